@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+'use strict'
+// The slsx command line: parses serverless-compatible arguments, calls the engine, renders progress
+// the way `serverless deploy` does, and ends with the same summary.
+
+const slsx = require('../lib/index.js')
+
+const USAGE = `Usage: slsx <command> [options]
+
+Commands
+  deploy                 Deploy the service (package, compile, update the CloudFormation stack)
+
+Options
+  --stage, -s <stage>    Stage of the service (default: provider.stage, else dev)
+  --region, -r <region>  Region (default: provider.region, else us-east-1)
+  --config, -c <file>    Config file (default: serverless.yml, .yaml, .json)
+  --aws-profile <name>   AWS profile for credentials
+  --force                Deploy even when nothing changed
+  --verbose              Print every CloudFormation stack event and the stack outputs
+  --help, -h             Show this help
+  --version, -v          Show the version`
+
+const OPTIONS = {
+  stage: { alias: 's', value: true },
+  region: { alias: 'r', value: true },
+  config: { alias: 'c', value: true },
+  'aws-profile': { value: true },
+  force: {},
+  verbose: {},
+  help: { alias: 'h' },
+  version: { alias: 'v' },
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv) {
+  const commands = []
+  const options = {}
+  const byAlias = Object.fromEntries(
+    Object.entries(OPTIONS).filter(([, o]) => o.alias).map(([name, o]) => [o.alias, name]),
+  )
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (!arg.startsWith('-')) {
+      commands.push(arg)
+      continue
+    }
+    let [flag, inline] = arg.replace(/^--?/, '').split(/=(.*)/s, 2)
+    if (!arg.startsWith('--')) flag = byAlias[flag] || `-${flag}`
+    const spec = OPTIONS[flag]
+    if (!spec) throw new UsageError(`Unknown option "${arg}"`)
+    if (spec.value) {
+      const value = inline !== undefined ? inline : argv[++i]
+      if (value === undefined || value === '') throw new UsageError(`Option "--${flag}" needs a value`)
+      options[flag] = value
+    } else {
+      options[flag] = true
+    }
+  }
+  return { commands, options }
+}
+
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}
+
+function seconds(ms) {
+  return `${Math.round(ms / 1000)}s`
+}
+
+/** Progress: a spinner line on a TTY, plain lines otherwise; stack events only with --verbose. */
+function progressRenderer(verbose) {
+  const tty = process.stderr.isTTY
+  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
+  let text = ''
+  let frame = 0
+  let timer = null
+  const draw = () => process.stderr.write(`\r\x1b[K${frames[frame++ % frames.length]} ${text}`)
+  const clear = () => tty && process.stderr.write('\r\x1b[K')
+  const setText = (t) => {
+    text = t
+    if (tty) {
+      if (!timer) {
+        timer = setInterval(draw, 80)
+        timer.unref()
+      }
+      draw()
+    } else {
+      process.stderr.write(`${t}\n`)
+    }
+  }
+  const line = (t) => {
+    clear()
+    process.stderr.write(`${t}\n`)
+    if (tty && text) draw()
+  }
+  return {
+    onProgress(e) {
+      switch (e.kind) {
+        case 'phaseStarted':
+          if (e.phase === 'deploy') line(`\n${e.message}\n`)
+          else setText(e.message)
+          break
+        case 'stackEvent':
+          if (verbose) line(`  ${e.status} - ${e.resourceType} - ${e.logicalId}`)
+          if (e.total) setText(`${text.replace(/ \(\d+\/\d+\)$/, '')} (${e.done}/${e.total})`)
+          break
+        case 'warning':
+          line(`Warning: ${e.message}`)
+          break
+        default:
+          break
+      }
+    },
+    stop() {
+      if (timer) clearInterval(timer)
+      timer = null
+      clear()
+    },
+  }
+}
+
+async function deployCommand(options) {
+  const started = Date.now()
+  const progress = progressRenderer(Boolean(options.verbose))
+  let result
+  try {
+    result = await slsx.deploy({
+      servicePath: process.cwd(),
+      config: options.config,
+      stage: options.stage,
+      region: options.region,
+      profile: options['aws-profile'],
+      force: Boolean(options.force),
+      verbose: Boolean(options.verbose),
+      onProgress: progress.onProgress,
+    })
+  } catch (err) {
+    progress.stop()
+    const stack = err.stackName ? `Stack ${err.stackName}` : 'Deployment'
+    process.stderr.write(`✖ ${stack} failed to deploy (${seconds(Date.now() - started)})\n`)
+    throw err
+  }
+  progress.stop()
+  const took = seconds(Date.now() - started)
+  const out = process.stdout
+  if (result.skipped) {
+    out.write(`No changes to deploy. Deployment skipped. (${took})\n`)
+    return
+  }
+  if (result.emptyChangeSet) {
+    out.write(`Change set did not include any changes to be deployed. (${took})\n`)
+  } else {
+    out.write(`✔ Service deployed to stack ${result.stackName} (${took})\n`)
+  }
+  if (result.functions.length) {
+    out.write('\nfunctions:\n')
+    for (const f of result.functions) out.write(`  ${f.key}: ${f.name} (${formatSize(f.size)})\n`)
+  }
+  if (options.verbose && Object.keys(result.outputs).length) {
+    out.write('\nStack Outputs:\n')
+    for (const [k, v] of Object.entries(result.outputs)) out.write(`  ${k}: ${v}\n`)
+  }
+}
+
+async function main(argv) {
+  const { commands, options } = parseArgs(argv)
+  if (options.version) {
+    process.stdout.write(`${require('../package.json').version}\n`)
+    return
+  }
+  if (options.help || commands.length === 0) {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  const command = commands.join(' ')
+  switch (command) {
+    case 'deploy':
+      return deployCommand(options)
+    default:
+      throw new UsageError(`Unknown command "${command}"`)
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`)
+    process.exitCode = 2
+    return
+  }
+  process.stderr.write(`\nError:\n${err.message}\n`)
+  if (err.code) process.stderr.write(`\n  code: ${err.code}\n`)
+  process.exitCode = 1
+})

@@ -1,0 +1,141 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+/// What the caller chose; everything else comes from the standard AWS chain (env, profile files, SSO,
+/// credential process, instance metadata) and `AWS_ENDPOINT_URL[_<SERVICE>]`.
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    pub region: String,
+    pub profile: Option<String>,
+}
+
+/// Counts every HTTP attempt (retries included) across all clients of one context.
+#[derive(Debug, Clone, Default)]
+struct RequestCounter(Arc<AtomicU64>);
+
+impl Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "slsx-request-counter"
+    }
+    fn read_before_transmit(
+        &self,
+        _ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+#[derive(Clone)]
+pub struct AwsContext {
+    config: SdkConfig,
+    counter: RequestCounter,
+    region: String,
+    /// A non-AWS endpoint (the local emulator) is in use: S3 must use path-style addressing.
+    custom_endpoint: bool,
+}
+
+impl std::fmt::Debug for AwsContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the config: it can hold credentials.
+        f.debug_struct("AwsContext").field("region", &self.region).finish()
+    }
+}
+
+impl AwsContext {
+    pub async fn new(settings: &AwsSettings) -> AwsContext {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        Self::with_http_client(settings, http).await
+    }
+
+    /// Builds the context on a given HTTP client (tests use the SDK's own test clients).
+    pub async fn with_http_client(settings: &AwsSettings, http: SharedHttpClient) -> AwsContext {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(settings.region.clone()))
+            .http_client(http)
+            .retry_config(RetryConfig::standard().with_max_attempts(max_attempts()));
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        let config = loader.load().await;
+        let custom_endpoint = config.endpoint_url().is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+        AwsContext {
+            config,
+            counter: RequestCounter::default(),
+            region: settings.region.clone(),
+            custom_endpoint,
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The endpoint of a non-AWS emulator, when one is configured.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.config.endpoint_url()
+    }
+
+    /// HTTP attempts made so far by clients of this context.
+    pub fn request_count(&self) -> u64 {
+        self.counter.0.load(Ordering::Relaxed)
+    }
+
+    pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
+        let conf = aws_sdk_cloudformation::config::Builder::from(&self.config)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_cloudformation::Client::from_conf(conf)
+    }
+
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.config)
+            .force_path_style(self.custom_endpoint)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    pub fn lambda(&self) -> aws_sdk_lambda::Client {
+        let conf = aws_sdk_lambda::config::Builder::from(&self.config)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_lambda::Client::from_conf(conf)
+    }
+
+    /// The URL CloudFormation reads a template from: path-style on the region's S3 host, as Serverless
+    /// builds it. Emulators (moto) read such URLs from their own S3, so it is the same with an endpoint.
+    pub fn s3_object_url(&self, bucket: &str, key: &str) -> String {
+        let host = match self.region.as_str() {
+            r if r.starts_with("cn-") => format!("s3.{r}.amazonaws.com.cn"),
+            r if r.starts_with("us-gov-") || r.starts_with("us-iso") => format!("s3.{r}.amazonaws.com"),
+            _ => "s3.amazonaws.com".to_string(),
+        };
+        format!("https://{host}/{bucket}/{key}")
+    }
+}
+
+/// `SLS_AWS_REQUEST_MAX_RETRIES` (default 4) retries after the first attempt.
+fn max_attempts() -> u32 {
+    std::env::var("SLS_AWS_REQUEST_MAX_RETRIES")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(4)
+        + 1
+}

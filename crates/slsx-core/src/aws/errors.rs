@@ -1,0 +1,104 @@
+//! Named predicates for AWS service errors and the wrapping of SDK errors into `crate::Error`.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::error::Error;
+
+/// `failed to <operation>: <service message>` with the code `AWS_<SERVICE>_<OPERATION>_<ERRORCODE>`.
+pub fn wrap<E, R>(service: &str, op_code: &str, operation: impl Into<String>, err: SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let (code, message) = describe(&err);
+    let suffix = code
+        .as_deref()
+        .map(screaming_snake)
+        .unwrap_or_else(|| "ERROR".to_string());
+    Error::Aws {
+        code: format!("AWS_{service}_{op_code}_{suffix}"),
+        operation: operation.into(),
+        message,
+    }
+}
+
+/// The service's error code and message, or a description of a transport failure.
+pub fn describe<E, R>(err: &SdkError<E, R>) -> (Option<String>, String)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
+        SdkError::ServiceError(se) => {
+            let e = se.err();
+            let code = e.code().map(str::to_string);
+            let message = e
+                .message()
+                .map(str::to_string)
+                .or_else(|| code.clone())
+                .unwrap_or_else(|| "unknown service error".to_string());
+            (code, message)
+        }
+        SdkError::TimeoutError(_) => (Some("Timeout".into()), "the request timed out".into()),
+        SdkError::DispatchFailure(_) => (
+            Some("NetworkError".into()),
+            format!("could not reach AWS: {}", source_chain(err)),
+        ),
+        other => (None, source_chain(other)),
+    }
+}
+
+fn source_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        cur = e.source();
+    }
+    out
+}
+
+/// CloudFormation says a stack is missing with a ValidationError whose text contains "does not exist".
+pub fn is_stack_missing<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    matches!(err, SdkError::ServiceError(se) if se.err().message().is_some_and(|m| m.contains("does not exist")))
+}
+
+/// `ValidationError` -> `VALIDATION_ERROR`, `NoSuchKey` -> `NO_SUCH_KEY`.
+pub fn screaming_snake(s: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = s.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+                out.push('_');
+            }
+        }
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push('_');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_in_serverless_form() {
+        assert_eq!(screaming_snake("ValidationError"), "VALIDATION_ERROR");
+        assert_eq!(screaming_snake("NoSuchKey"), "NO_SUCH_KEY");
+        assert_eq!(screaming_snake("AccessDenied"), "ACCESS_DENIED");
+        assert_eq!(screaming_snake("KMSAccessDenied"), "KMS_ACCESS_DENIED");
+    }
+}

@@ -1,0 +1,298 @@
+//! The typed view of a loaded service. The raw JSON stays available (`Service::raw`) for the parts that
+//! are copied into the template as they are.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::load::{find_config_file, load_config, LoadedConfig};
+use crate::error::{Error, Result};
+
+/// What the caller chose on the command line / in the JS options.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceOptions {
+    pub service_path: PathBuf,
+    pub config: Option<String>,
+    pub stage: Option<String>,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub runtime: Option<String>,
+    pub memory_size: Option<u64>,
+    pub timeout: Option<u64>,
+    pub stack_name: Option<String>,
+    pub deployment_prefix: String,
+    pub version_functions: bool,
+    pub environment: Map<String, Value>,
+    pub raw: Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// The key under `functions:`.
+    pub key: String,
+    /// Deployed name: `name:` or `<service>-<stage>-<key>`.
+    pub name: String,
+    pub handler: String,
+    pub runtime: Option<String>,
+    pub memory_size: Option<u64>,
+    pub timeout: Option<u64>,
+    pub description: Option<String>,
+    pub environment: Map<String, Value>,
+    pub raw: Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub stage: String,
+    pub region: String,
+    pub provider: Provider,
+    /// In the order of `serverless.yml`.
+    pub functions: Vec<Function>,
+    /// Absolute service directory.
+    pub service_dir: PathBuf,
+    /// Absolute path of the config file that was read.
+    pub config_file: PathBuf,
+    pub source: String,
+    pub raw: Value,
+}
+
+impl Service {
+    /// Finds, reads and checks the service at `options.service_path`.
+    pub fn load(options: &ServiceOptions) -> Result<Service> {
+        let service_dir = absolute(&options.service_path)?;
+        let file = find_config_file(&service_dir, options.config.as_deref())?;
+        let loaded = load_config(&file)?;
+        Service::from_loaded(loaded, service_dir, options)
+    }
+
+    pub fn from_loaded(
+        loaded: LoadedConfig,
+        service_dir: PathBuf,
+        options: &ServiceOptions,
+    ) -> Result<Service> {
+        let LoadedConfig {
+            path,
+            source,
+            value,
+        } = loaded;
+        let ctx = Ctx {
+            file: &path,
+            source: &source,
+        };
+        let root = value.as_object().cloned().unwrap_or_default();
+
+        let name = match root.get("service") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            // Serverless v1/v2 allowed `service: { name: x }`.
+            Some(Value::Object(o)) => match o.get("name") {
+                Some(Value::String(s)) if !s.is_empty() => s.clone(),
+                _ => return Err(ctx.invalid("service.name", "must be a non-empty string")),
+            },
+            Some(_) => return Err(ctx.invalid("service", "must be a non-empty string")),
+            None => return Err(ctx.invalid("service", "is required: the name of the service")),
+        };
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            || !name.starts_with(|c: char| c.is_ascii_alphabetic())
+        {
+            return Err(ctx.invalid(
+                "service",
+                &format!("\"{name}\" must start with a letter and hold only letters, digits and \"-\""),
+            ));
+        }
+
+        let provider_raw = match root.get("provider") {
+            Some(Value::Object(o)) => o.clone(),
+            Some(_) => return Err(ctx.invalid("provider", "must be a mapping")),
+            None => return Err(ctx.invalid("provider", "is required (provider.name: aws)")),
+        };
+        match provider_raw.get("name") {
+            Some(Value::String(s)) if s == "aws" => {}
+            Some(_) => {
+                return Err(ctx.invalid("provider.name", "must be \"aws\": slsx deploys to AWS only"))
+            }
+            None => return Err(ctx.invalid("provider.name", "is required and must be \"aws\"")),
+        }
+
+        let stage = pick(options.stage.as_deref(), &provider_raw, "stage", &ctx)?
+            .unwrap_or_else(|| "dev".to_string());
+        if stage.is_empty() || !stage.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(ctx.invalid(
+                "provider.stage",
+                &format!("\"{stage}\" may hold only letters, digits and \"-\""),
+            ));
+        }
+        let region = pick(options.region.as_deref(), &provider_raw, "region", &ctx)?
+            .unwrap_or_else(|| "us-east-1".to_string());
+
+        let provider = Provider {
+            runtime: opt_string(&provider_raw, "runtime", "provider", &ctx)?,
+            memory_size: opt_u64(&provider_raw, "memorySize", "provider", &ctx)?,
+            timeout: opt_u64(&provider_raw, "timeout", "provider", &ctx)?,
+            stack_name: opt_string(&provider_raw, "stackName", "provider", &ctx)?,
+            deployment_prefix: opt_string(&provider_raw, "deploymentPrefix", "provider", &ctx)?
+                .unwrap_or_else(|| "serverless".to_string()),
+            version_functions: match provider_raw.get("versionFunctions") {
+                None | Some(Value::Null) => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(ctx.invalid("provider.versionFunctions", "must be true or false")),
+            },
+            environment: opt_map(&provider_raw, "environment", "provider", &ctx)?,
+            raw: provider_raw.clone(),
+        };
+
+        let mut functions = Vec::new();
+        match root.get("functions") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(fns)) => {
+                for (key, f) in fns {
+                    functions.push(function(key, f, &name, &stage, &ctx)?);
+                }
+            }
+            Some(_) => return Err(ctx.invalid("functions", "must be a mapping of function keys")),
+        }
+
+        Ok(Service {
+            name,
+            stage,
+            region,
+            provider,
+            functions,
+            service_dir,
+            config_file: path,
+            source,
+            raw: value,
+        })
+    }
+
+    /// `provider.stackName` or `<service>-<stage>`.
+    pub fn stack_name(&self) -> String {
+        self.provider
+            .stack_name
+            .clone()
+            .unwrap_or_else(|| format!("{}-{}", self.name, self.stage))
+    }
+
+    /// The config file's name as the user wrote it (e.g. `serverless.yml`), relative to the service.
+    pub fn config_file_name(&self) -> String {
+        self.config_file
+            .strip_prefix(&self.service_dir)
+            .unwrap_or(&self.config_file)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
+    /// `<prefix>/<service>/<stage>`: the S3 key prefix of every deployment of this stage.
+    pub fn s3_stage_prefix(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.provider.deployment_prefix, self.name, self.stage
+        )
+    }
+}
+
+fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Result<Function> {
+    let at = format!("functions.{key}");
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(ctx.invalid(&at, "function keys may hold only letters, digits, \"-\" and \"_\""));
+    }
+    let raw = match f {
+        Value::Object(o) => o.clone(),
+        _ => return Err(ctx.invalid(&at, "must be a mapping with at least a handler")),
+    };
+    let handler = match raw.get("handler") {
+        Some(Value::String(h)) if !h.is_empty() => h.clone(),
+        Some(_) => return Err(ctx.invalid(&format!("{at}.handler"), "must be a non-empty string")),
+        None => {
+            return Err(ctx.invalid(
+                &format!("{at}.handler"),
+                "is required (e.g. handler: handler.main)",
+            ))
+        }
+    };
+    let name = opt_string(&raw, "name", &at, ctx)?
+        .unwrap_or_else(|| format!("{service}-{stage}-{key}"));
+    Ok(Function {
+        key: key.to_string(),
+        name,
+        handler,
+        runtime: opt_string(&raw, "runtime", &at, ctx)?,
+        memory_size: opt_u64(&raw, "memorySize", &at, ctx)?,
+        timeout: opt_u64(&raw, "timeout", &at, ctx)?,
+        description: opt_string(&raw, "description", &at, ctx)?,
+        environment: opt_map(&raw, "environment", &at, ctx)?,
+        raw,
+    })
+}
+
+struct Ctx<'a> {
+    file: &'a Path,
+    source: &'a str,
+}
+
+impl Ctx<'_> {
+    fn invalid(&self, path: &str, what: &str) -> Error {
+        let location = super::load::locate_path(self.source, path)
+            .map(|(line, column)| super::load::location(self.file, self.source, line, column));
+        Error::Config {
+            code: "CONFIGURATION_INVALID",
+            message: format!(
+                "{}: \"{path}\" {what}",
+                self.file
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            ),
+            path: Some(path.to_string()),
+            location,
+        }
+    }
+}
+
+fn pick(option: Option<&str>, provider: &Map<String, Value>, key: &str, ctx: &Ctx) -> Result<Option<String>> {
+    if let Some(v) = option.filter(|v| !v.is_empty()) {
+        return Ok(Some(v.to_string()));
+    }
+    opt_string(provider, key, "provider", ctx)
+}
+
+fn opt_string(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Option<String>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be a string")),
+    }
+}
+
+fn opt_u64(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Option<u64>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
+        // YAML `memorySize: "512"` is accepted by Serverless's schema coercion.
+        Some(Value::String(s)) if s.parse::<u64>().is_ok() => Ok(s.parse().ok()),
+        Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be a whole number")),
+    }
+}
+
+fn opt_map(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Map<String, Value>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(o)) => Ok(o.clone()),
+        Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be a mapping")),
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let p = if path.as_os_str().is_empty() {
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?
+    } else {
+        path.to_path_buf()
+    };
+    std::fs::canonicalize(&p)
+        .map_err(|e| Error::io(format!("cannot open the service directory \"{}\"", p.display()), e))
+}

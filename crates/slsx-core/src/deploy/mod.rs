@@ -1,0 +1,252 @@
+//! `deploy`: package and compile locally, then create the stack if needed, skip when nothing changed,
+//! upload, and update the stack through its change set.
+
+mod bucket;
+mod changes;
+pub mod monitor;
+pub mod plan;
+mod stack;
+mod upload;
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use crate::aws::{AwsContext, AwsSettings};
+use crate::compile::naming::change_set_name;
+use crate::config::{Service, ServiceOptions};
+use crate::error::{Error, Result};
+use crate::progress::{ProgressEvent, SharedReporter};
+
+pub use changes::{deployment_timestamp, Decision};
+pub use plan::Plan;
+
+#[derive(Debug, Clone, Default)]
+pub struct DeployOptions {
+    pub service: ServiceOptions,
+    /// Deploy even when nothing changed.
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactResult {
+    pub name: String,
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    pub s3_key: String,
+    pub uploaded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionResult {
+    pub key: String,
+    pub name: String,
+    pub artifact: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeployResult {
+    pub service: String,
+    pub stage: String,
+    pub region: String,
+    pub stack_name: String,
+    /// Nothing changed since the last successful deployment: no upload, no stack update.
+    pub skipped: bool,
+    /// The change set held no changes; it and this deployment's uploads were removed.
+    pub empty_change_set: bool,
+    pub stack_created: bool,
+    pub change_set: Option<String>,
+    pub stack_status: Option<String>,
+    pub bucket: String,
+    /// `<prefix>/<service>/<stage>/<epochms>-<ISO>` of this deployment (or of the one skipped to).
+    pub deployment_dir: String,
+    pub artifacts: Vec<ArtifactResult>,
+    pub functions: Vec<FunctionResult>,
+    pub outputs: Vec<(String, String)>,
+    /// Milliseconds per phase, in order.
+    pub timings: Vec<(String, u64)>,
+    /// HTTP requests made to AWS (retries included).
+    pub aws_requests: u64,
+}
+
+struct Phases {
+    reporter: SharedReporter,
+    timings: Vec<(String, u64)>,
+}
+
+impl Phases {
+    fn start(&self, phase: &'static str, message: impl Into<String>) -> (&'static str, Instant) {
+        self.reporter.report(ProgressEvent::PhaseStarted { phase, message: message.into() });
+        (phase, Instant::now())
+    }
+    fn finish(&mut self, (phase, started): (&'static str, Instant)) {
+        let millis = started.elapsed().as_millis() as u64;
+        self.timings.push((phase.to_string(), millis));
+        self.reporter.report(ProgressEvent::PhaseFinished { phase, millis });
+    }
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<DeployResult> {
+    let mut phases = Phases { reporter: reporter.clone(), timings: Vec::new() };
+
+    // Everything local first: a bad config or an empty package changes nothing in AWS.
+    let service_options = options.service.clone();
+    let service = tokio::task::spawn_blocking(move || Service::load(&service_options))
+        .await
+        .map_err(|e| Error::Internal { message: format!("loading task failed: {e}") })??;
+    reporter.report(ProgressEvent::PhaseStarted {
+        phase: "deploy",
+        message: format!("Deploying {} to stage {} ({})", service.name, service.stage, service.region),
+    });
+    let p = phases.start("package", "Packaging");
+    let r = reporter.clone();
+    let plan = tokio::task::spawn_blocking(move || Plan::build(service, r.as_ref(), now_ms()))
+        .await
+        .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;
+    phases.finish(p);
+
+    let service = &plan.service;
+    let stack_name = service.stack_name();
+    let ctx = AwsContext::new(&AwsSettings {
+        region: service.region.clone(),
+        profile: options.service.profile.clone(),
+    })
+    .await;
+    let mut result = DeployResult {
+        service: service.name.clone(),
+        stage: service.stage.clone(),
+        region: service.region.clone(),
+        stack_name: stack_name.clone(),
+        deployment_dir: plan.deployment_dir.clone(),
+        functions: function_results(&plan),
+        ..Default::default()
+    };
+
+    let p = phases.start("retrieveStack", "Retrieving CloudFormation stack");
+    let existing = stack::describe(&ctx, &stack_name).await?;
+    phases.finish(p);
+    let current = match existing {
+        Some(s) => {
+            stack::ensure_usable(&s)?;
+            s
+        }
+        None => {
+            let p = phases.start("createStack", "Creating CloudFormation stack");
+            let body = serde_json::to_string(&plan.templates.create).map_err(|e| Error::Internal {
+                message: format!("cannot serialize the create template: {e}"),
+            })?;
+            let outcome = stack::deploy_change_set(
+                &ctx,
+                service,
+                stack::TemplateSource::Body(&body),
+                monitor::Action::Create,
+                reporter.as_ref(),
+            )
+            .await?;
+            phases.finish(p);
+            result.stack_created = true;
+            outcome.stack.ok_or_else(|| Error::Stack {
+                code: "AWS_CLOUD_FORMATION_CREATE_STACK_FAILED".into(),
+                message: format!("Stack {stack_name} was not found after it was created"),
+            })?
+        }
+    };
+    let bucket = bucket::resolve(&ctx, &current).await?;
+    result.bucket = bucket.clone();
+
+    if !options.force && !result.stack_created {
+        let p = phases.start("checkForChanges", "Checking for changes");
+        let decision = changes::check(&ctx, &bucket, &plan, &current).await?;
+        phases.finish(p);
+        if let Decision::Skip { deployment_dir } = decision {
+            result.skipped = true;
+            result.deployment_dir = deployment_dir;
+            result.stack_status = current.stack_status().map(|s| s.as_str().to_string());
+            result.outputs = outputs(&current);
+            result.artifacts = artifact_results(&plan, None);
+            result.timings = phases.timings;
+            result.aws_requests = ctx.request_count();
+            return Ok(result);
+        }
+    }
+
+    let p = phases.start("upload", "Uploading");
+    let uploaded = upload::upload_all(&ctx, &bucket, &plan, reporter.as_ref()).await?;
+    phases.finish(p);
+    result.artifacts = artifact_results(&plan, Some(&uploaded));
+
+    let p = phases.start("updateStack", "Updating CloudFormation stack");
+    let url = ctx.s3_object_url(&bucket, &format!("{}/{}", plan.deployment_dir, plan::TEMPLATE_FILE));
+    let outcome = stack::deploy_change_set(
+        &ctx,
+        service,
+        stack::TemplateSource::Url(&url),
+        monitor::Action::Update,
+        reporter.as_ref(),
+    )
+    .await?;
+    phases.finish(p);
+    result.change_set = Some(change_set_name(&stack_name));
+    // The stack now runs exactly this template (an empty change set says it already did).
+    let state = upload::upload_state(&ctx, &bucket, &plan).await?;
+    reporter.report(ProgressEvent::ArtifactUploaded { key: state.key, size: state.size, uploaded: true });
+    result.empty_change_set = outcome.empty;
+    let final_stack = if outcome.empty { Some(current) } else { outcome.stack };
+    if let Some(s) = &final_stack {
+        result.stack_status = s.stack_status().map(|s| s.as_str().to_string());
+        result.outputs = outputs(s);
+    }
+    result.timings = phases.timings;
+    result.aws_requests = ctx.request_count();
+    Ok(result)
+}
+
+fn outputs(stack: &aws_sdk_cloudformation::types::Stack) -> Vec<(String, String)> {
+    stack
+        .outputs()
+        .iter()
+        .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value().unwrap_or_default().to_string())))
+        .collect()
+}
+
+fn artifact_results(plan: &Plan, uploaded: Option<&[upload::Uploaded]>) -> Vec<ArtifactResult> {
+    plan.artifacts
+        .iter()
+        .zip(&plan.artifact_keys)
+        .map(|(a, key)| ArtifactResult {
+            name: a.file_name.clone(),
+            path: a.path.display().to_string(),
+            size: a.size,
+            sha256: a.sha256_base64.clone(),
+            s3_key: key.clone(),
+            uploaded: uploaded
+                .and_then(|u| u.iter().find(|u| &u.key == key))
+                .is_some_and(|u| u.uploaded),
+        })
+        .collect()
+}
+
+fn function_results(plan: &Plan) -> Vec<FunctionResult> {
+    let artifact = plan.artifacts.first();
+    plan.service
+        .functions
+        .iter()
+        .map(|f| FunctionResult {
+            key: f.key.clone(),
+            name: f.name.clone(),
+            artifact: artifact.map(|a| a.file_name.clone()).unwrap_or_default(),
+            size: artifact.map_or(0, |a| a.size),
+        })
+        .collect()
+}
+
+/// Keeps `Arc` imported for callers building reporters.
+pub type Reporter = Arc<dyn crate::progress::Reporter>;

@@ -1,0 +1,154 @@
+//! One error type for the whole engine. Every variant has a stable code: Serverless's own code where it
+//! has one, so scripts that match on `error.code` keep working.
+
+use std::path::PathBuf;
+
+/// A place in a configuration file, for errors that point at the user's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLocation {
+    pub file: PathBuf,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based.
+    pub column: usize,
+    /// The offending line with a caret under the column, ready to print.
+    pub frame: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration is wrong: unreadable, not YAML, or a key has a bad value.
+    #[error("{message}")]
+    Config {
+        code: &'static str,
+        message: String,
+        /// Property path such as `functions.hello.handler`, when one applies.
+        path: Option<String>,
+        location: Option<SourceLocation>,
+    },
+
+    /// Packaging failed (no files, unreadable file, I/O).
+    #[error("{message}")]
+    Package { code: &'static str, message: String },
+
+    /// An AWS call failed. `operation` names what slsx was doing ("create change set for stack x").
+    #[error("failed to {operation}: {message}")]
+    Aws {
+        code: String,
+        operation: String,
+        message: String,
+    },
+
+    /// CloudFormation reported a failure of the stack operation.
+    #[error("{message}")]
+    Stack { code: String, message: String },
+
+    /// Local I/O outside packaging (writing .serverless/, reading a state file).
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The caller passed an option slsx cannot use.
+    #[error("{message}")]
+    InvalidOption { message: String },
+
+    /// A bug in slsx, caught instead of crashing the host process.
+    #[error("this is a bug in slsx, please report it: {message}")]
+    Internal { message: String },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The stable SCREAMING_SNAKE code of this error.
+    pub fn code(&self) -> &str {
+        match self {
+            Error::Config { code, .. } | Error::Package { code, .. } => code,
+            Error::Aws { code, .. } | Error::Stack { code, .. } => code,
+            Error::Io { .. } => "FILE_SYSTEM_ERROR",
+            Error::InvalidOption { .. } => "INVALID_OPTION",
+            Error::Internal { .. } => "INTERNAL_ERROR",
+        }
+    }
+
+    pub fn location(&self) -> Option<&SourceLocation> {
+        match self {
+            Error::Config { location, .. } => location.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The message with the file position and code frame, as a person should read it.
+    pub fn render(&self) -> String {
+        match self {
+            Error::Config {
+                message,
+                location: Some(loc),
+                ..
+            } => format!(
+                "{}:{}:{}: {}\n{}",
+                loc.file.display(),
+                loc.line,
+                loc.column,
+                message,
+                loc.frame
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn config(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Config {
+            code,
+            message: message.into(),
+            path: None,
+            location: None,
+        }
+    }
+}
+
+/// Builds the "line with a caret" frame shown under config errors. `line`/`column` are 1-based.
+pub fn code_frame(source: &str, line: usize, column: usize) -> String {
+    let lines: Vec<&str> = source.lines().collect();
+    if line == 0 || line > lines.len() {
+        return String::new();
+    }
+    let first = line.saturating_sub(2).max(1);
+    let width = line.to_string().len();
+    let mut out = String::new();
+    for n in first..=line {
+        let marker = if n == line { '>' } else { ' ' };
+        out.push_str(&format!("{marker} {n:>width$} | {}\n", lines[n - 1]));
+    }
+    out.push_str(&format!(
+        "  {:>width$} | {}^",
+        "",
+        " ".repeat(column.saturating_sub(1))
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_points_at_column() {
+        let src = "service: a\nprovider:\n  name: aws\n";
+        let f = code_frame(src, 3, 3);
+        assert_eq!(
+            f,
+            "  1 | service: a\n  2 | provider:\n> 3 |   name: aws\n    |   ^"
+        );
+    }
+}

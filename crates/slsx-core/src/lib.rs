@@ -1,0 +1,14 @@
+//! slsx-core: everything that deploys a `serverless.yml` service, with no Node.js in sight.
+//!
+//! Data flows one way: `config` → `package` → `compile` → `deploy`. Only `deploy` talks to AWS, through
+//! the `AwsContext` of `aws`.
+
+pub mod aws;
+pub mod compile;
+pub mod config;
+pub mod deploy;
+pub mod error;
+pub mod package;
+pub mod progress;
+
+pub use error::{Error, Result};

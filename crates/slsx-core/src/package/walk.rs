@@ -1,0 +1,73 @@
+//! One walk of the service tree. Symlinked files and directories are followed as Serverless does
+//! (its globber runs with `follow: true`); a directory already on the current path is a loop and is
+//! not entered again.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// POSIX path relative to the walk root, as it appears in the zip.
+    pub rel: String,
+    pub abs: PathBuf,
+    pub size: u64,
+    /// Owner-execute bit set: stored as 0755, else 0644.
+    pub executable: bool,
+}
+
+/// Every regular file under `root`, sorted by the UTF-8 bytes of the relative path.
+pub fn walk(root: &Path) -> Result<Vec<FileEntry>> {
+    let mut out = Vec::new();
+    let mut ancestors = Vec::new();
+    visit(root, String::new(), &mut ancestors, &mut out)?;
+    out.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    Ok(out)
+}
+
+fn visit(dir: &Path, prefix: String, ancestors: &mut Vec<PathBuf>, out: &mut Vec<FileEntry>) -> Result<()> {
+    let real = std::fs::canonicalize(dir)
+        .map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
+    if ancestors.contains(&real) {
+        return Ok(()); // symlink loop
+    }
+    ancestors.push(real);
+    let read = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
+    for entry in read {
+        let entry = entry.map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        // metadata() follows symlinks; a dangling link is skipped like globby does.
+        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if meta.is_dir() {
+            visit(&path, rel, ancestors, out)?;
+        } else if meta.is_file() {
+            out.push(FileEntry {
+                rel,
+                abs: path,
+                size: meta.len(),
+                executable: is_executable(&meta),
+            });
+        }
+    }
+    ancestors.pop();
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o100 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: &std::fs::Metadata) -> bool {
+    // Serverless stores every file as 0755 on Windows.
+    true
+}

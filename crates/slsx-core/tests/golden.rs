@@ -1,0 +1,143 @@
+//! Compiled templates equal what osls 4.3.1 produced for the same fixture, after normalizing only the
+//! values that change from run to run (the rules of scripts/normalize-template.js).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use slsx_core::config::{Service, ServiceOptions};
+use slsx_core::deploy::Plan;
+use slsx_core::progress::Silent;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if name == "golden" || name == ".serverless" {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else {
+            fs::copy(e.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// `golden.args` holds the osls CLI args used for the golden (default `--stage dev --region us-east-1`).
+fn options_for(case_dir: &Path, service_path: PathBuf) -> ServiceOptions {
+    let args = fs::read_to_string(case_dir.join("golden.args"))
+        .unwrap_or_else(|_| "--stage dev --region us-east-1".into());
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let value = |flag: &str| {
+        words
+            .iter()
+            .position(|w| *w == flag)
+            .and_then(|i| words.get(i + 1))
+            .map(|s| s.to_string())
+    };
+    ServiceOptions {
+        service_path,
+        stage: value("--stage"),
+        region: value("--region"),
+        ..Default::default()
+    }
+}
+
+/// Version IDs -> `{F}LambdaVersion__HASH__`, code keys -> `__S3KEY__`, version CodeSha256 ->
+/// `__CODESHA256__`, REST deployment IDs -> `ApiGatewayDeployment__INSTANCE__`.
+fn normalize(template: &Value) -> Value {
+    let mut renames = Vec::new();
+    if let Some(resources) = template["Resources"].as_object() {
+        for id in resources.keys() {
+            if let Some(i) = id.find("LambdaVersion") {
+                renames.push((id.clone(), format!("{}LambdaVersion__HASH__", &id[..i])));
+            } else if id.starts_with("ApiGatewayDeployment") && id[20..].bytes().all(|b| b.is_ascii_digit()) {
+                renames.push((id.clone(), "ApiGatewayDeployment__INSTANCE__".into()));
+            }
+        }
+    }
+    fn walk(v: &Value, renames: &[(String, String)]) -> Value {
+        match v {
+            Value::String(s) => Value::String(
+                renames.iter().find(|(from, _)| from == s).map_or_else(|| s.clone(), |(_, to)| to.clone()),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|x| walk(x, renames)).collect()),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, x)| {
+                        let key = renames.iter().find(|(from, _)| from == k).map_or_else(|| k.clone(), |(_, to)| to.clone());
+                        (key, walk(x, renames))
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    let mut out = walk(template, &renames);
+    if let Some(resources) = out.get_mut("Resources").and_then(Value::as_object_mut) {
+        for r in resources.values_mut() {
+            let t = r["Type"].as_str().unwrap_or_default().to_string();
+            let props = &mut r["Properties"];
+            match t.as_str() {
+                "AWS::Lambda::Function" if props["Code"].get("S3Key").is_some() => {
+                    props["Code"]["S3Key"] = "__S3KEY__".into();
+                }
+                "AWS::Lambda::LayerVersion" if props["Content"].get("S3Key").is_some() => {
+                    props["Content"]["S3Key"] = "__S3KEY__".into();
+                }
+                "AWS::Lambda::Version" if props.get("CodeSha256").is_some() => {
+                    props["CodeSha256"] = "__CODESHA256__".into();
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap() + "\n"
+}
+
+#[test]
+fn templates_match_osls_goldens() {
+    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("golden").is_dir())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no fixtures with goldens");
+    let work = std::env::temp_dir().join(format!("slsx-golden-{}", std::process::id()));
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let dir = work.join(&name);
+        copy_dir(case, &dir);
+        let service = Service::load(&options_for(case, dir.clone())).unwrap_or_else(|e| panic!("{name}: {}", e.render()));
+        let plan = Plan::build(service, &Silent, 1_795_749_631_966).unwrap_or_else(|e| panic!("{name}: {}", e.render()));
+        for (file, ours) in [
+            ("cloudformation-template-create-stack.json", &plan.templates.create),
+            ("cloudformation-template-update-stack.json", &plan.templates.update),
+        ] {
+            let golden = fs::read_to_string(case.join("golden").join(file)).unwrap();
+            let ours = pretty(&normalize(ours));
+            if ours != golden {
+                let out = dir.join(format!("actual-{file}"));
+                fs::write(&out, &ours).unwrap();
+                failures.push(format!("{name}/{file}: differs; see diff {} {}", case.join("golden").join(file).display(), out.display()));
+            }
+            // What was written to .serverless/ is what was compiled.
+            let written: Value = serde_json::from_str(&fs::read_to_string(dir.join(".serverless").join(file)).unwrap()).unwrap();
+            assert_eq!(pretty(&normalize(&written)), ours, "{name}/{file} on disk");
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    fs::remove_dir_all(work).ok();
+}

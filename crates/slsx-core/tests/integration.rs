@@ -1,0 +1,8 @@
+//! Integration tests of slsx-core, all in one binary: packaging determinism, templates against the
+//! goldens osls 4.3.1 produced for the fixtures (`scripts/osls-golden.sh` regenerates them), cfn-lint,
+//! and the stack monitor on the SDK's test HTTP client.
+
+mod cfn_lint;
+mod golden;
+mod monitor;
+mod zip_determinism;

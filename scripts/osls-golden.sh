@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Regenerates golden CloudFormation templates from osls (the reference
+# implementation) for the fixtures in crates/slsx-core/tests/fixtures.
+#
+# Usage: scripts/osls-golden.sh [CASE...]   (default: every fixture with a serverless.yml)
+#
+# A fixture may hold `golden.args`: one line of CLI args for `osls package`
+# instead of the default `--stage dev --region us-east-1` (empty file: none).
+# AWS_ENDPOINT_URL is passed through when set (services with layers make AWS
+# calls while packaging); of the caller's environment only PATH reaches osls,
+# so a stray AWS_PROFILE or AWS_REGION cannot change the output.
+set -euo pipefail
+
+OSLS_VERSION=4.3.1
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FIXTURES=$ROOT/crates/slsx-core/tests/fixtures
+OSLS_PREFIX=$ROOT/.tools/osls
+OSLS_BIN=$OSLS_PREFIX/node_modules/osls/bin/serverless.js
+NORMALIZE=$ROOT/scripts/normalize-template.js
+
+installed=$(node -p "require('$OSLS_PREFIX/node_modules/osls/package.json').version" 2>/dev/null || true)
+if [[ $installed != "$OSLS_VERSION" ]]; then
+  echo "installing osls@$OSLS_VERSION into .tools/osls"
+  mkdir -p "$OSLS_PREFIX"
+  (cd "$ROOT" && npm install --prefix .tools/osls "osls@$OSLS_VERSION" --no-audit --no-fund)
+fi
+
+if (($# > 0)); then
+  cases=("$@")
+else
+  cases=()
+  for yml in "$FIXTURES"/*/serverless.yml; do
+    [[ -e $yml ]] && cases+=("$(basename "$(dirname "$yml")")")
+  done
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+for case in "${cases[@]}"; do
+  src=$FIXTURES/$case
+  [[ -f $src/serverless.yml ]] || { echo "no fixture $src/serverless.yml" >&2; exit 1; }
+
+  args=(--stage dev --region us-east-1)
+  if [[ -f $src/golden.args ]]; then
+    read -r -a args <"$src/golden.args" || true
+  fi
+
+  # realpath: the state file records the resolved path, not a symlinked /tmp.
+  svc=$(realpath "$work")/$case
+  home=$work/$case.home
+  mkdir -p "$home"
+  cp -R "$src" "$svc"
+  rm -rf "$svc/golden" "$svc/.serverless"
+
+  envs=(HOME="$home" PATH="$PATH" LANG=C.UTF-8
+    AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+    SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
+    NPM_CONFIG_UPDATE_NOTIFIER=false)
+  if [[ -n ${AWS_ENDPOINT_URL:-} ]]; then envs+=(AWS_ENDPOINT_URL="$AWS_ENDPOINT_URL"); fi
+
+  echo "== $case: osls package ${args[*]}"
+  start=$SECONDS
+  if ! (cd "$svc" && env -i "${envs[@]}" node "$OSLS_BIN" package "${args[@]}") >"$work/$case.log" 2>&1; then
+    cat "$work/$case.log" >&2
+    echo "osls package failed for $case" >&2
+    exit 1
+  fi
+  sed 's/^/   | /' "$work/$case.log"
+
+  out=$src/golden
+  mkdir -p "$out"
+  for stack in create update; do
+    f=cloudformation-template-$stack-stack.json
+    node "$NORMALIZE" "$svc/.serverless/$f" "$out/$f"
+  done
+  node "$NORMALIZE" --service-dir "$svc" "$svc/.serverless/serverless-state.json" \
+    "$out/serverless-state.osls.json"
+  echo "   wrote ${out#"$ROOT"/}/{cloudformation-template-{create,update}-stack,serverless-state.osls}.json ($((SECONDS - start))s)"
+done

@@ -1,0 +1,47 @@
+//! The Node.js binding of slsx: converts JS options in, results and errors out. Nothing else happens
+//! here; the engine is `slsx-core`.
+
+#![allow(clippy::needless_pass_by_value)] // napi passes owned values by design
+
+mod error;
+mod options;
+mod progress;
+mod results;
+
+use std::sync::Arc;
+
+use napi_derive::napi;
+
+use crate::error::to_js_error;
+use crate::options::JsDeployOptions;
+use crate::results::JsDeployResult;
+
+/// Deploys the service: package, compile, create the stack when missing, skip when nothing changed,
+/// upload, and update the stack through its change set.
+#[napi]
+pub async fn deploy(options: JsDeployOptions) -> napi::Result<JsDeployResult> {
+    let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
+    let reporter: slsx_core::progress::SharedReporter = match reporter {
+        Some(r) => Arc::new(r),
+        None => Arc::new(slsx_core::progress::Silent),
+    };
+    // A panic inside the engine becomes a rejected promise, not a crashed process.
+    let task = tokio::spawn(slsx_core::deploy::deploy(core_options, reporter));
+    match task.await {
+        Ok(result) => result.map(JsDeployResult::from).map_err(to_js_error),
+        Err(join) => Err(to_js_error(slsx_core::Error::Internal {
+            message: panic_message(join),
+        })),
+    }
+}
+
+fn panic_message(join: tokio::task::JoinError) -> String {
+    match join.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string()),
+        Err(e) => e.to_string(),
+    }
+}

@@ -1,0 +1,107 @@
+//! Plain result objects for JavaScript.
+
+use std::collections::HashMap;
+
+use napi_derive::napi;
+use slsx_core::deploy::DeployResult;
+
+#[napi(object, js_name = "Artifact")]
+pub struct JsArtifact {
+    /// File name in `.serverless/`.
+    pub name: String,
+    pub path: String,
+    pub size: f64,
+    /// Base64 SHA-256 of the zip (Lambda's `CodeSha256`).
+    pub sha256: String,
+    pub s3_key: String,
+    /// false when the object was already in the bucket, or the deploy was skipped.
+    pub uploaded: bool,
+}
+
+#[napi(object, js_name = "FunctionInfo")]
+pub struct JsFunction {
+    /// Key under `functions:`.
+    pub key: String,
+    /// Deployed Lambda function name.
+    pub name: String,
+    pub artifact: String,
+    pub size: f64,
+}
+
+#[napi(object, js_name = "Timing")]
+pub struct JsTiming {
+    pub phase: String,
+    pub millis: f64,
+}
+
+#[napi(object, js_name = "DeployResult")]
+pub struct JsDeployResult {
+    pub service: String,
+    pub stage: String,
+    pub region: String,
+    pub stack_name: String,
+    /// Nothing changed since the last successful deployment: nothing was uploaded or updated.
+    pub skipped: bool,
+    /// The change set held no changes and was deleted.
+    pub empty_change_set: bool,
+    /// This deploy created the stack.
+    pub stack_created: bool,
+    pub change_set: Option<String>,
+    pub stack_status: Option<String>,
+    pub bucket: String,
+    /// `<prefix>/<service>/<stage>/<epochms>-<ISO>` in the deployment bucket.
+    pub deployment_dir: String,
+    pub artifacts: Vec<JsArtifact>,
+    pub functions: Vec<JsFunction>,
+    pub outputs: HashMap<String, String>,
+    pub timings: Vec<JsTiming>,
+    /// HTTP requests made to AWS, retries included.
+    pub aws_requests: f64,
+}
+
+impl From<DeployResult> for JsDeployResult {
+    fn from(r: DeployResult) -> Self {
+        JsDeployResult {
+            service: r.service,
+            stage: r.stage,
+            region: r.region,
+            stack_name: r.stack_name,
+            skipped: r.skipped,
+            empty_change_set: r.empty_change_set,
+            stack_created: r.stack_created,
+            change_set: r.change_set,
+            stack_status: r.stack_status,
+            bucket: r.bucket,
+            deployment_dir: r.deployment_dir,
+            artifacts: r
+                .artifacts
+                .into_iter()
+                .map(|a| JsArtifact {
+                    name: a.name,
+                    path: a.path,
+                    size: a.size as f64,
+                    sha256: a.sha256,
+                    s3_key: a.s3_key,
+                    uploaded: a.uploaded,
+                })
+                .collect(),
+            functions: r
+                .functions
+                .into_iter()
+                .map(|f| JsFunction {
+                    key: f.key,
+                    name: f.name,
+                    artifact: f.artifact,
+                    size: f.size as f64,
+                })
+                .collect(),
+            outputs: r.outputs.into_iter().collect(),
+            timings: r
+                .timings
+                .into_iter()
+                .map(|(phase, millis)| JsTiming { phase, millis: millis as f64 })
+                .collect(),
+            aws_requests: r.aws_requests as f64,
+        }
+    }
+}
