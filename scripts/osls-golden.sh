@@ -6,6 +6,15 @@
 #
 # A fixture may hold `golden.args`: one line of CLI args for `osls package`
 # instead of the default `--stage dev --region us-east-1` (empty file: none).
+# The fixture is copied with `cp -a` (symlinks and modes kept); a top-level
+# `dot-git/` is then renamed to `.git/` (a real `.git` can't be committed in
+# the repo), so tests must do the same before packaging.
+#
+# Written per case into <case>/golden/: the normalized create/update templates
+# and serverless-state (scripts/normalize-template.js), `zips.json` (entries of
+# every zip in .serverless/, see scripts/zip-entries.js) and `artifacts.json`
+# (which zip each function / layer's S3Key names).
+#
 # AWS_ENDPOINT_URL is passed through when set (services with layers make AWS
 # calls while packaging); of the caller's environment only PATH reaches osls,
 # so a stray AWS_PROFILE or AWS_REGION cannot change the output.
@@ -17,6 +26,7 @@ FIXTURES=$ROOT/crates/slsx-core/tests/fixtures
 OSLS_PREFIX=$ROOT/.tools/osls
 OSLS_BIN=$OSLS_PREFIX/node_modules/osls/bin/serverless.js
 NORMALIZE=$ROOT/scripts/normalize-template.js
+ZIP_ENTRIES=$ROOT/scripts/zip-entries.js
 
 installed=$(node -p "require('$OSLS_PREFIX/node_modules/osls/package.json').version" 2>/dev/null || true)
 if [[ $installed != "$OSLS_VERSION" ]]; then
@@ -50,8 +60,9 @@ for case in "${cases[@]}"; do
   svc=$(realpath "$work")/$case
   home=$work/$case.home
   mkdir -p "$home"
-  cp -R "$src" "$svc"
+  cp -a "$src" "$svc"
   rm -rf "$svc/golden" "$svc/.serverless"
+  if [[ -d $svc/dot-git ]]; then mv "$svc/dot-git" "$svc/.git"; fi
 
   envs=(HOME="$home" PATH="$PATH" LANG=C.UTF-8
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
@@ -66,6 +77,7 @@ for case in "${cases[@]}"; do
     echo "osls package failed for $case" >&2
     exit 1
   fi
+  osls_secs=$((SECONDS - start))
   sed 's/^/   | /' "$work/$case.log"
 
   out=$src/golden
@@ -76,5 +88,8 @@ for case in "${cases[@]}"; do
   done
   node "$NORMALIZE" --service-dir "$svc" "$svc/.serverless/serverless-state.json" \
     "$out/serverless-state.osls.json"
-  echo "   wrote ${out#"$ROOT"/}/{cloudformation-template-{create,update}-stack,serverless-state.osls}.json ($((SECONDS - start))s)"
+  node "$ZIP_ENTRIES" zips "$svc/.serverless" "$out/zips.json" | sed 's/^/   zip: /'
+  node "$ZIP_ENTRIES" artifacts "$svc/.serverless/serverless-state.json" \
+    "$svc/.serverless/cloudformation-template-update-stack.json" "$out/artifacts.json"
+  echo "   wrote ${out#"$ROOT"/}/{cloudformation-template-{create,update}-stack,serverless-state.osls,zips,artifacts}.json (osls ${osls_secs}s, total $((SECONDS - start))s)"
 done

@@ -13,7 +13,7 @@ npx napi build --platform --target "$host" --dts index.d.ts
 
 scripts/local-aws.sh install
 endpoint="$(scripts/local-aws.sh start)"
-trap 'scripts/local-aws.sh stop' EXIT
+trap '"$root/scripts/local-aws.sh" stop' EXIT
 export AWS_ENDPOINT_URL="$endpoint"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
 export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true

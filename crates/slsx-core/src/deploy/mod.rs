@@ -8,7 +8,6 @@ pub mod plan;
 mod stack;
 mod upload;
 
-use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::aws::{AwsContext, AwsSettings};
@@ -247,6 +246,3 @@ fn function_results(plan: &Plan) -> Vec<FunctionResult> {
         })
         .collect()
 }
-
-/// Keeps `Arc` imported for callers building reporters.
-pub type Reporter = Arc<dyn crate::progress::Reporter>;
