@@ -17,7 +17,7 @@ export interface Artifact {
   /** Base64 SHA-256 of the zip (Lambda's `CodeSha256`). */
   sha256: string
   s3Key: string
-  /** false when the object was already in the bucket, or the deploy was skipped. */
+  /** false when the object was already in the bucket, the deploy was skipped, or nothing was deployed. */
   uploaded: boolean
 }
 
@@ -63,6 +63,11 @@ export interface DeployOptions {
    * @default false
    */
   verbose?: boolean
+  /**
+   * `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)
+   * without packaging again. Relative to `servicePath`.
+   */
+  package?: string
   /** Called with each progress event. It never keeps Node running on its own. */
   onProgress?: ((arg: ProgressEvent) => void)
 }
@@ -99,6 +104,59 @@ export interface FunctionInfo {
   artifact: string
   size: number
 }
+
+export interface PackageOptions {
+  /**
+   * Directory of the service.
+   * @default process.cwd()
+   */
+  servicePath?: string
+  /**
+   * Config file name relative to the service directory (`--config`).
+   * @default "serverless.yml", then ".yaml", then ".json"
+   */
+  config?: string
+  /**
+   * `--stage`; else `provider.stage`.
+   * @default "dev"
+   */
+  stage?: string
+  /**
+   * `--region`; else `provider.region`.
+   * @default "us-east-1"
+   */
+  region?: string
+  /**
+   * `--aws-profile` (only used to download `s3://` artifacts).
+   * @default the standard AWS credential chain
+   */
+  profile?: string
+  /**
+   * `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`.
+   * @default ".serverless"
+   */
+  package?: string
+  /** Called with each progress event. It never keeps Node running on its own. */
+  onProgress?: ((arg: ProgressEvent) => void)
+}
+
+export interface PackageResult {
+  service: string
+  stage: string
+  region: string
+  /** Where the templates, the state and the zips were written. */
+  packageDir: string
+  artifacts: Array<Artifact>
+  functions: Array<FunctionInfo>
+  warnings: Array<string>
+  timings: Array<Timing>
+}
+
+/**
+ * Packages the service like `serverless package`: zips, both templates and `serverless-state.json` in
+ * `.serverless/` (or `package`), without touching AWS (except to download `s3://` artifacts).
+ */
+export declare function packageService(options: PackageOptions): Promise<PackageResult>
 
 /** One progress event. `kind` says which fields are set. */
 export interface ProgressEvent {

@@ -3,18 +3,21 @@
 // The slsx command line: parses serverless-compatible arguments, calls the engine, renders progress
 // the way `serverless deploy` does, and ends with the same summary.
 
+const path = require('node:path')
 const slsx = require('../lib/index.js')
 
 const USAGE = `Usage: slsx <command> [options]
 
 Commands
   deploy                 Deploy the service (package, compile, update the CloudFormation stack)
+  package                Package the service into .serverless/ (or --package DIR) without deploying
 
 Options
   --stage, -s <stage>    Stage of the service (default: provider.stage, else dev)
   --region, -r <region>  Region (default: provider.region, else us-east-1)
   --config, -c <file>    Config file (default: serverless.yml, .yaml, .json)
   --aws-profile <name>   AWS profile for credentials
+  --package, -p <dir>    package: where to write the package; deploy: deploy that package as it is
   --force                Deploy even when nothing changed
   --verbose              Print every CloudFormation stack event and the stack outputs
   --help, -h             Show this help
@@ -25,6 +28,7 @@ const OPTIONS = {
   region: { alias: 'r', value: true },
   config: { alias: 'c', value: true },
   'aws-profile': { value: true },
+  package: { alias: 'p', value: true },
   force: {},
   verbose: {},
   help: { alias: 'h' },
@@ -122,17 +126,39 @@ function progressRenderer(verbose) {
   }
 }
 
+function serviceOptions(options) {
+  return {
+    servicePath: process.cwd(),
+    config: options.config,
+    stage: options.stage,
+    region: options.region,
+    profile: options['aws-profile'],
+    package: options.package,
+  }
+}
+
+async function packageCommand(options) {
+  const started = Date.now()
+  const progress = progressRenderer(false)
+  let result
+  try {
+    result = await slsx.packageService({ ...serviceOptions(options), onProgress: progress.onProgress })
+  } finally {
+    progress.stop()
+  }
+  const out = process.stdout
+  out.write(`✔ Service packaged (${seconds(Date.now() - started)})\n`)
+  out.write(`\n${path.relative(process.cwd(), result.packageDir) || '.'}:\n`)
+  for (const a of result.artifacts) out.write(`  ${a.name} (${formatSize(a.size)})\n`)
+}
+
 async function deployCommand(options) {
   const started = Date.now()
   const progress = progressRenderer(Boolean(options.verbose))
   let result
   try {
     result = await slsx.deploy({
-      servicePath: process.cwd(),
-      config: options.config,
-      stage: options.stage,
-      region: options.region,
-      profile: options['aws-profile'],
+      ...serviceOptions(options),
       force: Boolean(options.force),
       verbose: Boolean(options.verbose),
       onProgress: progress.onProgress,
@@ -179,6 +205,8 @@ async function main(argv) {
   switch (command) {
     case 'deploy':
       return deployCommand(options)
+    case 'package':
+      return packageCommand(options)
     default:
       throw new UsageError(`Unknown command "${command}"`)
   }

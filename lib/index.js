@@ -37,4 +37,5 @@ function wrap(fn) {
 
 module.exports = {
   deploy: wrap(native.deploy),
+  packageService: wrap(native.packageService),
 }

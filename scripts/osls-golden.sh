@@ -61,7 +61,7 @@ for case in "${cases[@]}"; do
   home=$work/$case.home
   mkdir -p "$home"
   cp -a "$src" "$svc"
-  rm -rf "$svc/golden" "$svc/.serverless"
+  rm -rf "$svc/golden" "$svc/.serverless" "$svc/osls-package"
   if [[ -d $svc/dot-git ]]; then mv "$svc/dot-git" "$svc/.git"; fi
 
   envs=(HOME="$home" PATH="$PATH" LANG=C.UTF-8
@@ -92,4 +92,13 @@ for case in "${cases[@]}"; do
   node "$ZIP_ENTRIES" artifacts "$svc/.serverless/serverless-state.json" \
     "$svc/.serverless/cloudformation-template-update-stack.json" "$out/artifacts.json"
   echo "   wrote ${out#"$ROOT"/}/{cloudformation-template-{create,update}-stack,serverless-state.osls,zips,artifacts}.json (osls ${osls_secs}s, total $((SECONDS - start))s)"
+
+  # A fixture with `golden.keep-package` also keeps osls's raw package (the `deploy --package` test
+  # deploys it); the state's absolute paths point into a temp dir that no longer exists, as they would
+  # on another machine.
+  if [[ -f $src/golden.keep-package ]]; then
+    rm -rf "$src/osls-package"
+    cp -a "$svc/.serverless" "$src/osls-package"
+    echo "   kept osls's package in ${src#"$ROOT"/}/osls-package/"
+  fi
 done

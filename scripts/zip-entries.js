@@ -91,8 +91,21 @@ const zips = (dir, out) => {
   writeJson(out, result);
 };
 
+// serverless-state.json stores shared objects once and points at them with
+// `{ "$ref": "$[\"service\"][\"provider\"]" }` (JSON.decycle style).
+const resolveRef = (root, value) => {
+  if (!value || typeof value !== 'object' || typeof value.$ref !== 'string') return value;
+  let target = root;
+  for (const [, key] of value.$ref.matchAll(/\[("(?:[^"\\]|\\.)*"|\d+)\]/g)) {
+    target = target[JSON.parse(key)];
+    if (target === undefined) die(`unresolved ${value.$ref}`);
+  }
+  return resolveRef(root, target);
+};
+
 const artifacts = (stateFile, templateFile, out) => {
   const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  const ref = (value) => resolveRef(state, value);
   const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
   const resources = Object.values(template.Resources || {});
   const baseName = (key) => key.split('/').pop();
@@ -100,7 +113,8 @@ const artifacts = (stateFile, templateFile, out) => {
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   const result = {};
 
-  for (const [key, fn] of Object.entries(state.service.functions || {})) {
+  for (const [key, fnRef] of Object.entries(ref(state.service.functions) || {})) {
+    const fn = ref(fnRef);
     const found = resources.filter(
       (r) => r.Type === 'AWS::Lambda::Function' && same(r.Properties.FunctionName, fn.name)
     );
@@ -108,7 +122,8 @@ const artifacts = (stateFile, templateFile, out) => {
     const code = found[0].Properties.Code || {};
     result[key] = typeof code.S3Key === 'string' ? baseName(code.S3Key) : null;
   }
-  for (const [key, layer] of Object.entries(state.service.layers || {})) {
+  for (const [key, layerRef] of Object.entries(ref(state.service.layers) || {})) {
+    const layer = ref(layerRef);
     const layerName = layer.name || key;
     const found = resources.filter(
       (r) => r.Type === 'AWS::Lambda::LayerVersion' && same(r.Properties.LayerName, layerName)

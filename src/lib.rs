@@ -13,22 +13,40 @@ use std::sync::Arc;
 use napi_derive::napi;
 
 use crate::error::to_js_error;
-use crate::options::JsDeployOptions;
-use crate::results::JsDeployResult;
+use crate::options::{JsDeployOptions, JsPackageOptions};
+use crate::results::{JsDeployResult, JsPackageResult};
 
 /// Deploys the service: package, compile, create the stack when missing, skip when nothing changed,
 /// upload, and update the stack through its change set.
 #[napi]
 pub async fn deploy(options: JsDeployOptions) -> napi::Result<JsDeployResult> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
-    let reporter: slsx_core::progress::SharedReporter = match reporter {
+    let reporter = shared(reporter);
+    run(slsx_core::deploy::deploy(core_options, reporter)).await.map(JsDeployResult::from)
+}
+
+/// Packages the service like `serverless package`: zips, both templates and `serverless-state.json` in
+/// `.serverless/` (or `package`), without touching AWS (except to download `s3://` artifacts).
+#[napi]
+pub async fn package_service(options: JsPackageOptions) -> napi::Result<JsPackageResult> {
+    let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
+    run(slsx_core::deploy::package(core_options, shared(reporter))).await.map(JsPackageResult::from)
+}
+
+fn shared(reporter: Option<progress::JsReporter>) -> slsx_core::progress::SharedReporter {
+    match reporter {
         Some(r) => Arc::new(r),
         None => Arc::new(slsx_core::progress::Silent),
-    };
-    // A panic inside the engine becomes a rejected promise, not a crashed process.
-    let task = tokio::spawn(slsx_core::deploy::deploy(core_options, reporter));
-    match task.await {
-        Ok(result) => result.map(JsDeployResult::from).map_err(to_js_error),
+    }
+}
+
+/// Runs an engine future on its own task: a panic inside the engine becomes a rejected promise, not a
+/// crashed process.
+async fn run<T: Send + 'static>(
+    future: impl std::future::Future<Output = slsx_core::Result<T>> + Send + 'static,
+) -> napi::Result<T> {
+    match tokio::spawn(future).await {
+        Ok(result) => result.map_err(to_js_error),
         Err(join) => Err(to_js_error(slsx_core::Error::Internal {
             message: panic_message(join),
         })),

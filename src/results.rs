@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use napi_derive::napi;
-use slsx_core::deploy::DeployResult;
+use slsx_core::deploy::{ArtifactResult, DeployResult, FunctionResult, PackageResult};
 
 #[napi(object, js_name = "Artifact")]
 pub struct JsArtifact {
@@ -14,7 +14,7 @@ pub struct JsArtifact {
     /// Base64 SHA-256 of the zip (Lambda's `CodeSha256`).
     pub sha256: String,
     pub s3_key: String,
-    /// false when the object was already in the bucket, or the deploy was skipped.
+    /// false when the object was already in the bucket, the deploy was skipped, or nothing was deployed.
     pub uploaded: bool,
 }
 
@@ -73,35 +73,67 @@ impl From<DeployResult> for JsDeployResult {
             stack_status: r.stack_status,
             bucket: r.bucket,
             deployment_dir: r.deployment_dir,
-            artifacts: r
-                .artifacts
-                .into_iter()
-                .map(|a| JsArtifact {
-                    name: a.name,
-                    path: a.path,
-                    size: a.size as f64,
-                    sha256: a.sha256,
-                    s3_key: a.s3_key,
-                    uploaded: a.uploaded,
-                })
-                .collect(),
-            functions: r
-                .functions
-                .into_iter()
-                .map(|f| JsFunction {
-                    key: f.key,
-                    name: f.name,
-                    artifact: f.artifact,
-                    size: f.size as f64,
-                })
-                .collect(),
+            artifacts: r.artifacts.into_iter().map(JsArtifact::from).collect(),
+            functions: r.functions.into_iter().map(JsFunction::from).collect(),
             outputs: r.outputs.into_iter().collect(),
-            timings: r
-                .timings
-                .into_iter()
-                .map(|(phase, millis)| JsTiming { phase, millis: millis as f64 })
-                .collect(),
+            timings: timings(r.timings),
             aws_requests: r.aws_requests as f64,
+        }
+    }
+}
+
+impl From<ArtifactResult> for JsArtifact {
+    fn from(a: ArtifactResult) -> Self {
+        JsArtifact {
+            name: a.name,
+            path: a.path,
+            size: a.size as f64,
+            sha256: a.sha256,
+            s3_key: a.s3_key,
+            uploaded: a.uploaded,
+        }
+    }
+}
+
+impl From<FunctionResult> for JsFunction {
+    fn from(f: FunctionResult) -> Self {
+        JsFunction {
+            key: f.key,
+            name: f.name,
+            artifact: f.artifact,
+            size: f.size as f64,
+        }
+    }
+}
+
+fn timings(t: Vec<(String, u64)>) -> Vec<JsTiming> {
+    t.into_iter().map(|(phase, millis)| JsTiming { phase, millis: millis as f64 }).collect()
+}
+
+#[napi(object, js_name = "PackageResult")]
+pub struct JsPackageResult {
+    pub service: String,
+    pub stage: String,
+    pub region: String,
+    /// Where the templates, the state and the zips were written.
+    pub package_dir: String,
+    pub artifacts: Vec<JsArtifact>,
+    pub functions: Vec<JsFunction>,
+    pub warnings: Vec<String>,
+    pub timings: Vec<JsTiming>,
+}
+
+impl From<PackageResult> for JsPackageResult {
+    fn from(r: PackageResult) -> Self {
+        JsPackageResult {
+            service: r.service,
+            stage: r.stage,
+            region: r.region,
+            package_dir: r.package_dir,
+            artifacts: r.artifacts.into_iter().map(JsArtifact::from).collect(),
+            functions: r.functions.into_iter().map(JsFunction::from).collect(),
+            warnings: r.warnings,
+            timings: timings(r.timings),
         }
     }
 }

@@ -33,7 +33,8 @@ fn compiled_templates_pass_cfn_lint() {
         let dir = work.join(case.file_name().unwrap());
         super::golden::copy_dir(&case, &dir);
         let service = Service::load(&ServiceOptions { service_path: dir.clone(), ..Default::default() }).unwrap();
-        let plan = Plan::build(service, &Silent, 1_795_749_631_966).unwrap();
+        let plan = Plan::build(service, &dir.join(".serverless"), &slsx_core::package::no_fetch, &Silent, 1_795_749_631_966)
+            .unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.render()));
         for f in ["cloudformation-template-create-stack.json", "cloudformation-template-update-stack.json"] {
             files.push(plan.out_dir.join(f));
         }

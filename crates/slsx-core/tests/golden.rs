@@ -1,27 +1,38 @@
 //! Compiled templates equal what osls 4.3.1 produced for the same fixture, after normalizing only the
 //! values that change from run to run (the rules of scripts/normalize-template.js).
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use slsx_core::config::{Service, ServiceOptions};
 use slsx_core::deploy::Plan;
+use slsx_core::package::Code;
 use slsx_core::progress::Silent;
+
+use super::support::zip_entries;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// Copies a fixture (symlinks as symlinks, modes kept), without its goldens.
 pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for e in fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let name = e.file_name();
-        if name == "golden" || name == ".serverless" {
+        if name == "golden" || name == ".serverless" || name == "osls-package" {
             continue;
         }
-        if e.file_type().unwrap().is_dir() {
+        // Fixtures cannot hold a `.git` directory of their own: `dot-git` stands in for it.
+        let name = if name == "dot-git" { std::ffi::OsString::from(".git") } else { name };
+        let kind = e.file_type().unwrap();
+        if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(fs::read_link(e.path()).unwrap(), to.join(&name)).unwrap();
+        } else if kind.is_dir() {
             copy_dir(&e.path(), &to.join(&name));
         } else {
             fs::copy(e.path(), to.join(&name)).unwrap();
@@ -80,6 +91,16 @@ fn normalize(template: &Value) -> Value {
         }
     }
     let mut out = walk(template, &renames);
+    if let Some(outputs) = out.get_mut("Outputs").and_then(Value::as_object_mut) {
+        for (k, o) in outputs.iter_mut() {
+            if k.ends_with("LambdaLayerHash") {
+                o["Value"] = "__LAYERHASH__".into();
+            }
+            if k.ends_with("LambdaLayerS3Key") {
+                o["Value"] = "__S3KEY__".into();
+            }
+        }
+    }
     if let Some(resources) = out.get_mut("Resources").and_then(Value::as_object_mut) {
         for r in resources.values_mut() {
             let t = r["Type"].as_str().unwrap_or_default().to_string();
@@ -105,8 +126,10 @@ fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap() + "\n"
 }
 
+/// Every fixture with goldens: templates (key order aside: osls's depends on async timing), the entry
+/// list of each zip osls built, and which zip each function and layer points at.
 #[test]
-fn templates_match_osls_goldens() {
+fn templates_and_zips_match_osls_goldens() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -121,21 +144,71 @@ fn templates_match_osls_goldens() {
         let dir = work.join(&name);
         copy_dir(case, &dir);
         let service = Service::load(&options_for(case, dir.clone())).unwrap_or_else(|e| panic!("{name}: {}", e.render()));
-        let plan = Plan::build(service, &Silent, 1_795_749_631_966).unwrap_or_else(|e| panic!("{name}: {}", e.render()));
+        let out = dir.join(".serverless");
+        let plan = Plan::build(service, &out, &slsx_core::package::no_fetch, &Silent, 1_795_749_631_966)
+            .unwrap_or_else(|e| panic!("{name}: {}", e.render()));
         for (file, ours) in [
             ("cloudformation-template-create-stack.json", &plan.templates.create),
             ("cloudformation-template-update-stack.json", &plan.templates.update),
         ] {
-            let golden = fs::read_to_string(case.join("golden").join(file)).unwrap();
-            let ours = pretty(&normalize(ours));
-            if ours != golden {
+            let golden: Value = serde_json::from_str(&fs::read_to_string(case.join("golden").join(file)).unwrap()).unwrap();
+            let ours = normalize(ours);
+            if ours != normalize(&golden) {
                 let out = dir.join(format!("actual-{file}"));
-                fs::write(&out, &ours).unwrap();
+                fs::write(&out, pretty(&ours)).unwrap();
                 failures.push(format!("{name}/{file}: differs; see diff {} {}", case.join("golden").join(file).display(), out.display()));
             }
-            // What was written to .serverless/ is what was compiled.
-            let written: Value = serde_json::from_str(&fs::read_to_string(dir.join(".serverless").join(file)).unwrap()).unwrap();
-            assert_eq!(pretty(&normalize(&written)), ours, "{name}/{file} on disk");
+            // What was written to the package directory is what was compiled.
+            let written: Value = serde_json::from_str(&fs::read_to_string(plan.out_dir.join(file)).unwrap()).unwrap();
+            assert_eq!(normalize(&written), ours, "{name}/{file} on disk");
+        }
+
+        // zips.v3.json: Serverless v3's answer where osls 4.3.1 no longer gives it (legacy include/exclude).
+        let golden_zips = [case.join("golden/zips.v3.json"), case.join("golden/zips.json")]
+            .into_iter()
+            .find(|p| p.exists())
+            .unwrap_or_default();
+        if golden_zips.exists() {
+            let expected: BTreeMap<String, Vec<String>> = serde_json::from_str(&fs::read_to_string(&golden_zips).unwrap()).unwrap();
+            let ours: BTreeMap<String, Vec<String>> = plan
+                .artifacts
+                .iter()
+                .filter(|a| !a.prebuilt)
+                .map(|a| (a.file_name.clone(), zip_entries(&a.path).into_iter().map(|(n, m)| format!("{n} {m:o}")).collect()))
+                .collect();
+            if ours != expected {
+                for (zip, entries) in &expected {
+                    match ours.get(zip) {
+                        None => failures.push(format!("{name}: slsx built no {zip}")),
+                        Some(o) if o != entries => {
+                            let missing: Vec<_> = entries.iter().filter(|e| !o.contains(e)).collect();
+                            let extra: Vec<_> = o.iter().filter(|e| !entries.contains(e)).collect();
+                            failures.push(format!("{name}/{zip}: missing {missing:?}, extra {extra:?}"));
+                        }
+                        _ => {}
+                    }
+                }
+                for zip in ours.keys().filter(|z| !expected.contains_key(*z)) {
+                    failures.push(format!("{name}: slsx built {zip}, osls did not"));
+                }
+            }
+        }
+        let golden_artifacts = case.join("golden/artifacts.json");
+        if golden_artifacts.exists() {
+            let expected: BTreeMap<String, Value> = serde_json::from_str(&fs::read_to_string(&golden_artifacts).unwrap()).unwrap();
+            let mut ours: BTreeMap<String, Value> = BTreeMap::new();
+            for (key, code) in &plan.packaged.functions {
+                ours.insert(key.clone(), match code {
+                    Code::Zip(i) => Value::String(plan.artifacts[*i].file_name.clone()),
+                    Code::Image => Value::Null,
+                });
+            }
+            for (key, i) in &plan.packaged.layers {
+                ours.insert(format!("layer:{key}"), Value::String(plan.artifacts[*i].file_name.clone()));
+            }
+            if ours != expected {
+                failures.push(format!("{name}: artifacts {ours:?}, osls {expected:?}"));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -5,4 +5,5 @@
 mod cfn_lint;
 mod golden;
 mod monitor;
+mod support;
 mod zip_determinism;

@@ -4,6 +4,7 @@ pub mod collate;
 mod core_template;
 mod functions;
 mod iam;
+mod layers;
 mod logs;
 pub mod naming;
 mod outputs;
@@ -12,9 +13,9 @@ use serde_json::{Map, Value};
 
 use crate::config::Service;
 use crate::error::Result;
-use crate::package::Artifact;
 
 pub use core_template::core_template;
+pub use layers::layer_logical_id;
 
 /// Both templates Serverless writes to `.serverless/`.
 #[derive(Debug, Clone)]
@@ -27,33 +28,45 @@ pub struct Templates {
     pub version_ids: Vec<(String, Option<String>)>,
 }
 
-/// Where the code of a function lives once uploaded.
+/// Where a function's code is.
 #[derive(Debug, Clone)]
-pub struct CodeLocation<'a> {
-    pub artifact: &'a Artifact,
+pub enum FunctionCode {
+    /// A zip in the deployment bucket.
+    Zip { s3_key: String, sha256_base64: String },
+    /// A container image, by digest.
+    Image { uri: String, digest_hex: String },
+}
+
+/// A layer's zip: where it is locally (its bytes go into the layer hash) and in the bucket.
+#[derive(Debug, Clone)]
+pub struct LayerCode {
+    pub key: String,
+    pub path: std::path::PathBuf,
     pub s3_key: String,
+    pub sha256_base64: String,
 }
 
 /// S3 key of a content-addressed code artifact: `<prefix>/<service>/<stage>/code-artifacts/<sha256>.zip`.
-pub fn code_artifact_key(service: &Service, artifact: &Artifact) -> String {
-    format!(
-        "{}/code-artifacts/{}.zip",
-        service.s3_stage_prefix(),
-        artifact.sha256_hex
-    )
+pub fn code_artifact_key(service: &Service, sha256_hex: &str) -> String {
+    format!("{}/code-artifacts/{sha256_hex}.zip", service.s3_stage_prefix())
 }
 
-/// Compiles the service. `code` gives, per function key, the artifact holding its code.
-pub fn compile(service: &Service, code: &[(String, CodeLocation<'_>)]) -> Result<Templates> {
+/// Compiles the service: `functions` gives each function's code (by key), `layers` each layer's zip.
+pub fn compile(service: &Service, functions: &[(String, FunctionCode)], layers: &[LayerCode]) -> Result<Templates> {
     let create = core_template(service);
     let mut update = create.clone();
-    let resources = resources_mut(&mut update);
+    let mut resources = std::mem::take(resources_mut(&mut update));
+    let mut outputs = std::mem::take(outputs_mut(&mut update));
 
-    logs::add_log_groups(service, resources);
-    iam::add_execution_role(service, resources);
-    let version_ids = functions::add_functions(service, code, resources)?;
+    logs::add_log_groups(service, &mut resources);
+    iam::add_execution_role(service, &mut resources);
+    let zips: Vec<(&str, &std::path::Path, String, String)> = layers
+        .iter()
+        .map(|l| (l.key.as_str(), l.path.as_path(), l.s3_key.clone(), l.sha256_base64.clone()))
+        .collect();
+    let compiled_layers = layers::add_layers(service, &zips, &mut resources, &mut outputs)?;
+    let version_ids = functions::add_functions(service, functions, &compiled_layers, &mut resources)?;
 
-    let outputs = outputs_mut(&mut update);
     for (key, version) in &version_ids {
         if let Some(version) = version {
             outputs.insert(
@@ -65,6 +78,8 @@ pub fn compile(service: &Service, code: &[(String, CodeLocation<'_>)]) -> Result
             );
         }
     }
+    *resources_mut(&mut update) = resources;
+    *outputs_mut(&mut update) = outputs;
     outputs::add_export_names(service, &mut update);
     Ok(Templates {
         create,

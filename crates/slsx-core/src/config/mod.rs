@@ -5,7 +5,7 @@ mod model;
 mod tags;
 
 pub use load::{find_config_file, load_config, LoadedConfig};
-pub use model::{Function, Provider, Service, ServiceOptions};
+pub use model::{Function, Layer, PackageConfig, Provider, Service, ServiceOptions};
 
 /// The position of a key path in the service's config file, for error messages.
 pub fn locate(service: &Service, path: &str) -> Option<crate::error::SourceLocation> {

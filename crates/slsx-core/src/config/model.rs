@@ -30,13 +30,43 @@ pub struct Provider {
     pub raw: Map<String, Value>,
 }
 
+/// A `package:` block (service, function or layer level).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageConfig {
+    pub patterns: Vec<String>,
+    /// Legacy (v1/v2) `package.include` / `package.exclude`.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub individually: bool,
+    /// A prebuilt zip: a path relative to the service, or `s3://bucket/key`.
+    pub artifact: Option<String>,
+    /// `functions.X.package.disable`: the function is not packaged.
+    pub disable: bool,
+    /// Service level only; default true.
+    pub exclude_dev_dependencies: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// The key under `layers:`.
+    pub key: String,
+    /// Directory of the layer's files, relative to the service.
+    pub path: Option<String>,
+    pub package: PackageConfig,
+    pub raw: Map<String, Value>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Function {
     /// The key under `functions:`.
     pub key: String,
     /// Deployed name: `name:` or `<service>-<stage>-<key>`.
     pub name: String,
+    /// Empty for image functions.
     pub handler: String,
+    /// `image:` (a URI, a name in `provider.ecr.images`, or an object): not zipped.
+    pub image: Option<Value>,
+    pub package: PackageConfig,
     pub runtime: Option<String>,
     pub memory_size: Option<u64>,
     pub timeout: Option<u64>,
@@ -53,6 +83,11 @@ pub struct Service {
     pub provider: Provider,
     /// In the order of `serverless.yml`.
     pub functions: Vec<Function>,
+    /// In the order of `serverless.yml`.
+    pub layers: Vec<Layer>,
+    pub package: PackageConfig,
+    /// `useDotenv: true`: `.env*` files are left out of packages.
+    pub use_dotenv: bool,
     /// Absolute service directory.
     pub service_dir: PathBuf,
     /// Absolute path of the config file that was read.
@@ -158,12 +193,28 @@ impl Service {
             Some(_) => return Err(ctx.invalid("functions", "must be a mapping of function keys")),
         }
 
+        let mut layers = Vec::new();
+        match root.get("layers") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(ls)) => {
+                for (key, l) in ls {
+                    layers.push(layer(key, l, &ctx)?);
+                }
+            }
+            Some(_) => return Err(ctx.invalid("layers", "must be a mapping of layer keys")),
+        }
+        let package = package_config(root.get("package"), "package", &ctx)?;
+        let use_dotenv = matches!(root.get("useDotenv"), Some(Value::Bool(true)));
+
         Ok(Service {
             name,
             stage,
             region,
             provider,
             functions,
+            layers,
+            package,
+            use_dotenv,
             service_dir,
             config_file: path,
             source,
@@ -206,28 +257,100 @@ fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Resu
         Value::Object(o) => o.clone(),
         _ => return Err(ctx.invalid(&at, "must be a mapping with at least a handler")),
     };
+    let image = raw.get("image").filter(|v| !v.is_null()).cloned();
     let handler = match raw.get("handler") {
         Some(Value::String(h)) if !h.is_empty() => h.clone(),
         Some(_) => return Err(ctx.invalid(&format!("{at}.handler"), "must be a non-empty string")),
+        None if image.is_some() => String::new(),
         None => {
             return Err(ctx.invalid(
                 &format!("{at}.handler"),
-                "is required (e.g. handler: handler.main)",
+                "is required (e.g. handler: handler.main), unless the function has an image",
             ))
         }
     };
+    if image.is_some() && raw.get("handler").is_some() {
+        return Err(ctx.invalid(&at, "cannot have both \"handler\" and \"image\""));
+    }
     let name = opt_string(&raw, "name", &at, ctx)?
         .unwrap_or_else(|| format!("{service}-{stage}-{key}"));
     Ok(Function {
         key: key.to_string(),
         name,
         handler,
+        image,
+        package: package_config(raw.get("package"), &format!("{at}.package"), ctx)?,
         runtime: opt_string(&raw, "runtime", &at, ctx)?,
         memory_size: opt_u64(&raw, "memorySize", &at, ctx)?,
         timeout: opt_u64(&raw, "timeout", &at, ctx)?,
         description: opt_string(&raw, "description", &at, ctx)?,
         environment: opt_map(&raw, "environment", &at, ctx)?,
         raw,
+    })
+}
+
+fn layer(key: &str, l: &Value, ctx: &Ctx) -> Result<Layer> {
+    let at = format!("layers.{key}");
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(ctx.invalid(&at, "layer keys may hold only letters, digits, \"-\" and \"_\""));
+    }
+    let raw = match l {
+        Value::Object(o) => o.clone(),
+        _ => return Err(ctx.invalid(&at, "must be a mapping with a path")),
+    };
+    let package = package_config(raw.get("package"), &format!("{at}.package"), ctx)?;
+    let path = opt_string(&raw, "path", &at, ctx)?;
+    if path.is_none() && package.artifact.is_none() {
+        return Err(ctx.invalid(&format!("{at}.path"), "is required (or package.artifact)"));
+    }
+    if let Some(p) = &path {
+        let normalized = p.trim_end_matches('/');
+        if normalized.is_empty() || normalized == "." || Path::new(normalized).is_absolute() || normalized.split('/').any(|s| s == "..") {
+            return Err(ctx.invalid(&format!("{at}.path"), "must be a directory inside the service"));
+        }
+    }
+    Ok(Layer {
+        key: key.to_string(),
+        path: path.map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string()),
+        package,
+        raw,
+    })
+}
+
+fn package_config(v: Option<&Value>, at: &str, ctx: &Ctx) -> Result<PackageConfig> {
+    let o = match v {
+        None | Some(Value::Null) => return Ok(PackageConfig { exclude_dev_dependencies: true, ..Default::default() }),
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err(ctx.invalid(at, "must be a mapping")),
+    };
+    let list = |key: &str| -> Result<Vec<String>> {
+        match o.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Ok(s.clone()),
+                    _ => Err(ctx.invalid(&format!("{at}.{key}"), "must be a list of glob patterns")),
+                })
+                .collect(),
+            Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be a list of glob patterns")),
+        }
+    };
+    let flag = |key: &str, default: bool| -> Result<bool> {
+        match o.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be true or false")),
+        }
+    };
+    Ok(PackageConfig {
+        patterns: list("patterns")?,
+        include: list("include")?,
+        exclude: list("exclude")?,
+        individually: flag("individually", false)?,
+        artifact: opt_string(o, "artifact", at, ctx)?.filter(|a| !a.is_empty()),
+        disable: flag("disable", false)?,
+        exclude_dev_dependencies: flag("excludeDevDependencies", true)?,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod bucket;
 mod changes;
+mod download;
 pub mod monitor;
 pub mod plan;
 mod stack;
@@ -24,6 +25,28 @@ pub struct DeployOptions {
     pub service: ServiceOptions,
     /// Deploy even when nothing changed.
     pub force: bool,
+    /// `--package DIR`: deploy a directory made by `package` (slsx or osls) without packaging again.
+    pub package: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PackageOptions {
+    pub service: ServiceOptions,
+    /// `--package DIR`: write the package there instead of `.serverless/`.
+    pub package: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PackageResult {
+    pub service: String,
+    pub stage: String,
+    pub region: String,
+    /// Where the templates, state and zips were written.
+    pub package_dir: String,
+    pub artifacts: Vec<ArtifactResult>,
+    pub functions: Vec<FunctionResult>,
+    pub warnings: Vec<String>,
+    pub timings: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,28 +120,34 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     let mut phases = Phases { reporter: reporter.clone(), timings: Vec::new() };
 
     // Everything local first: a bad config or an empty package changes nothing in AWS.
-    let service_options = options.service.clone();
-    let service = tokio::task::spawn_blocking(move || Service::load(&service_options))
-        .await
-        .map_err(|e| Error::Internal { message: format!("loading task failed: {e}") })??;
+    let service = load(&options.service).await?;
     reporter.report(ProgressEvent::PhaseStarted {
         phase: "deploy",
         message: format!("Deploying {} to stage {} ({})", service.name, service.stage, service.region),
     });
-    let p = phases.start("package", "Packaging");
-    let r = reporter.clone();
-    let plan = tokio::task::spawn_blocking(move || Plan::build(service, r.as_ref(), now_ms()))
-        .await
-        .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;
-    phases.finish(p);
-
-    let service = &plan.service;
-    let stack_name = service.stack_name();
     let ctx = AwsContext::new(&AwsSettings {
         region: service.region.clone(),
         profile: options.service.profile.clone(),
     })
     .await;
+    let plan = match &options.package {
+        Some(dir) => {
+            let dir = resolve_dir(&service, dir);
+            tokio::task::spawn_blocking(move || Plan::from_package_dir(service, &dir))
+                .await
+                .map_err(|e| Error::Internal { message: format!("reading the package failed: {e}") })??
+        }
+        None => {
+            let p = phases.start("package", "Packaging");
+            let out_dir = crate::package::output_dir(&service);
+            let plan = build_plan(service, out_dir, ctx.clone(), reporter.clone()).await?;
+            phases.finish(p);
+            plan
+        }
+    };
+
+    let service = &plan.service;
+    let stack_name = service.stack_name();
     let mut result = DeployResult {
         service: service.name.clone(),
         stage: service.stage.clone(),
@@ -208,6 +237,62 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     Ok(result)
 }
 
+async fn load(options: &ServiceOptions) -> Result<Service> {
+    let options = options.clone();
+    tokio::task::spawn_blocking(move || Service::load(&options))
+        .await
+        .map_err(|e| Error::Internal { message: format!("loading task failed: {e}") })?
+}
+
+/// Packages and compiles on a blocking thread (the zips are written by rayon).
+async fn build_plan(service: Service, out_dir: std::path::PathBuf, ctx: AwsContext, reporter: SharedReporter) -> Result<Plan> {
+    let fetch = download::fetcher(ctx);
+    tokio::task::spawn_blocking(move || Plan::build(service, &out_dir, &fetch, reporter.as_ref(), now_ms()))
+        .await
+        .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })?
+}
+
+/// `--package DIR` relative to the service directory.
+fn resolve_dir(service: &Service, dir: &std::path::Path) -> std::path::PathBuf {
+    if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        service.service_dir.join(dir)
+    }
+}
+
+/// `package`: package and compile into `.serverless/` (or `--package DIR`); no stack change.
+pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Result<PackageResult> {
+    let mut phases = Phases { reporter: reporter.clone(), timings: Vec::new() };
+    let service = load(&options.service).await?;
+    reporter.report(ProgressEvent::PhaseStarted {
+        phase: "deploy",
+        message: format!("Packaging {} for stage {} ({})", service.name, service.stage, service.region),
+    });
+    let out_dir = match &options.package {
+        Some(dir) => resolve_dir(&service, dir),
+        None => crate::package::output_dir(&service),
+    };
+    let ctx = AwsContext::new(&AwsSettings {
+        region: service.region.clone(),
+        profile: options.service.profile.clone(),
+    })
+    .await;
+    let p = phases.start("package", "Packaging");
+    let plan = build_plan(service, out_dir, ctx, reporter.clone()).await?;
+    phases.finish(p);
+    Ok(PackageResult {
+        service: plan.service.name.clone(),
+        stage: plan.service.stage.clone(),
+        region: plan.service.region.clone(),
+        package_dir: plan.out_dir.display().to_string(),
+        artifacts: artifact_results(&plan, None),
+        functions: function_results(&plan),
+        warnings: plan.packaged.warnings.clone(),
+        timings: phases.timings,
+    })
+}
+
 fn outputs(stack: &aws_sdk_cloudformation::types::Stack) -> Vec<(String, String)> {
     stack
         .outputs()
@@ -234,15 +319,21 @@ fn artifact_results(plan: &Plan, uploaded: Option<&[upload::Uploaded]>) -> Vec<A
 }
 
 fn function_results(plan: &Plan) -> Vec<FunctionResult> {
-    let artifact = plan.artifacts.first();
-    plan.service
+    plan.packaged
         .functions
         .iter()
-        .map(|f| FunctionResult {
-            key: f.key.clone(),
-            name: f.name.clone(),
-            artifact: artifact.map(|a| a.file_name.clone()).unwrap_or_default(),
-            size: artifact.map_or(0, |a| a.size),
+        .map(|(key, code)| {
+            let f = plan.service.functions.iter().find(|f| &f.key == key).expect("function of the service");
+            let artifact = match code {
+                crate::package::Code::Zip(i) => Some(&plan.artifacts[*i]),
+                crate::package::Code::Image => None,
+            };
+            FunctionResult {
+                key: key.clone(),
+                name: f.name.clone(),
+                artifact: artifact.map(|a| a.file_name.clone()).unwrap_or_default(),
+                size: artifact.map_or(0, |a| a.size),
+            }
         })
         .collect()
 }

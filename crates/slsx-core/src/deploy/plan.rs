@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-use crate::compile::{self, code_artifact_key, collate::deep_sort, CodeLocation, Templates};
+use crate::compile::{self, code_artifact_key, collate::deep_sort, FunctionCode, LayerCode, Templates};
 use crate::config::Service;
 use crate::error::{Error, Result};
-use crate::package::{self, hash, Artifact};
+use crate::package::{self, hash, Artifact, Code, Packaged};
 use crate::progress::Reporter;
 
 pub const TEMPLATE_FILE: &str = "compiled-cloudformation-template.json";
@@ -19,6 +19,7 @@ pub const UPDATE_TEMPLATE_FILE: &str = "cloudformation-template-update-stack.jso
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub service: Service,
+    pub packaged: Packaged,
     pub artifacts: Vec<Artifact>,
     /// S3 key of each artifact, parallel to `artifacts`.
     pub artifact_keys: Vec<String>,
@@ -34,37 +35,46 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Packages and compiles `service`, writing everything to `.serverless/` (which is emptied first,
-    /// as Serverless does).
-    pub fn build(service: Service, reporter: &dyn Reporter, now_ms: u64) -> Result<Plan> {
-        let out_dir = package::output_dir(&service);
-        if out_dir.exists() {
-            std::fs::remove_dir_all(&out_dir)
-                .map_err(|e| Error::io(format!("cannot clean \"{}\"", out_dir.display()), e))?;
-        }
-        let artifacts = package::package_service(&service, reporter)?;
-        let artifact_keys: Vec<String> =
-            artifacts.iter().map(|a| code_artifact_key(&service, a)).collect();
-        // Every function shares the service artifact for now.
-        let code: Vec<(String, CodeLocation<'_>)> = match artifacts.first() {
-            Some(artifact) => service
-                .functions
-                .iter()
-                .map(|f| {
-                    (
-                        f.key.clone(),
-                        CodeLocation {
-                            artifact,
-                            s3_key: artifact_keys[0].clone(),
-                        },
-                    )
-                })
-                .collect(),
-            None => Vec::new(),
-        };
-        let templates = compile::compile(&service, &code)?;
+    /// Packages and compiles `service` into `out_dir` (emptied first, as Serverless does).
+    /// `fetch` downloads `s3://` artifacts.
+    pub fn build(
+        service: Service,
+        out_dir: &std::path::Path,
+        fetch: package::Fetch<'_>,
+        reporter: &dyn Reporter,
+        now_ms: u64,
+    ) -> Result<Plan> {
+        clean_output(&service, out_dir)?;
+        let packaged = package::package_service(&service, out_dir, fetch, reporter)?;
+        let artifacts = packaged.artifacts.clone();
+        let artifact_keys: Vec<String> = artifacts.iter().map(|a| code_artifact_key(&service, &a.sha256_hex)).collect();
+        let functions = packaged
+            .functions
+            .iter()
+            .map(|(key, code)| {
+                let code = match code {
+                    Code::Zip(i) => FunctionCode::Zip {
+                        s3_key: artifact_keys[*i].clone(),
+                        sha256_base64: artifacts[*i].sha256_base64.clone(),
+                    },
+                    Code::Image => image_code(&service, key)?,
+                };
+                Ok((key.clone(), code))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let layers: Vec<LayerCode> = packaged
+            .layers
+            .iter()
+            .map(|(key, i)| LayerCode {
+                key: key.clone(),
+                path: artifacts[*i].path.clone(),
+                s3_key: artifact_keys[*i].clone(),
+                sha256_base64: artifacts[*i].sha256_base64.clone(),
+            })
+            .collect();
+        let templates = compile::compile(&service, &functions, &layers)?;
         let deployment_dir = format!("{}/{}", service.s3_stage_prefix(), deployment_dir_name(now_ms));
-        let state = state_json(&service, &templates, &artifacts, &deployment_dir);
+        let state = state_json(&service, &templates, &packaged, &deployment_dir);
 
         write_json(&out_dir.join(CREATE_TEMPLATE_FILE), &templates.create)?;
         write_json(&out_dir.join(UPDATE_TEMPLATE_FILE), &templates.update)?;
@@ -74,6 +84,7 @@ impl Plan {
         let state_hash = state_hash(&state);
         Ok(Plan {
             service,
+            packaged,
             artifacts,
             artifact_keys,
             templates,
@@ -81,9 +92,190 @@ impl Plan {
             deployment_dir,
             template_hash,
             state_hash,
-            out_dir,
+            out_dir: out_dir.to_path_buf(),
         })
     }
+}
+
+impl Plan {
+    /// A plan from a directory made by `package` — by slsx or by osls — without packaging again:
+    /// the templates, the state (and with it the deployment directory) and the zips come from `dir`.
+    /// Each code key in the template is matched to a zip in `dir`: a content-addressed key
+    /// (`code-artifacts/<sha256>.zip`) by hash, any other key by file name.
+    pub fn from_package_dir(service: Service, dir: &std::path::Path) -> Result<Plan> {
+        let read = |name: &str| -> Result<Value> {
+            let path = dir.join(name);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Error::Package {
+                        code: if name == STATE_FILE { "MISSING_SERVICE_STATE_FILE" } else { "MISSING_PACKAGE_FILE" },
+                        message: format!("\"{}\" is not a package directory: {name} is missing", dir.display()),
+                    }
+                } else {
+                    Error::io(format!("cannot read \"{}\"", path.display()), e)
+                }
+            })?;
+            serde_json::from_str(&text).map_err(|e| Error::Package {
+                code: "INVALID_PACKAGE_FILE",
+                message: format!("\"{}\" is not valid JSON: {e}", path.display()),
+            })
+        };
+        let state = read(STATE_FILE)?;
+        let create = read(CREATE_TEMPLATE_FILE)?;
+        let update = read(UPDATE_TEMPLATE_FILE)?;
+        let provider = &state["service"]["provider"];
+        for (what, packaged, wanted) in [
+            ("stage", provider["stage"].as_str(), &service.stage),
+            ("region", provider["region"].as_str(), &service.region),
+        ] {
+            if let Some(p) = packaged.filter(|p| p != wanted) {
+                return Err(Error::Package {
+                    code: "PACKAGE_STAGE_MISMATCH",
+                    message: format!(
+                        "The package in \"{}\" was built for {what} \"{p}\", not \"{wanted}\": package again for {wanted}",
+                        dir.display()
+                    ),
+                });
+            }
+        }
+        let deployment_dir = state["package"]["artifactDirectoryName"]
+            .as_str()
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{}/{}", service.s3_stage_prefix(), deployment_dir_name(crate::deploy::now_ms())));
+
+        // The zips of the directory, hashed once.
+        let mut zips = Vec::new();
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "zip") && path.is_file() {
+                let (sha, size) = hash::sha256_file(&path)?;
+                zips.push(Artifact {
+                    file_name: entry.file_name().to_string_lossy().into_owned(),
+                    path,
+                    size,
+                    sha256_hex: hex::encode(sha),
+                    sha256_base64: hash::base64(&sha),
+                    entries: 0,
+                    prebuilt: false,
+                });
+            }
+        }
+        zips.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+
+        let mut artifacts: Vec<Artifact> = Vec::new();
+        let mut artifact_keys: Vec<String> = Vec::new();
+        let mut code_of: Vec<(String, usize)> = Vec::new();
+        for (id, resource) in update["Resources"].as_object().into_iter().flatten() {
+            let key = match resource["Type"].as_str() {
+                Some("AWS::Lambda::Function") => resource["Properties"]["Code"]["S3Key"].as_str(),
+                Some("AWS::Lambda::LayerVersion") => resource["Properties"]["Content"]["S3Key"].as_str(),
+                _ => None,
+            };
+            let Some(key) = key else { continue };
+            let file = key.rsplit('/').next().unwrap_or(key);
+            let by_hash = key.contains("/code-artifacts/").then(|| file.trim_end_matches(".zip"));
+            let zip = zips
+                .iter()
+                .find(|z| by_hash.map_or(z.file_name == file, |h| z.sha256_hex == h))
+                .ok_or_else(|| Error::Package {
+                    code: "MISSING_ARTIFACT_FILE",
+                    message: format!("{id} needs \"{file}\", which is not in \"{}\"", dir.display()),
+                })?;
+            let index = match artifact_keys.iter().position(|k| k == key) {
+                Some(i) => i,
+                None => {
+                    artifacts.push(zip.clone());
+                    artifact_keys.push(key.to_string());
+                    artifacts.len() - 1
+                }
+            };
+            code_of.push((id.clone(), index));
+        }
+        let functions = service
+            .functions
+            .iter()
+            .map(|f| {
+                let id = compile::naming::function_logical_id(&f.key);
+                let code = code_of.iter().find(|(i, _)| *i == id).map_or(Code::Image, |(_, i)| Code::Zip(*i));
+                (f.key.clone(), code)
+            })
+            .collect();
+        let version_ids = service
+            .functions
+            .iter()
+            .map(|f| {
+                let id = state["service"]["functions"][&f.key]["versionLogicalId"].as_str().map(str::to_string);
+                (f.key.clone(), id)
+            })
+            .collect();
+        let template_hash = template_hash(&update);
+        let state_hash = state_hash(&state);
+        Ok(Plan {
+            service,
+            packaged: Packaged { artifacts: artifacts.clone(), functions, ..Default::default() },
+            artifacts,
+            artifact_keys,
+            templates: Templates { create, update, version_ids },
+            state,
+            deployment_dir,
+            template_hash,
+            state_hash,
+            out_dir: dir.to_path_buf(),
+        })
+    }
+}
+
+/// An image function's code: an ECR URI pinned by digest (`<repository>@sha256:<hex>`).
+fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
+    let f = service.functions.iter().find(|f| f.key == key).expect("function of the service");
+    let uri = match &f.image {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Object(o)) => o.get("uri").and_then(|u| u.as_str()).map(str::to_string),
+        _ => None,
+    };
+    match uri.as_deref().and_then(|u| u.split_once("@sha256:").map(|(_, d)| (u, d))) {
+        Some((uri, digest)) if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(FunctionCode::Image { uri: uri.to_string(), digest_hex: digest.to_string() })
+        }
+        _ => Err(Error::Config {
+            code: "IMAGE_DIGEST_REQUIRED",
+            message: format!(
+                "functions.{key}.image: slsx needs the image as an ECR URI pinned by digest \
+                 (<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<digest>); \
+                 building images and resolving tags are not supported yet"
+            ),
+            location: crate::config::locate(service, &format!("functions.{key}.image")),
+            path: Some(format!("functions.{key}.image")),
+        }),
+    }
+}
+
+/// Empties the package directory before packaging: `.serverless/` entirely (as Serverless does), a
+/// `--package DIR` only of the files a package consists of — it may hold other things.
+fn clean_output(service: &Service, out_dir: &std::path::Path) -> Result<()> {
+    if !out_dir.exists() {
+        return Ok(());
+    }
+    let err = |e| Error::io(format!("cannot clean \"{}\"", out_dir.display()), e);
+    if out_dir == package::output_dir(service) {
+        return std::fs::remove_dir_all(out_dir).map_err(err);
+    }
+    let real = std::fs::canonicalize(out_dir).map_err(err)?;
+    if service.service_dir.starts_with(&real) {
+        return Err(Error::InvalidOption {
+            message: format!("--package \"{}\" would overwrite the service itself: choose an empty directory", out_dir.display()),
+        });
+    }
+    for entry in std::fs::read_dir(out_dir).map_err(err)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name.ends_with(".zip") || [STATE_FILE, CREATE_TEMPLATE_FILE, UPDATE_TEMPLATE_FILE].contains(&name.as_str());
+        if ours && entry.path().is_file() {
+            std::fs::remove_file(entry.path()).map_err(err)?;
+        }
+    }
+    Ok(())
 }
 
 fn write_json(path: &std::path::Path, value: &Value) -> Result<()> {
@@ -96,7 +288,10 @@ fn write_json(path: &std::path::Path, value: &Value) -> Result<()> {
 
 /// `serverless-state.json` in the shape osls writes, without absolute paths: `deploy --package` and
 /// plugins that read it keep working, and it hashes the same on every machine.
-fn state_json(service: &Service, templates: &Templates, artifacts: &[Artifact], deployment_dir: &str) -> Value {
+/// `serverless-state.json` in the shape osls writes, with artifact paths relative to the package
+/// directory: `deploy --package` and plugins that read it keep working, and it hashes the same on
+/// every machine.
+fn state_json(service: &Service, templates: &Templates, packaged: &Packaged, deployment_dir: &str) -> Value {
     let mut provider = service.provider.raw.clone();
     provider.insert("stage".into(), json!(service.stage));
     provider.insert("region".into(), json!(service.region));
@@ -105,31 +300,47 @@ fn state_json(service: &Service, templates: &Templates, artifacts: &[Artifact], 
     provider.insert("coreCloudFormationTemplate".into(), templates.create.clone());
     provider.entry("vpc").or_insert_with(|| json!({}));
 
+    let individually = |f: &crate::config::Function| f.package.individually || service.package.individually;
     let mut functions = Map::new();
-    for f in &service.functions {
+    for (f, (_, code)) in service.functions.iter().zip(&packaged.functions) {
         let mut fo = f.raw.clone();
+        if let Code::Zip(i) = code {
+            if individually(f) || f.package.artifact.is_some() {
+                let mut pkg = fo.get("package").and_then(Value::as_object).cloned().unwrap_or_default();
+                pkg.insert("artifact".into(), json!(packaged.artifacts[*i].file_name));
+                fo.insert("package".into(), Value::Object(pkg));
+            }
+        }
         fo.entry("events").or_insert_with(|| json!([]));
         fo.insert("name".into(), json!(f.name));
         fo.entry("package").or_insert_with(|| json!({}));
         let p = &templates.update["Resources"][compile::naming::function_logical_id(&f.key)]["Properties"];
         fo.insert("memory".into(), p["MemorySize"].clone());
         fo.insert("timeout".into(), p["Timeout"].clone());
-        fo.insert("runtime".into(), p["Runtime"].clone());
+        if p.get("Runtime").is_some() {
+            fo.insert("runtime".into(), p["Runtime"].clone());
+        }
         fo.entry("vpc").or_insert_with(|| json!({}));
         if let Some((_, Some(v))) = templates.version_ids.iter().find(|(k, _)| k == &f.key) {
             fo.insert("versionLogicalId".into(), json!(v));
         }
         functions.insert(f.key.clone(), Value::Object(fo));
     }
+    let mut layers = Map::new();
+    for (l, (_, i)) in service.layers.iter().zip(&packaged.layers) {
+        let mut lo = l.raw.clone();
+        lo.insert("package".into(), json!({ "artifact": packaged.artifacts[*i].file_name }));
+        layers.insert(l.key.clone(), Value::Object(lo));
+    }
 
-    let artifact_name = artifacts.first().map(|a| a.file_name.clone());
+    let service_artifact = packaged.service_artifact.map(|i| packaged.artifacts[i].file_name.clone());
     let mut svc = Map::new();
     svc.insert("service".into(), json!(service.name));
     svc.insert("serviceObject".into(), json!({ "name": service.name }));
     svc.insert("provider".into(), Value::Object(provider));
     svc.insert("pluginsData".into(), json!({}));
     svc.insert("functions".into(), Value::Object(functions));
-    for key in ["resources", "custom", "plugins", "outputs"] {
+    for key in ["resources", "custom", "plugins", "outputs", "package"] {
         if let Some(v) = service.raw.get(key) {
             svc.insert(key.into(), v.clone());
         }
@@ -137,15 +348,16 @@ fn state_json(service: &Service, templates: &Templates, artifacts: &[Artifact], 
     svc.insert("configValidationMode".into(), json!("warn"));
     svc.insert("serviceFilename".into(), json!(service.config_file_name()));
     svc.insert("initialServerlessConfig".into(), service.raw.clone());
-    svc.insert("layers".into(), json!({}));
-    if let Some(name) = &artifact_name {
-        svc.insert("artifact".into(), json!(format!(".serverless/{name}")));
+    svc.insert("layers".into(), Value::Object(layers));
+    if let Some(name) = &service_artifact {
+        svc.insert("artifact".into(), json!(name));
     }
     let mut pkg = Map::new();
-    pkg.insert("artifactDirectoryName".into(), json!(deployment_dir));
-    if let Some(name) = artifact_name {
-        pkg.insert("artifact".into(), json!(name));
+    if service.package.individually {
+        pkg.insert("individually".into(), json!(true));
     }
+    pkg.insert("artifactDirectoryName".into(), json!(deployment_dir));
+    pkg.insert("artifact".into(), json!(service_artifact.unwrap_or_default()));
     json!({ "service": svc, "package": pkg })
 }
 

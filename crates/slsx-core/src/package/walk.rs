@@ -1,6 +1,6 @@
-//! One walk of the service tree. Symlinked files and directories are followed as Serverless does
-//! (its globber runs with `follow: true`); a directory already on the current path is a loop and is
-//! not entered again.
+//! One walk of the service tree, shared by every artifact. Symlinked files and directories are followed
+//! as Serverless does (its globber runs with `follow: true`); a link back to a directory already on the
+//! current path is a loop, reported as an error instead of being followed forever.
 
 use std::path::{Path, PathBuf};
 
@@ -16,20 +16,34 @@ pub struct FileEntry {
     pub executable: bool,
 }
 
-/// Every regular file under `root`, sorted by the UTF-8 bytes of the relative path.
-pub fn walk(root: &Path) -> Result<Vec<FileEntry>> {
+/// Every regular file under `root`, sorted by the UTF-8 bytes of the relative path. Directories in
+/// `skip` are not entered (the package output directory, `.git`: excluded by every package anyway).
+pub fn walk(root: &Path, skip: &[PathBuf]) -> Result<Vec<FileEntry>> {
     let mut out = Vec::new();
     let mut ancestors = Vec::new();
-    visit(root, String::new(), &mut ancestors, &mut out)?;
+    visit(root, String::new(), skip, &mut ancestors, &mut out)?;
     out.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     Ok(out)
 }
 
-fn visit(dir: &Path, prefix: String, ancestors: &mut Vec<PathBuf>, out: &mut Vec<FileEntry>) -> Result<()> {
+fn visit(
+    dir: &Path,
+    prefix: String,
+    skip: &[PathBuf],
+    ancestors: &mut Vec<PathBuf>,
+    out: &mut Vec<FileEntry>,
+) -> Result<()> {
     let real = std::fs::canonicalize(dir)
         .map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
     if ancestors.contains(&real) {
-        return Ok(()); // symlink loop
+        return Err(Error::Package {
+            code: "PACKAGE_SYMLINK_LOOP",
+            message: format!(
+                "Symbolic link loop: \"{}\" leads back to \"{}\", which contains it. Remove the link or exclude it.",
+                dir.display(),
+                real.display()
+            ),
+        });
     }
     ancestors.push(real);
     let read = std::fs::read_dir(dir)
@@ -46,7 +60,9 @@ fn visit(dir: &Path, prefix: String, ancestors: &mut Vec<PathBuf>, out: &mut Vec
             format!("{prefix}/{name}")
         };
         if meta.is_dir() {
-            visit(&path, rel, ancestors, out)?;
+            if !skip.contains(&path) {
+                visit(&path, rel, skip, ancestors, out)?;
+            }
         } else if meta.is_file() {
             out.push(FileEntry {
                 rel,

@@ -2,22 +2,33 @@
 //!
 //! The bytes depend only on the entry names, contents and exec bits: entries in the order given (the
 //! caller sorts them by UTF-8 bytes), DOS time 1980-01-01 00:00, Unix modes 0644/0755, deflate level 6,
-//! no extra fields, UTF-8 names. Each file is read in chunks and compressed straight into the output,
-//! and the whole zip is hashed while it is written, so memory stays bounded whatever the file sizes.
+//! no extra fields, UTF-8 names. Files are read in chunks; the zip is hashed while it is written.
+//!
+//! Compression and assembly are separate: `compress_all` deflates every distinct file once, in
+//! parallel, into a spill file (`Compressed`), and `assemble` writes a zip by copying those bytes. A
+//! file shared by several artifacts (the node_modules of individually packaged functions) is therefore
+//! read and compressed once, and memory stays bounded whatever the file sizes: files above
+//! `SPILL_LIMIT` are compressed straight into the zip instead.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
 
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Crc};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::walk::FileEntry;
 use crate::error::{Error, Result};
 
 /// Deflate level used for every entry (zlib's default, as Serverless uses).
 pub const DEFLATE_LEVEL: u32 = 6;
+/// Files up to this size are compressed ahead, in parallel; bigger ones are streamed into the zip.
+pub const SPILL_LIMIT: u64 = 1024 * 1024;
+/// Compressed files waiting to be appended to the spill file (bounds memory to ~32 MiB).
+const IN_FLIGHT: usize = 32;
 
 const DOS_TIME: u16 = 0;
 /// 1980-01-01: (year-1980) << 9 | month << 5 | day.
@@ -32,8 +43,9 @@ const VERSION_NEEDED_ZIP64: u16 = 45;
 const MAX_32: u64 = 0xFFFF_FFFF;
 
 /// One file to add.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Source {
+    /// Name inside the zip.
     pub name: String,
     pub path: PathBuf,
     pub executable: bool,
@@ -41,8 +53,8 @@ pub struct Source {
     pub size: u64,
 }
 
-impl From<&FileEntry> for Source {
-    fn from(e: &FileEntry) -> Self {
+impl From<&super::FileEntry> for Source {
+    fn from(e: &super::FileEntry) -> Self {
         Source {
             name: e.rel.clone(),
             path: e.abs.clone(),
@@ -56,6 +68,132 @@ impl From<&FileEntry> for Source {
 pub struct Written {
     pub size: u64,
     pub sha256: [u8; 32],
+}
+
+/// A file compressed ahead of assembly: its bytes sit in the spill file at `offset`.
+#[derive(Debug, Clone, Copy)]
+pub struct Compressed {
+    crc: u32,
+    compressed: u64,
+    uncompressed: u64,
+    offset: u64,
+}
+
+/// The spill file and where each compressed file is in it, by absolute path.
+pub struct Spill {
+    path: PathBuf,
+    entries: HashMap<PathBuf, Compressed>,
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Deflates every distinct file up to `SPILL_LIMIT` once, in parallel, into `spill_path`.
+pub fn compress_all(files: &[&Source], spill_path: &Path) -> Result<Spill> {
+    let mut unique: Vec<&Source> = files.iter().copied().filter(|s| s.size <= SPILL_LIMIT).collect();
+    unique.sort_by(|a, b| a.path.cmp(&b.path));
+    unique.dedup_by(|a, b| a.path == b.path);
+
+    let file = File::create(spill_path)
+        .map_err(|e| Error::io(format!("cannot create \"{}\"", spill_path.display()), e))?;
+    let mut spill = Spill { path: spill_path.to_path_buf(), entries: HashMap::with_capacity(unique.len()) };
+    let (tx, rx) = sync_channel::<(PathBuf, u32, u64, Vec<u8>)>(IN_FLIGHT);
+    let entries = &mut spill.entries;
+    std::thread::scope(|scope| -> Result<()> {
+        let writer = scope.spawn(move || -> Result<()> {
+            let mut out = BufWriter::with_capacity(1024 * 1024, file);
+            let mut offset = 0u64;
+            for (path, crc, uncompressed, bytes) in rx {
+                out.write_all(&bytes).map_err(|e| Error::io("cannot write the compression spill file", e))?;
+                let compressed = bytes.len() as u64;
+                entries.insert(path, Compressed { crc, compressed, uncompressed, offset });
+                offset += compressed;
+            }
+            out.flush().map_err(|e| Error::io("cannot write the compression spill file", e))
+        });
+        let compressed: Result<()> = unique.par_iter().try_for_each_with(tx, |tx, src| {
+            let mut bytes = Vec::with_capacity((src.size / 3) as usize + 64);
+            let (crc, n) = deflate_file(src, &mut bytes)?;
+            tx.send((src.path.clone(), crc, n, bytes)).map_err(|_| Error::Internal {
+                message: "the spill writer stopped".into(),
+            })
+        });
+        let written = writer.join().map_err(|_| Error::Internal { message: "the spill writer panicked".into() })?;
+        compressed.and(written)
+    })?;
+    Ok(spill)
+}
+
+/// Deflates `src` into `out`; returns its CRC-32 and size, checking the size did not change.
+fn deflate_file<W: Write>(src: &Source, out: W) -> Result<(u32, u64)> {
+    let mut file = File::open(&src.path).map_err(|e| read_error(src, e))?;
+    let mut crc = Crc::new();
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut encoder = DeflateEncoder::new(out, Compression::new(DEFLATE_LEVEL));
+    loop {
+        let n = file.read(&mut buf).map_err(|e| read_error(src, e))?;
+        if n == 0 {
+            break;
+        }
+        crc.update(&buf[..n]);
+        total += n as u64;
+        encoder.write_all(&buf[..n]).map_err(|e| Error::io("cannot write zip", e))?;
+    }
+    encoder.finish().map_err(|e| Error::io("cannot write zip", e))?;
+    if total != src.size {
+        return Err(Error::Package {
+            code: "FILE_CHANGED_WHILE_PACKAGING",
+            message: format!(
+                "\"{}\" changed while it was being packaged ({} bytes, then {total})",
+                src.path.display(),
+                src.size
+            ),
+        });
+    }
+    if total >= MAX_32 {
+        return Err(Error::Package {
+            code: "PACKAGE_FILE_TOO_LARGE",
+            message: format!("\"{}\" is 4 GiB or larger, beyond what Lambda accepts", src.path.display()),
+        });
+    }
+    Ok((crc.sum(), total))
+}
+
+fn read_error(src: &Source, e: std::io::Error) -> Error {
+    Error::Package {
+        code: "CANNOT_READ_FILE",
+        message: format!("Cannot read file \"{}\": {e}", src.path.display()),
+    }
+}
+
+/// Writes a zip of `sources` (already in their final order) to `path`, taking compressed bytes from
+/// `spill` where it has them. Written under a temporary name and renamed: a failure leaves no half zip.
+pub fn assemble(path: &Path, sources: &[Source], spill: Option<&Spill>) -> Result<Written> {
+    let tmp = path.with_extension("zip.partial");
+    let result = (|| {
+        let file = File::create(&tmp).map_err(|e| Error::io(format!("cannot create \"{}\"", tmp.display()), e))?;
+        let spill_file = match spill {
+            Some(s) => Some(File::open(&s.path).map_err(|e| Error::io("cannot read the compression spill file", e))?),
+            None => None,
+        };
+        let written = write_zip(BufWriter::with_capacity(256 * 1024, file), sources, spill.zip(spill_file.as_ref()))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))?;
+        Ok(written)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Streams a zip of `sources` to `path`, compressing each file as it goes (no spill file).
+pub fn write_zip_file(path: &Path, sources: impl IntoIterator<Item = Source>) -> Result<Written> {
+    let sources: Vec<Source> = sources.into_iter().collect();
+    assemble(path, &sources, None)
 }
 
 struct CentralEntry {
@@ -86,38 +224,41 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-/// Writes `sources` (already in their final order) to `path`. The file is written under a temporary
-/// name and renamed, so a failed run never leaves a half zip behind.
-pub fn write_zip_file(path: &Path, sources: impl IntoIterator<Item = Source>) -> Result<Written> {
-    let tmp = path.with_extension("zip.partial");
-    let result = (|| {
-        let file = File::create(&tmp)
-            .map_err(|e| Error::io(format!("cannot create \"{}\"", tmp.display()), e))?;
-        let written = write_zip(BufWriter::with_capacity(256 * 1024, file), sources)?;
-        std::fs::rename(&tmp, path)
-            .map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))?;
-        Ok(written)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Writes a zip of `sources` to `out`.
-pub fn write_zip<W: Write>(out: W, sources: impl IntoIterator<Item = Source>) -> Result<Written> {
-    let mut w = HashingWriter {
-        inner: out,
-        sha: Sha256::new(),
-        written: 0,
-    };
-    let mut central = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    for source in sources {
-        let entry = write_entry(&mut w, &source, &mut buf)?;
-        central.push(entry);
-    }
+fn write_zip<W: Write>(out: W, sources: &[Source], spill: Option<(&Spill, &File)>) -> Result<Written> {
     let io = |e| Error::io("cannot write zip", e);
+    let mut w = HashingWriter { inner: out, sha: Sha256::new(), written: 0 };
+    let mut central = Vec::with_capacity(sources.len());
+    let mut buf = vec![0u8; 256 * 1024];
+    for src in sources {
+        let offset = w.written;
+        w.write_all(&local_header(&src.name)?).map_err(io)?;
+        let cached = spill.and_then(|(s, f)| s.entries.get(&src.path).map(|c| (c, f)));
+        let (crc, compressed, uncompressed) = match cached {
+            Some((c, f)) => {
+                copy_range(f, c.offset, c.compressed, &mut w, &mut buf)?;
+                (c.crc, c.compressed, c.uncompressed)
+            }
+            None => {
+                let start = w.written;
+                let (crc, n) = deflate_file(src, &mut w)?;
+                (crc, w.written - start, n)
+            }
+        };
+        let mut desc = Vec::with_capacity(16);
+        desc.extend_from_slice(&0x0807_4b50u32.to_le_bytes());
+        desc.extend_from_slice(&crc.to_le_bytes());
+        desc.extend_from_slice(&(compressed as u32).to_le_bytes());
+        desc.extend_from_slice(&(uncompressed as u32).to_le_bytes());
+        w.write_all(&desc).map_err(io)?;
+        central.push(CentralEntry {
+            name: src.name.clone(),
+            crc,
+            compressed,
+            uncompressed,
+            offset,
+            mode: if src.executable { 0o100755 } else { 0o100644 },
+        });
+    }
     let cd_start = w.written;
     for e in &central {
         write_central(&mut w, e).map_err(io)?;
@@ -125,82 +266,56 @@ pub fn write_zip<W: Write>(out: W, sources: impl IntoIterator<Item = Source>) ->
     let cd_size = w.written - cd_start;
     write_end(&mut w, central.len() as u64, cd_size, cd_start).map_err(io)?;
     w.flush().map_err(io)?;
-    Ok(Written {
-        size: w.written,
-        sha256: w.sha.finalize().into(),
-    })
+    Ok(Written { size: w.written, sha256: w.sha.finalize().into() })
 }
 
-fn write_entry<W: Write>(w: &mut HashingWriter<W>, src: &Source, buf: &mut [u8]) -> Result<CentralEntry> {
-    let io_out = |e| Error::io("cannot write zip", e);
-    let offset = w.written;
-    let name = src.name.as_bytes();
+fn local_header(name: &str) -> Result<Vec<u8>> {
     let name_len = u16::try_from(name.len()).map_err(|_| Error::Package {
         code: "PACKAGE_PATH_TOO_LONG",
-        message: format!("path too long for a zip entry: {}", src.name),
+        message: format!("path too long for a zip entry: {name}"),
     })?;
-    let mut header = Vec::with_capacity(30 + name.len());
-    header.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-    header.extend_from_slice(&VERSION_NEEDED.to_le_bytes());
-    header.extend_from_slice(&FLAGS.to_le_bytes());
-    header.extend_from_slice(&METHOD_DEFLATE.to_le_bytes());
-    header.extend_from_slice(&DOS_TIME.to_le_bytes());
-    header.extend_from_slice(&DOS_DATE.to_le_bytes());
-    header.extend_from_slice(&[0u8; 12]); // crc, sizes: in the data descriptor
-    header.extend_from_slice(&name_len.to_le_bytes());
-    header.extend_from_slice(&0u16.to_le_bytes());
-    header.extend_from_slice(name);
-    w.write_all(&header).map_err(io_out)?;
+    let mut h = Vec::with_capacity(30 + name.len());
+    h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+    h.extend_from_slice(&VERSION_NEEDED.to_le_bytes());
+    h.extend_from_slice(&FLAGS.to_le_bytes());
+    h.extend_from_slice(&METHOD_DEFLATE.to_le_bytes());
+    h.extend_from_slice(&DOS_TIME.to_le_bytes());
+    h.extend_from_slice(&DOS_DATE.to_le_bytes());
+    h.extend_from_slice(&[0u8; 12]); // crc, sizes: in the data descriptor
+    h.extend_from_slice(&name_len.to_le_bytes());
+    h.extend_from_slice(&0u16.to_le_bytes());
+    h.extend_from_slice(name.as_bytes());
+    Ok(h)
+}
 
-    let mut file = File::open(&src.path)
-        .map_err(|e| Error::io(format!("cannot read \"{}\"", src.path.display()), e))?;
-    let mut crc = Crc::new();
-    let mut uncompressed = 0u64;
-    let data_start = w.written;
-    let mut encoder = DeflateEncoder::new(&mut *w, Compression::new(DEFLATE_LEVEL));
-    loop {
-        let n = file
-            .read(buf)
-            .map_err(|e| Error::io(format!("cannot read \"{}\"", src.path.display()), e))?;
+fn copy_range<W: Write>(file: &File, mut offset: u64, mut len: u64, out: &mut W, buf: &mut [u8]) -> Result<()> {
+    while len > 0 {
+        let n = len.min(buf.len() as u64) as usize;
+        read_exact_at(file, &mut buf[..n], offset).map_err(|e| Error::io("cannot read the compression spill file", e))?;
+        out.write_all(&buf[..n]).map_err(|e| Error::io("cannot write zip", e))?;
+        offset += n as u64;
+        len -= n as u64;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        let n = file.seek_read(buf, offset)?;
         if n == 0 {
-            break;
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        crc.update(&buf[..n]);
-        uncompressed += n as u64;
-        encoder.write_all(&buf[..n]).map_err(io_out)?;
+        buf = &mut buf[n..];
+        offset += n as u64;
     }
-    encoder.finish().map_err(io_out)?;
-    let compressed = w.written - data_start;
-    if uncompressed != src.size {
-        return Err(Error::Package {
-            code: "FILE_CHANGED_WHILE_PACKAGING",
-            message: format!(
-                "\"{}\" changed while it was being packaged ({} bytes, then {uncompressed})",
-                src.path.display(),
-                src.size
-            ),
-        });
-    }
-    if compressed >= MAX_32 || uncompressed >= MAX_32 {
-        return Err(Error::Package {
-            code: "PACKAGE_FILE_TOO_LARGE",
-            message: format!("\"{}\" is 4 GiB or larger, beyond what Lambda accepts", src.path.display()),
-        });
-    }
-    let mut desc = Vec::with_capacity(16);
-    desc.extend_from_slice(&0x0807_4b50u32.to_le_bytes());
-    desc.extend_from_slice(&crc.sum().to_le_bytes());
-    desc.extend_from_slice(&(compressed as u32).to_le_bytes());
-    desc.extend_from_slice(&(uncompressed as u32).to_le_bytes());
-    w.write_all(&desc).map_err(io_out)?;
-    Ok(CentralEntry {
-        name: src.name.clone(),
-        crc: crc.sum(),
-        compressed,
-        uncompressed,
-        offset,
-        mode: if src.executable { 0o100755 } else { 0o100644 },
-    })
+    Ok(())
 }
 
 fn write_central<W: Write>(w: &mut W, e: &CentralEntry) -> std::io::Result<()> {
