@@ -38,6 +38,11 @@ pub struct Selection {
     set: GlobSet,
     /// Per glob in `set`, in list order: true when a match includes the file.
     include: Vec<bool>,
+    /// Dev-dependency excludes, last in the list so they win when they match. They are all
+    /// `<package dir>/**` or an exact `.bin` path, so they are looked up, not matched: a large tree
+    /// has thousands of them, too many for one glob set.
+    dev_dirs: std::collections::HashSet<String>,
+    dev_files: std::collections::HashSet<String>,
 }
 
 fn dedupe(items: &[String]) -> Vec<String> {
@@ -58,9 +63,13 @@ impl Selection {
             let (include, body) = split_negation(&p);
             list.push((body.to_string(), include));
         }
-        for p in dedupe(&patterns.dev_excludes) {
-            let (negated, body) = split_negation(&p);
-            list.push((body.to_string(), !negated));
+        let mut dev_dirs = std::collections::HashSet::new();
+        let mut dev_files = std::collections::HashSet::new();
+        for p in &patterns.dev_excludes {
+            match p.strip_suffix("/**") {
+                Some(dir) => dev_dirs.insert(dir.to_string()),
+                None => dev_files.insert(p.clone()),
+            };
         }
         let mut builder = GlobSetBuilder::new();
         for (pattern, _) in &list {
@@ -69,12 +78,20 @@ impl Selection {
         let set = builder.build().map_err(|e| Error::Internal {
             message: format!("cannot compile package patterns: {e}"),
         })?;
-        Ok(Selection { set, include: list.into_iter().map(|(_, i)| i).collect() })
+        Ok(Selection { set, include: list.into_iter().map(|(_, i)| i).collect(), dev_dirs, dev_files })
     }
 
     /// Whether `rel` (POSIX, relative to the artifact's root) is packaged.
     pub fn includes(&self, rel: &str) -> bool {
-        self.set.matches(rel).into_iter().max().is_none_or(|i| self.include[i])
+        !self.dev_excluded(rel) && self.set.matches(rel).into_iter().max().is_none_or(|i| self.include[i])
+    }
+
+    fn dev_excluded(&self, rel: &str) -> bool {
+        if self.dev_files.contains(rel) {
+            return true;
+        }
+        !self.dev_dirs.is_empty()
+            && rel.match_indices('/').any(|(i, _)| self.dev_dirs.contains(&rel[..i]))
     }
 }
 
