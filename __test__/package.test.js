@@ -138,3 +138,25 @@ test('deploy --package deploys a package osls@4.3.1 made', async () => {
   const version = StackResources.find((x) => x.LogicalResourceId?.startsWith('HelloLambdaVersion')).LogicalResourceId
   assert.ok(state.service.provider.compiledCloudFormationTemplate.Resources[version], 'osls\'s own version id')
 })
+
+test('warnings: no lockfile for devDependencies, legacy include/exclude', async () => {
+  const nolock = await packageService({ servicePath: copyService(path.join(fixtures, 'pkg-devdeps-nolock')) })
+  assert.ok(nolock.warnings.some((w) => /No lockfile/.test(w)), nolock.warnings.join('\n'))
+  const legacy = await packageService({ servicePath: copyService(path.join(fixtures, 'pkg-legacy-include-exclude')) })
+  assert.ok(legacy.warnings.some((w) => /package\.include and package\.exclude are deprecated/.test(w)))
+})
+
+test('a function artifact on s3:// is downloaded while packaging and deployed', async () => {
+  const { CreateBucketCommand, PutObjectCommand } = require('@aws-sdk/client-s3')
+  const zip = path.join(fixtures, 'pkg-individually', 'prebuilt', 'fn.zip')
+  await aws.s3.send(new CreateBucketCommand({ Bucket: 'slsx-test-artifacts' }))
+  await aws.s3.send(new PutObjectCommand({ Bucket: 'slsx-test-artifacts', Key: 'builds/fn.zip', Body: fs.readFileSync(zip) }))
+  const dir = copyService('hello')
+  fs.appendFileSync(path.join(dir, 'serverless.yml'), '    package:\n      artifact: s3://slsx-test-artifacts/builds/fn.zip\n')
+  const r = await deploy({ servicePath: dir, stage: 's3art' })
+  assert.equal(r.artifacts.length, 1)
+  assert.equal(r.artifacts[0].name, 'fn.zip')
+  assert.equal(r.artifacts[0].sha256, sha256Base64(zip))
+  const fn = await aws.lambda.send(new GetFunctionCommand({ FunctionName: 'hello-s3art-hello' }))
+  assert.equal(fn.Configuration.CodeSha256, sha256Base64(zip))
+})

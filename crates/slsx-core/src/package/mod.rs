@@ -103,6 +103,14 @@ pub fn package_service(service: &Service, out_dir: &Path, fetch: Fetch<'_>, repo
         slots.len() - 1
     };
 
+    let legacy = !service.package.include.is_empty()
+        || !service.package.exclude.is_empty()
+        || service.functions.iter().any(|f| !f.package.include.is_empty() || !f.package.exclude.is_empty());
+    if legacy {
+        packaged.warnings.push(
+            "package.include and package.exclude are deprecated: use package.patterns (\"!glob\" excludes)".into(),
+        );
+    }
     let service_excludes = excludes(service, true);
     let layer_excludes = excludes(service, false);
     let service_includes: Vec<String> = service.package.include.iter().chain(&service.package.patterns).cloned().collect();
