@@ -63,6 +63,12 @@ export interface DeployOptions {
    * @default false
    */
   verbose?: boolean
+  /** `--param key=value` pairs, for `${param:key}`. */
+  params?: Record<string, string>
+  /** Every other CLI option, for `${opt:name}`. */
+  options?: Record<string, any>
+  /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
+  configObject?: any
   /**
    * `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)
    * without packaging again. Relative to `servicePath`.
@@ -131,6 +137,12 @@ export interface PackageOptions {
    * @default the standard AWS credential chain
    */
   profile?: string
+  /** `--param key=value` pairs, for `${param:key}`. */
+  params?: Record<string, string>
+  /** Every other CLI option, for `${opt:name}`. */
+  options?: Record<string, any>
+  /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
+  configObject?: any
   /**
    * `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`.
    * @default ".serverless"
@@ -158,6 +170,9 @@ export interface PackageResult {
  */
 export declare function packageService(options: PackageOptions): Promise<PackageResult>
 
+/** The configuration with every variable resolved, like `serverless print`. */
+export declare function printConfig(options: ServiceOptions): Promise<any>
+
 /** One progress event. `kind` says which fields are set. */
 export interface ProgressEvent {
   /** `phaseStarted` | `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning` */
@@ -176,6 +191,40 @@ export interface ProgressEvent {
   reason?: string
   done?: number
   total?: number
+}
+
+export interface ServiceOptions {
+  /**
+   * Directory of the service.
+   * @default process.cwd()
+   */
+  servicePath?: string
+  /**
+   * Config file name relative to the service directory (`--config`).
+   * @default "serverless.yml", then ".yaml", then ".json"
+   */
+  config?: string
+  /**
+   * `--stage`; else `provider.stage`.
+   * @default "dev"
+   */
+  stage?: string
+  /**
+   * `--region`; else `provider.region`.
+   * @default "us-east-1"
+   */
+  region?: string
+  /**
+   * `--aws-profile`: credentials for the AWS variable sources.
+   * @default the standard AWS credential chain
+   */
+  profile?: string
+  /** `--param key=value` pairs, for `${param:key}`. */
+  params?: Record<string, string>
+  /** Every other CLI option, for `${opt:name}`. */
+  options?: Record<string, any>
+  /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
+  configObject?: any
 }
 
 export interface Timing {

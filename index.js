@@ -837,3 +837,4 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.deploy = nativeBinding.deploy
 module.exports.packageService = nativeBinding.packageService
+module.exports.printConfig = nativeBinding.printConfig

@@ -11,6 +11,7 @@ const USAGE = `Usage: slsx <command> [options]
 Commands
   deploy                 Deploy the service (package, compile, update the CloudFormation stack)
   package                Package the service into .serverless/ (or --package DIR) without deploying
+  print                  Print the configuration with every variable resolved
 
 Options
   --stage, -s <stage>    Stage of the service (default: provider.stage, else dev)
@@ -18,6 +19,10 @@ Options
   --config, -c <file>    Config file (default: serverless.yml, .yaml, .json)
   --aws-profile <name>   AWS profile for credentials
   --package, -p <dir>    package: where to write the package; deploy: deploy that package as it is
+  --param "<key>=<value>" A parameter for \${param:key} (repeatable)
+  --format <yaml|json>   print: output format (default yaml)
+  --path <a.b.c>         print: print only this property
+  --transform keys       print: print only the keys of the property
   --force                Deploy even when nothing changed
   --verbose              Print every CloudFormation stack event and the stack outputs
   --help, -h             Show this help
@@ -29,6 +34,10 @@ const OPTIONS = {
   config: { alias: 'c', value: true },
   'aws-profile': { value: true },
   package: { alias: 'p', value: true },
+  param: { value: true, multiple: true },
+  format: { value: true },
+  path: { value: true },
+  transform: { value: true },
   force: {},
   verbose: {},
   help: { alias: 'h' },
@@ -56,7 +65,8 @@ function parseArgs(argv) {
     if (spec.value) {
       const value = inline !== undefined ? inline : argv[++i]
       if (value === undefined || value === '') throw new UsageError(`Option "--${flag}" needs a value`)
-      options[flag] = value
+      if (spec.multiple) (options[flag] = options[flag] || []).push(value)
+      else options[flag] = value
     } else {
       options[flag] = true
     }
@@ -127,6 +137,14 @@ function progressRenderer(verbose) {
 }
 
 function serviceOptions(options) {
+  const params = {}
+  for (const p of options.param || []) {
+    const at = p.indexOf('=')
+    if (at <= 0) throw new UsageError(`--param "${p}" must be written key=value`)
+    params[p.slice(0, at)] = p.slice(at + 1)
+  }
+  const cli = { ...options }
+  delete cli.param
   return {
     servicePath: process.cwd(),
     config: options.config,
@@ -134,7 +152,63 @@ function serviceOptions(options) {
     region: options.region,
     profile: options['aws-profile'],
     package: options.package,
+    params,
+    options: cli,
   }
+}
+
+/** YAML for a JSON value, block style, strings quoted when YAML would read them otherwise. */
+function toYaml(value, indent = '') {
+  const scalar = (v) => {
+    if (v === null) return 'null'
+    if (typeof v !== 'string') return String(v)
+    const plain = /^[A-Za-z_/.][\w ./@:-]*$/.test(v) && !/: |:$| #|^(true|false|null|yes|no|on|off|~)$/i.test(v) && v.trim() === v
+    return plain ? v : JSON.stringify(v)
+  }
+  if (Array.isArray(value)) {
+    if (!value.length) return '[]'
+    return value
+      .map((v) => (v && typeof v === 'object' && Object.keys(v).length ? `${indent}- ${toYaml(v, `${indent}  `).trimStart()}` : `${indent}- ${toYaml(v, `${indent}  `)}`))
+      .join('\n')
+  }
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value)
+    if (!keys.length) return '{}'
+    return keys
+      .map((k) => {
+        const v = value[k]
+        const key = scalar(k)
+        if (v && typeof v === 'object' && (Array.isArray(v) ? v.length : Object.keys(v).length)) {
+          return `${indent}${key}:\n${toYaml(v, `${indent}  `)}`
+        }
+        return `${indent}${key}: ${toYaml(v, `${indent}  `)}`
+      })
+      .join('\n')
+  }
+  return scalar(value)
+}
+
+async function printCommand(options) {
+  let config = await slsx.printConfig(serviceOptions(options))
+  if (options.path) {
+    for (const part of options.path.split('.')) {
+      if (config === null || typeof config !== 'object' || !(part in config)) {
+        throw new UsageError(`Path "${options.path}" is not in the configuration`)
+      }
+      config = config[part]
+    }
+  }
+  if (options.transform) {
+    if (options.transform !== 'keys') throw new UsageError('--transform supports only "keys"')
+    if (config === null || typeof config !== 'object') throw new UsageError('--transform keys needs an object')
+    config = Object.keys(config)
+  }
+  const format = options.format || 'yaml'
+  if (format === 'json') process.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
+  else if (format === 'yaml') process.stdout.write(`${toYaml(config)}\n`)
+  else if (format === 'text' && (typeof config !== 'object' || config === null || Array.isArray(config))) {
+    process.stdout.write(`${Array.isArray(config) ? config.join('\n') : String(config)}\n`)
+  } else throw new UsageError(`--format must be yaml, json or text`)
 }
 
 async function packageCommand(options) {
@@ -207,6 +281,8 @@ async function main(argv) {
       return deployCommand(options)
     case 'package':
       return packageCommand(options)
+    case 'print':
+      return printCommand(options)
     default:
       throw new UsageError(`Unknown command "${command}"`)
   }

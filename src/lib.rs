@@ -13,7 +13,7 @@ use std::sync::Arc;
 use napi_derive::napi;
 
 use crate::error::to_js_error;
-use crate::options::{JsDeployOptions, JsPackageOptions};
+use crate::options::{JsDeployOptions, JsPackageOptions, JsServiceOptions};
 use crate::results::{JsDeployResult, JsPackageResult};
 
 /// Deploys the service: package, compile, create the stack when missing, skip when nothing changed,
@@ -31,6 +31,13 @@ pub async fn deploy(options: JsDeployOptions) -> napi::Result<JsDeployResult> {
 pub async fn package_service(options: JsPackageOptions) -> napi::Result<JsPackageResult> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
     run(slsx_core::deploy::package(core_options, shared(reporter))).await.map(JsPackageResult::from)
+}
+
+/// The configuration with every variable resolved, like `serverless print`.
+#[napi]
+pub async fn print_config(options: JsServiceOptions) -> napi::Result<serde_json::Value> {
+    let core_options = options.into_core().map_err(to_js_error)?;
+    run(async move { slsx_core::deploy::print_config(&core_options).await }).await
 }
 
 fn shared(reporter: Option<progress::JsReporter>) -> slsx_core::progress::SharedReporter {

@@ -1,5 +1,6 @@
 //! JS options (`#[napi(object)]`, every field optional) and their conversion to core options.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use napi_derive::napi;
@@ -32,6 +33,12 @@ pub struct JsDeployOptions {
     /// Report every stack event (the CLI's `--verbose`); events are always sent to `onProgress`.
     /// @default false
     pub verbose: Option<bool>,
+    /// `--param key=value` pairs, for `${param:key}`.
+    pub params: Option<HashMap<String, String>>,
+    /// Every other CLI option, for `${opt:name}`.
+    pub options: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
+    pub config_object: Option<serde_json::Value>,
     /// `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)
     /// without packaging again. Relative to `servicePath`.
     pub package: Option<String>,
@@ -41,7 +48,17 @@ pub struct JsDeployOptions {
 
 impl JsDeployOptions {
     pub fn into_core(self) -> slsx_core::Result<(slsx_core::deploy::DeployOptions, Option<JsReporter>)> {
-        let service = service_options(self.service_path, self.config, self.stage, self.region, self.profile)?;
+        let service = ServiceFields {
+            service_path: self.service_path,
+            config: self.config,
+            stage: self.stage,
+            region: self.region,
+            profile: self.profile,
+            params: self.params,
+            options: self.options,
+            config_object: self.config_object,
+        }
+        .into_core()?;
         let reporter = self.on_progress.map(JsReporter::new);
         Ok((
             slsx_core::deploy::DeployOptions {
@@ -71,6 +88,12 @@ pub struct JsPackageOptions {
     /// `--aws-profile` (only used to download `s3://` artifacts).
     /// @default the standard AWS credential chain
     pub profile: Option<String>,
+    /// `--param key=value` pairs, for `${param:key}`.
+    pub params: Option<HashMap<String, String>>,
+    /// Every other CLI option, for `${opt:name}`.
+    pub options: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
+    pub config_object: Option<serde_json::Value>,
     /// `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`.
     /// @default ".serverless"
     pub package: Option<String>,
@@ -80,7 +103,17 @@ pub struct JsPackageOptions {
 
 impl JsPackageOptions {
     pub fn into_core(self) -> slsx_core::Result<(slsx_core::deploy::PackageOptions, Option<JsReporter>)> {
-        let service = service_options(self.service_path, self.config, self.stage, self.region, self.profile)?;
+        let service = ServiceFields {
+            service_path: self.service_path,
+            config: self.config,
+            stage: self.stage,
+            region: self.region,
+            profile: self.profile,
+            params: self.params,
+            options: self.options,
+            config_object: self.config_object,
+        }
+        .into_core()?;
         Ok((
             slsx_core::deploy::PackageOptions {
                 service,
@@ -91,20 +124,84 @@ impl JsPackageOptions {
     }
 }
 
-fn service_options(
-    service_path: Option<String>,
-    config: Option<String>,
-    stage: Option<String>,
-    region: Option<String>,
-    profile: Option<String>,
-) -> slsx_core::Result<slsx_core::config::ServiceOptions> {
-    Ok(slsx_core::config::ServiceOptions {
-        service_path: service_path.map(PathBuf::from).unwrap_or_default(),
-        config: non_empty(config, "config")?,
-        stage: non_empty(stage, "stage")?,
-        region: non_empty(region, "region")?,
-        profile: non_empty(profile, "profile")?,
-    })
+/// The service fields every command shares.
+pub struct ServiceFields {
+    pub service_path: Option<String>,
+    pub config: Option<String>,
+    pub stage: Option<String>,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub params: Option<HashMap<String, String>>,
+    pub options: Option<serde_json::Map<String, serde_json::Value>>,
+    pub config_object: Option<serde_json::Value>,
+}
+
+impl ServiceFields {
+    pub fn into_core(self) -> slsx_core::Result<slsx_core::config::ServiceOptions> {
+        let config = non_empty(self.config, "config")?;
+        let preloaded = match (self.config_object, &config) {
+            (Some(value), Some(name)) => Some((name.clone(), value)),
+            (Some(_), None) => {
+                return Err(slsx_core::Error::InvalidOption {
+                    message: "option \"configObject\" needs \"config\", the file it was loaded from".into(),
+                })
+            }
+            (None, _) => None,
+        };
+        let mut params: Vec<(String, String)> = self.params.unwrap_or_default().into_iter().collect();
+        params.sort();
+        Ok(slsx_core::config::ServiceOptions {
+            service_path: self.service_path.map(PathBuf::from).unwrap_or_default(),
+            config,
+            stage: non_empty(self.stage, "stage")?,
+            region: non_empty(self.region, "region")?,
+            profile: non_empty(self.profile, "profile")?,
+            params,
+            options: self.options.unwrap_or_default(),
+            preloaded,
+        })
+    }
+}
+
+#[napi(object, object_to_js = false, js_name = "ServiceOptions")]
+pub struct JsServiceOptions {
+    /// Directory of the service.
+    /// @default process.cwd()
+    pub service_path: Option<String>,
+    /// Config file name relative to the service directory (`--config`).
+    /// @default "serverless.yml", then ".yaml", then ".json"
+    pub config: Option<String>,
+    /// `--stage`; else `provider.stage`.
+    /// @default "dev"
+    pub stage: Option<String>,
+    /// `--region`; else `provider.region`.
+    /// @default "us-east-1"
+    pub region: Option<String>,
+    /// `--aws-profile`: credentials for the AWS variable sources.
+    /// @default the standard AWS credential chain
+    pub profile: Option<String>,
+    /// `--param key=value` pairs, for `${param:key}`.
+    pub params: Option<HashMap<String, String>>,
+    /// Every other CLI option, for `${opt:name}`.
+    pub options: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
+    pub config_object: Option<serde_json::Value>,
+}
+
+impl JsServiceOptions {
+    pub fn into_core(self) -> slsx_core::Result<slsx_core::config::ServiceOptions> {
+        ServiceFields {
+            service_path: self.service_path,
+            config: self.config,
+            stage: self.stage,
+            region: self.region,
+            profile: self.profile,
+            params: self.params,
+            options: self.options,
+            config_object: self.config_object,
+        }
+        .into_core()
+    }
 }
 
 fn non_empty(value: Option<String>, name: &str) -> slsx_core::Result<Option<String>> {

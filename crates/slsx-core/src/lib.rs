@@ -10,5 +10,6 @@ pub mod deploy;
 pub mod error;
 pub mod package;
 pub mod progress;
+pub mod variables;
 
 pub use error::{Error, Result};

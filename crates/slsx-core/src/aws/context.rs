@@ -119,6 +119,20 @@ impl AwsContext {
         aws_sdk_lambda::Client::from_conf(conf)
     }
 
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        let conf = aws_sdk_sts::config::Builder::from(&self.config)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
+    }
+
+    pub fn ssm(&self) -> aws_sdk_ssm::Client {
+        let conf = aws_sdk_ssm::config::Builder::from(&self.config)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_ssm::Client::from_conf(conf)
+    }
+
     /// The URL CloudFormation reads a template from: path-style on the region's S3 host, as Serverless
     /// builds it. Emulators (moto) read such URLs from their own S3, so it is the same with an endpoint.
     pub fn s3_object_url(&self, bucket: &str, key: &str) -> String {

@@ -7,8 +7,14 @@ mod tags;
 pub use load::{find_config_file, load_config, LoadedConfig};
 pub use model::{Function, Layer, PackageConfig, Provider, Service, ServiceOptions};
 
+pub use tags::yaml_to_json;
+
 /// The position of a key path in the service's config file, for error messages.
 pub fn locate(service: &Service, path: &str) -> Option<crate::error::SourceLocation> {
-    load::locate_path(&service.source, path)
-        .map(|(line, column)| load::location(&service.config_file, &service.source, line, column))
+    locate_in(&service.config_file, &service.source, path)
+}
+
+/// The position of a key path in a config file's text.
+pub fn locate_in(file: &std::path::Path, source: &str, path: &str) -> Option<crate::error::SourceLocation> {
+    load::locate_path(source, path).map(|(line, column)| load::location(file, source, line, column))
 }

@@ -16,6 +16,27 @@ pub struct ServiceOptions {
     pub stage: Option<String>,
     pub region: Option<String>,
     pub profile: Option<String>,
+    /// `--param key=value`, in order.
+    pub params: Vec<(String, String)>,
+    /// Every CLI option, for `${opt:…}` (`stage` and `region` are added from the fields above).
+    pub options: Map<String, Value>,
+    /// A configuration already loaded by the caller (the JS side loads serverless.js / .ts): the file
+    /// it came from (relative to the service) and its value.
+    pub preloaded: Option<(String, Value)>,
+}
+
+impl ServiceOptions {
+    /// What `${opt:…}` sees.
+    pub fn cli_options(&self) -> Map<String, Value> {
+        let mut o = self.options.clone();
+        if let Some(s) = &self.stage {
+            o.insert("stage".into(), Value::String(s.clone()));
+        }
+        if let Some(r) = &self.region {
+            o.insert("region".into(), Value::String(r.clone()));
+        }
+        o
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -97,12 +118,36 @@ pub struct Service {
 }
 
 impl Service {
-    /// Finds, reads and checks the service at `options.service_path`.
+    /// Finds, reads, resolves and checks the service at `options.service_path`, without AWS access
+    /// (an AWS variable is an error).
     pub fn load(options: &ServiceOptions) -> Result<Service> {
+        let (loaded, service_dir) = Service::read(options)?;
+        Service::resolve(loaded, service_dir, options, None)
+    }
+
+    /// Finds and reads the config file (or takes the preloaded one), variables unresolved.
+    pub fn read(options: &ServiceOptions) -> Result<(LoadedConfig, PathBuf)> {
         let service_dir = absolute(&options.service_path)?;
-        let file = find_config_file(&service_dir, options.config.as_deref())?;
-        let loaded = load_config(&file)?;
-        Service::from_loaded(loaded, service_dir, options)
+        let loaded = match &options.preloaded {
+            Some((name, value)) => LoadedConfig {
+                path: service_dir.join(name),
+                source: std::fs::read_to_string(service_dir.join(name)).unwrap_or_default(),
+                value: value.clone(),
+            },
+            None => load_config(&find_config_file(&service_dir, options.config.as_deref())?)?,
+        };
+        Ok((loaded, service_dir))
+    }
+
+    /// Resolves the variables of a read config and checks it.
+    pub fn resolve(
+        loaded: LoadedConfig,
+        service_dir: PathBuf,
+        options: &ServiceOptions,
+        aws: Option<&dyn crate::variables::sources::AwsSource>,
+    ) -> Result<Service> {
+        let value = resolve_variables(&loaded, &service_dir, options, aws)?;
+        Service::from_loaded(LoadedConfig { value, ..loaded }, service_dir, options)
     }
 
     pub fn from_loaded(
@@ -246,6 +291,39 @@ impl Service {
             self.provider.deployment_prefix, self.name, self.stage
         )
     }
+}
+
+/// Serverless's order: `useDotenv` and `provider.stage` first (without AWS), then the `.env` files,
+/// then everything.
+fn resolve_variables(
+    loaded: &LoadedConfig,
+    service_dir: &Path,
+    options: &ServiceOptions,
+    aws: Option<&dyn crate::variables::sources::AwsSource>,
+) -> Result<Value> {
+    use crate::variables::{dotenv, resolve_config, resolve_paths, Context};
+    let mut ctx = Context {
+        service_dir: service_dir.to_path_buf(),
+        config_file: loaded.path.clone(),
+        source: loaded.source.clone(),
+        options: options.cli_options(),
+        params: options.params.clone(),
+        env: std::env::vars().collect(),
+        instance_id: crate::deploy::now_ms().to_string(),
+        aws: None,
+    };
+    let early = resolve_paths(&loaded.value, &ctx, &[&["useDotenv"], &["provider", "stage"]])?;
+    if early[0] == Some(Value::Bool(true)) {
+        let stage = options
+            .stage
+            .clone()
+            .or_else(|| early[1].as_ref().and_then(|v| v.as_str().map(str::to_string)))
+            .unwrap_or_else(|| "dev".into());
+        let extra = dotenv::load(service_dir, &stage, &ctx.env);
+        ctx.env.extend(extra);
+    }
+    ctx.aws = aws;
+    resolve_config(loaded.value.clone(), &ctx)
 }
 
 fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Result<Function> {

@@ -237,11 +237,27 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     Ok(result)
 }
 
-async fn load(options: &ServiceOptions) -> Result<Service> {
-    let options = options.clone();
-    tokio::task::spawn_blocking(move || Service::load(&options))
+/// Reads the config, fetches the AWS values its variables need (concurrently, batched), resolves it.
+pub async fn load(options: &ServiceOptions) -> Result<Service> {
+    let join = |e: tokio::task::JoinError| Error::Internal { message: format!("loading task failed: {e}") };
+    let opts = options.clone();
+    let (loaded, service_dir) = tokio::task::spawn_blocking(move || Service::read(&opts)).await.map_err(join)??;
+    let region = options
+        .region
+        .clone()
+        .or_else(|| loaded.value.pointer("/provider/region").and_then(|v| v.as_str()).filter(|r| !r.contains("${")).map(str::to_string))
+        .unwrap_or_else(|| "us-east-1".to_string());
+    let lookups = std::sync::Arc::new(crate::variables::AwsLookups::new(&region, options.profile.clone()));
+    lookups.prefetch(&loaded.value, &region).await;
+    let opts = options.clone();
+    tokio::task::spawn_blocking(move || Service::resolve(loaded, service_dir, &opts, Some(lookups.as_ref())))
         .await
-        .map_err(|e| Error::Internal { message: format!("loading task failed: {e}") })?
+        .map_err(join)?
+}
+
+/// `print`: the configuration with every variable resolved.
+pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value> {
+    Ok(load(options).await?.raw)
 }
 
 /// Packages and compiles on a blocking thread (the zips are written by rayon).
