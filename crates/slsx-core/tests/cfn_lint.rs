@@ -27,7 +27,8 @@ fn compiled_templates_pass_cfn_lint() {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&fixtures).unwrap() {
         let case = entry.unwrap().path();
-        if !case.join("serverless.yml").exists() {
+        // The fixtures with template goldens (variables fixtures need AWS or fail on purpose).
+        if !case.join("golden/cloudformation-template-update-stack.json").exists() {
             continue;
         }
         let dir = work.join(case.file_name().unwrap());

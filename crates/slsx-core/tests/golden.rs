@@ -133,7 +133,7 @@ fn templates_and_zips_match_osls_goldens() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.join("golden").is_dir())
+        .filter(|p| p.join("golden/cloudformation-template-update-stack.json").is_file())
         .collect();
     cases.sort();
     assert!(!cases.is_empty(), "no fixtures with goldens");
