@@ -69,6 +69,8 @@ export interface DeployOptions {
   options?: Record<string, any>
   /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
   configObject?: any
+  /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
+  jsFileLoader?: JsFileLoader
   /**
    * `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)
    * without packaging again. Relative to `servicePath`.
@@ -111,6 +113,15 @@ export interface FunctionInfo {
   size: number
 }
 
+/** What the loader is called with. */
+export interface JsFileRequest {
+  path: string
+  /** Dotted path into the export; a function found there is called. */
+  address?: string
+  /** Identifies the evaluation for `resolveVariableForJs`. */
+  token: number
+}
+
 export interface PackageOptions {
   /**
    * Directory of the service.
@@ -143,6 +154,8 @@ export interface PackageOptions {
   options?: Record<string, any>
   /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
   configObject?: any
+  /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
+  jsFileLoader?: JsFileLoader
   /**
    * `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`.
    * @default ".serverless"
@@ -193,6 +206,9 @@ export interface ProgressEvent {
   total?: number
 }
 
+/** Resolves `expression` (as in `${expression}`) for the JavaScript file evaluated under `token`. */
+export declare function resolveVariableForJs(token: number, expression: string): Promise<any>
+
 export interface ServiceOptions {
   /**
    * Directory of the service.
@@ -225,6 +241,8 @@ export interface ServiceOptions {
   options?: Record<string, any>
   /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
   configObject?: any
+  /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
+  jsFileLoader?: JsFileLoader
 }
 
 export interface Timing {

@@ -838,3 +838,4 @@ module.exports = nativeBinding
 module.exports.deploy = nativeBinding.deploy
 module.exports.packageService = nativeBinding.packageService
 module.exports.printConfig = nativeBinding.printConfig
+module.exports.resolveVariableForJs = nativeBinding.resolveVariableForJs

@@ -6,8 +6,10 @@
 #
 #   SERVICE     small | medium | individually | large (default: all four)
 #   -n RUNS     runs per tool and service (default: 3, but 1 for individually,
-#               where one osls run takes more than ten minutes)
-#   --tools     which tools to time, comma separated (default: slsx,osls)
+#               where one osls run takes six minutes or more)
+#   --tools     which tools to time, comma separated (default: slsx,osls); the
+#               zips of the last run of a tool left out are kept, so
+#               `--tools slsx` still checks slsx's zips against osls's
 #   --no-zip-ref  skip the `zip -6` reference row of medium
 #
 # See bench/README.md for what each service is. Everything the script makes
@@ -30,7 +32,7 @@ SLSX_BIN=$ROOT/bin/slsx.js
 TIME=/usr/bin/time
 ALL_SERVICES=(small medium individually large)
 
-usage() { sed -n '4,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '5,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 runs_override=
 tools=(slsx osls)
@@ -174,6 +176,7 @@ timed_run() { # SERVICE TOOL RUN -> appends to runs.tsv, keeps .serverless
   rm -rf "$OUT/artifacts/$svc/$tool"
   mkdir -p "$OUT/artifacts/$svc"
   mv "$dir/.serverless" "$OUT/artifacts/$svc/$tool"
+  echo "$deps_key" >"$OUT/artifacts/$svc/$tool/.bench-key"
 }
 
 # zip -6 (Info-ZIP, one thread) of exactly the files in osls's zip of SERVICE.
@@ -207,23 +210,31 @@ entry_list() { # DIR
 compare_entries() { # SERVICE
   local svc=$1 a=$OUT/artifacts/$1/slsx b=$OUT/artifacts/$1/osls
   if [[ ! -d $a || ! -d $b ]]; then
-    printf '%s\t-\tnot compared (needs a successful run of both tools)\n' "$svc" >>"$OUT/compare.tsv"
+    printf '%s\t-\t(needs a successful run of both tools)\n' "$svc" >>"$OUT/compare.tsv"
     return 0
   fi
+  if [[ $(cat "$a/.bench-key" 2>/dev/null) != "$deps_key" || $(cat "$b/.bench-key" 2>/dev/null) != "$deps_key" ]]; then
+    printf '%s\t-\t(the zips kept of one tool are of another dependency set: run both)\n' "$svc" >>"$OUT/compare.tsv"
+    return 0
+  fi
+  local earlier='' t
+  for t in slsx osls; do
+    [[ " ${tools[*]} " == *" $t "* ]] || earlier+=", $t zips from an earlier run"
+  done
   entry_list "$a" >"$OUT/logs/$svc.slsx.entries"
   entry_list "$b" >"$OUT/logs/$svc.osls.entries"
   local n zips
   n=$(wc -l <"$OUT/logs/$svc.osls.entries")
   zips=$(find "$b" -maxdepth 1 -name '*.zip' | wc -l)
   if cmp -s "$OUT/logs/$svc.slsx.entries" "$OUT/logs/$svc.osls.entries"; then
-    printf '%s\tOK\tsame %d entry names in %d zip(s)\n' "$svc" "$n" "$zips" >>"$OUT/compare.tsv"
+    printf '%s\tOK\tthe same entry names (%d in %d zip(s)%s)\n' "$svc" "$n" "$zips" "$earlier" >>"$OUT/compare.tsv"
   else
     local only_slsx only_osls
     only_slsx=$(LC_ALL=C comm -23 "$OUT/logs/$svc.slsx.entries" "$OUT/logs/$svc.osls.entries" | wc -l)
     only_osls=$(LC_ALL=C comm -13 "$OUT/logs/$svc.slsx.entries" "$OUT/logs/$svc.osls.entries" | wc -l)
     {
-      printf '%s\tDIFF\t%d entries only in slsx zips, %d only in osls zips (osls: %d in %d zip(s)); first ones:\n' \
-        "$svc" "$only_slsx" "$only_osls" "$n" "$zips"
+      printf '%s\tDIFF\t%d entries only in slsx zips, %d only in osls zips (osls: %d in %d zip(s)%s); first ones:\n' \
+        "$svc" "$only_slsx" "$only_osls" "$n" "$zips" "$earlier"
       LC_ALL=C comm -23 "$OUT/logs/$svc.slsx.entries" "$OUT/logs/$svc.osls.entries" | head -n 10 | sed 's/^/\t\tonly slsx: /'
       LC_ALL=C comm -13 "$OUT/logs/$svc.slsx.entries" "$OUT/logs/$svc.osls.entries" | head -n 10 | sed 's/^/\t\tonly osls: /'
     } >>"$OUT/compare.tsv"
@@ -257,8 +268,8 @@ summary() {
       if [[ $tool == slsx ]]; then
         slsx_wall=$wall; slsx_rss=$rss
       elif [[ -n $slsx_wall ]]; then
-        wr=$(awk -v a="$wall" -v b="$slsx_wall" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "∞" }')
-        rr=$(awk -v a="$rss" -v b="$slsx_rss" 'BEGIN { printf "%.1f×", a / b }')
+        wr=$(awk -v a="$wall" -v b="$slsx_wall" 'BEGIN { if (b > 0) printf (a / b < 1 ? "%.2f×" : "%.1f×"), a / b; else print "∞" }')
+        rr=$(awk -v a="$rss" -v b="$slsx_rss" 'BEGIN { printf (a / b < 1 ? "%.2f×" : "%.1f×"), a / b }')
       fi
       local label=$tool
       [[ $tool == "zip -6" ]] && label='`zip -6` (reference)'
@@ -272,8 +283,16 @@ summary() {
 # --- main --------------------------------------------------------------------
 : >"$OUT/runs.tsv"
 : >"$OUT/compare.tsv"
-rm -rf "$OUT/artifacts" "$OUT/logs"
+rm -rf "$OUT/logs"
 mkdir -p "$OUT/logs"
+# The zips of a tool not run this time are kept, so `--tools slsx` still checks
+# its zips against those of the last osls run (same dependency set only).
+for svc in "${services[@]}"; do
+  for tool in "${tools[@]}"; do rm -rf "$OUT/artifacts/$svc/$tool"; done
+done
+# slsx's native addon, to notice a rebuild in the middle of a run.
+addon_id() { { cat "$ROOT"/*.node 2>/dev/null || true; } | sha256sum | cut -c1-12; }
+addon_before=$(addon_id)
 
 for svc in "${services[@]}"; do
   case $svc in
@@ -296,14 +315,18 @@ for svc in "${services[@]}"; do
 done
 
 {
-  echo "Packaging benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB," \
-    "node $(node --version), osls $OSLS_VERSION, slsx $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes')"
+  echo "Packaging benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/^MemTotal:/ { g = $2 / 1048576; printf "%d", g == int(g) ? g : int(g) + 1 }' /proc/meminfo) GiB," \
+    "node $(node --version), osls $OSLS_VERSION, slsx $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes') (addon $addon_before)"
+  if [[ " ${tools[*]} " == *" slsx "* && $(addon_id) != "$addon_before" ]]; then
+    echo
+    echo "**Warning: slsx's native addon changed during this run: its rows mix two builds.**"
+  fi
   echo
   summary
   echo
   echo "Zip entry names, slsx against osls:"
   echo
-  sed 's/^\([^\t]*\)\t\([^\t]*\)\t/- \1: \2, /; s/^\t\t/  - /' "$OUT/compare.tsv"
+  sed 's/^\([^\t]*\)\t-\t/- \1: not compared /; s/^\([^\t]*\)\t\([^\t]*\)\t/- \1: \2, /; s/^\t\t/  - /' "$OUT/compare.tsv"
 } >"$OUT/results.md"
 echo
 cat "$OUT/results.md"

@@ -89,12 +89,43 @@ async function loadJsConfig(file, options) {
       file,
     })
   }
-  // Through JSON, as the engine receives it (functions and undefined drop out).
-  return JSON.parse(JSON.stringify(value))
+  return toJson(value)
+}
+
+/** Plain data for the engine: functions and undefined drop out, as through JSON. */
+function toJson(value) {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value))
+}
+
+/**
+ * `${file(x.js):address}`: the engine calls this with the file and the address; the file's export
+ * (or what its exported function returns) is dug into, and a function found at the address is
+ * called too, with `{ options, resolveVariable, resolveConfigurationProperty }` as Serverless passes.
+ */
+function jsFileLoader(options) {
+  return async ({ path: file, address, token }) => {
+    const cli = { ...(options.options || {}) }
+    for (const key of ['stage', 'region']) if (options[key]) cli[key] = options[key]
+    const api = {
+      options: cli,
+      resolveVariable: (expression) => native.resolveVariableForJs(token, String(expression)),
+      resolveConfigurationProperty: (keys) => native.resolveVariableForJs(token, `self:${[].concat(keys).join('.')}`),
+    }
+    const call = async (v) => (typeof v === 'function' ? v(api) : v)
+    let value = await call(await loadModule(file))
+    if (value && value.__esModule && 'default' in value) value = value.default
+    value = await call(await value)
+    for (const key of address ? address.split('.') : []) {
+      if (value === null || value === undefined) return null
+      value = await call(await value[key])
+    }
+    return toJson(value)
+  }
 }
 
 async function withConfig(options) {
   const opts = { ...(options || {}) }
+  opts.jsFileLoader = jsFileLoader(opts)
   const file = jsConfigFile(opts)
   if (file) {
     const dir = path.resolve(opts.servicePath || process.cwd())

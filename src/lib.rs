@@ -4,6 +4,7 @@
 #![allow(clippy::needless_pass_by_value)] // napi passes owned values by design
 
 mod error;
+mod js_files;
 mod options;
 mod progress;
 mod results;

@@ -39,6 +39,8 @@ pub struct JsDeployOptions {
     pub options: Option<serde_json::Map<String, serde_json::Value>>,
     /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
     pub config_object: Option<serde_json::Value>,
+    /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
+    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
     /// `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)
     /// without packaging again. Relative to `servicePath`.
     pub package: Option<String>,
@@ -57,6 +59,7 @@ impl JsDeployOptions {
             params: self.params,
             options: self.options,
             config_object: self.config_object,
+            js_file_loader: self.js_file_loader,
         }
         .into_core()?;
         let reporter = self.on_progress.map(JsReporter::new);
@@ -94,6 +97,8 @@ pub struct JsPackageOptions {
     pub options: Option<serde_json::Map<String, serde_json::Value>>,
     /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
     pub config_object: Option<serde_json::Value>,
+    /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
+    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
     /// `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`.
     /// @default ".serverless"
     pub package: Option<String>,
@@ -112,6 +117,7 @@ impl JsPackageOptions {
             params: self.params,
             options: self.options,
             config_object: self.config_object,
+            js_file_loader: self.js_file_loader,
         }
         .into_core()?;
         Ok((
@@ -134,6 +140,7 @@ pub struct ServiceFields {
     pub params: Option<HashMap<String, String>>,
     pub options: Option<serde_json::Map<String, serde_json::Value>>,
     pub config_object: Option<serde_json::Value>,
+    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
 }
 
 impl ServiceFields {
@@ -159,6 +166,9 @@ impl ServiceFields {
             params,
             options: self.options.unwrap_or_default(),
             preloaded,
+            js_files: self.js_file_loader.map(|l| {
+                std::sync::Arc::new(crate::js_files::JsFileBridge::new(l)) as std::sync::Arc<dyn slsx_core::variables::JsFiles + Send>
+            }),
         })
     }
 }
@@ -186,6 +196,8 @@ pub struct JsServiceOptions {
     pub options: Option<serde_json::Map<String, serde_json::Value>>,
     /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
     pub config_object: Option<serde_json::Value>,
+    /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
+    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
 }
 
 impl JsServiceOptions {
@@ -199,6 +211,7 @@ impl JsServiceOptions {
             params: self.params,
             options: self.options,
             config_object: self.config_object,
+            js_file_loader: self.js_file_loader,
         }
         .into_core()
     }

@@ -72,7 +72,13 @@ impl AwsContext {
         if let Some(profile) = &settings.profile {
             loader = loader.profile_name(profile);
         }
-        let config = loader.load().await;
+        let mut config = loader.load().await;
+        // An empty AWS_ENDPOINT_URL means "no custom endpoint" (the SDK would take it as a URL).
+        if config.endpoint_url().is_some_and(|u| u.trim().is_empty()) {
+            let mut builder = config.into_builder();
+            builder.set_endpoint_url(None);
+            config = builder.build();
+        }
         let custom_endpoint = config.endpoint_url().is_some()
             || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
         AwsContext {

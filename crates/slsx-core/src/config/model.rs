@@ -23,6 +23,14 @@ pub struct ServiceOptions {
     /// A configuration already loaded by the caller (the JS side loads serverless.js / .ts): the file
     /// it came from (relative to the service) and its value.
     pub preloaded: Option<(String, Value)>,
+    /// Evaluates JavaScript files for `${file(x.js)}` (the Node.js binding provides it).
+    pub js_files: Option<std::sync::Arc<dyn crate::variables::JsFiles + Send>>,
+}
+
+impl std::fmt::Debug for dyn crate::variables::JsFiles + Send {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsFiles")
+    }
 }
 
 impl ServiceOptions {
@@ -311,6 +319,7 @@ fn resolve_variables(
         env: std::env::vars().collect(),
         instance_id: crate::deploy::now_ms().to_string(),
         aws: None,
+        js: options.js_files.as_deref().map(|j| j as &dyn crate::variables::JsFiles),
     };
     let early = resolve_paths(&loaded.value, &ctx, &[&["useDotenv"], &["provider", "stage"]])?;
     if early[0] == Some(Value::Bool(true)) {

@@ -255,9 +255,26 @@ pub async fn load(options: &ServiceOptions) -> Result<Service> {
         .map_err(join)?
 }
 
-/// `print`: the configuration with every variable resolved.
+/// `print`: the configuration with every variable resolved, and the defaults Serverless fills in
+/// before printing (`provider.stage` `dev` when absent — the CLI's `--stage` does not show there,
+/// its `--region` does — `versionFunctions`, each function's `name` and `events`).
 pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value> {
-    Ok(load(options).await?.raw)
+    let service = load(options).await?;
+    let mut config = service.raw.clone();
+    if let Some(provider) = config.get_mut("provider").and_then(|p| p.as_object_mut()) {
+        provider.entry("stage").or_insert("dev".into());
+        provider.insert("region".into(), service.region.clone().into());
+        provider.entry("versionFunctions").or_insert(service.provider.version_functions.into());
+    }
+    if let Some(functions) = config.get_mut("functions").and_then(|f| f.as_object_mut()) {
+        for f in &service.functions {
+            if let Some(fo) = functions.get_mut(&f.key).and_then(|v| v.as_object_mut()) {
+                fo.entry("events").or_insert_with(|| serde_json::json!([]));
+                fo.insert("name".into(), f.name.clone().into());
+            }
+        }
+    }
+    Ok(config)
 }
 
 /// Packages and compiles on a blocking thread (the zips are written by rayon).

@@ -1,5 +1,6 @@
-//! `.env` files for `useDotenv: true`: `.env.<stage>` then `.env` (the first to define a key wins, as
-//! does anything already in the environment), with `${VAR}` / `$VAR` expansion like dotenv-expand.
+//! `.env` files for `useDotenv: true`: `.env.<stage>` when it exists, else `.env` (as Serverless v3
+//! loads them; variables already in the environment win), with `${VAR}` / `$VAR` expansion like
+//! dotenv-expand.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -7,8 +8,11 @@ use std::path::Path;
 /// The variables the service's `.env` files add to `env` (already set ones are not overridden).
 pub fn load(service_dir: &Path, stage: &str, env: &HashMap<String, String>) -> HashMap<String, String> {
     let mut out: HashMap<String, String> = HashMap::new();
-    for name in [format!(".env.{stage}"), ".env".to_string()] {
-        let Ok(text) = std::fs::read_to_string(service_dir.join(&name)) else { continue };
+    let file = [format!(".env.{stage}"), ".env".to_string()]
+        .into_iter()
+        .map(|name| service_dir.join(name))
+        .find(|p| p.is_file());
+    if let Some(text) = file.and_then(|f| std::fs::read_to_string(f).ok()) {
         for (key, value) in parse(&text) {
             if env.contains_key(&key) || out.contains_key(&key) {
                 continue;

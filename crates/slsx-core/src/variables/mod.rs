@@ -11,5 +11,5 @@ pub mod parse;
 mod resolve;
 pub mod sources;
 
-pub use resolve::{resolve_config, resolve_paths, Context};
+pub use resolve::{resolve_config, resolve_paths, Context, JsFileEvent, JsFiles};
 pub use sources::aws::{AwsLookups, AwsSource};

@@ -29,6 +29,21 @@ pub struct Context<'a> {
     pub instance_id: String,
     /// The AWS sources, when AWS may be reached.
     pub aws: Option<&'a dyn AwsSource>,
+    /// Evaluates JavaScript files for `file(x.js)`, when running under Node.js.
+    pub js: Option<&'a dyn JsFiles>,
+}
+
+/// A message from a JavaScript file being evaluated: it asks for a variable (`resolveVariable`), or it
+/// is done.
+pub enum JsFileEvent {
+    Resolve { expression: String, reply: std::sync::mpsc::Sender<std::result::Result<Value, String>> },
+    Done(std::result::Result<Value, String>),
+}
+
+/// Evaluates a JavaScript file (its export, or the value its exported function returns).
+pub trait JsFiles: Sync {
+    /// `address`: the dotted path to take from the export (a function found there is called).
+    fn load(&self, path: &Path, address: Option<&str>) -> std::sync::mpsc::Receiver<JsFileEvent>;
 }
 
 /// The resolved values of a few properties (None: absent), leaving the rest of `config` alone.
@@ -109,8 +124,12 @@ impl Resolver<'_, '_> {
             chain.push(&key);
             return Err(self.error(
                 path,
-                "VARIABLES_RESOLUTION_CYCLE",
-                &format!("Circular reference: {}", chain.join(" -> ")),
+                "VARIABLES_RESOLUTION_ERROR",
+                &format!(
+                    "Circular reference among {} properties ({})",
+                    self.in_progress[i..].iter().rev().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(" and "),
+                    chain.join(" -> ")
+                ),
             ));
         }
         let Some(Value::String(s)) = get(&self.root, path).cloned() else { return Ok(()) };
@@ -134,7 +153,7 @@ impl Resolver<'_, '_> {
         let template = match parse(s) {
             Ok(Some(t)) => t,
             Ok(None) => return Ok(Value::String(s.to_string())),
-            Err(e) => return Err(self.error(path, e.code, &e.message)),
+            Err(e) => return Err(self.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Variable syntax error: {} ({})", e.message, e.code))),
         };
         self.eval_template(&template, path, depth)
     }
@@ -152,18 +171,11 @@ impl Resolver<'_, '_> {
                     Value::String(s) => out.push_str(&s),
                     Value::Number(n) => out.push_str(&n.to_string()),
                     Value::Bool(b) => out.push_str(&b.to_string()),
-                    Value::Null => {
-                        return Err(self.error(
-                            path,
-                            "VARIABLE_RESOLUTION_ERROR",
-                            &format!("Variable \"{}\" resolved to null inside a string", v.raw),
-                        ))
-                    }
                     _ => {
                         return Err(self.error(
                             path,
-                            "VARIABLE_RESOLUTION_ERROR",
-                            &format!("Variable \"{}\" is part of a string but resolves to an object or a list", v.raw),
+                            "VARIABLES_RESOLUTION_ERROR",
+                            &format!("String value consist of variable which resolve with non-string value ({})", v.raw),
                         ))
                     }
                 },
@@ -210,7 +222,7 @@ impl Resolver<'_, '_> {
         }
         Err(self.error(
             path,
-            "VARIABLE_RESOLUTION_ERROR",
+            "VARIABLES_RESOLUTION_ERROR",
             &format!("Value not found at \"{}\" source", last.split(':').next().unwrap_or(&last)),
         )
         .with_detail(&format!("(variable {}, {last})", var.raw)))
@@ -322,6 +334,7 @@ mod tests {
             env: HashMap::from([("HOME_X".to_string(), "h".to_string())]),
             instance_id: "1".into(),
             aws: None,
+            js: None,
         }
     }
 
@@ -367,8 +380,8 @@ mod tests {
     fn cycles_unresolved_and_unknown_sources_are_errors_naming_the_property() {
         let cycle = json!({ "custom": { "a": "${self:custom.b}", "b": "${self:custom.a}" } });
         let e = resolve_config(cycle, &ctx(json!({}))).unwrap_err();
-        assert_eq!(e.code(), "VARIABLES_RESOLUTION_CYCLE");
-        assert!(e.to_string().contains("custom.a -> custom.b -> custom.a"), "{e}");
+        assert_eq!(e.code(), "VARIABLES_RESOLUTION_ERROR");
+        assert!(e.to_string().contains("Circular reference among \"custom.b\" and \"custom.a\" properties"), "{e}");
 
         let missing = json!({ "custom": { "a": "${env:NOPE_NOPE}" } });
         let e = resolve_config(missing, &ctx(json!({}))).unwrap_err();
@@ -376,6 +389,6 @@ mod tests {
 
         let unknown = json!({ "custom": { "a": "${nope:x}" } });
         let e = resolve_config(unknown, &ctx(json!({}))).unwrap_err();
-        assert_eq!(e.code(), "UNRECOGNIZED_CONFIGURATION_VARIABLE_SOURCES");
+        assert_eq!(e.code(), "UNRECOGNIZED_VARIABLE_SOURCES");
     }
 }

@@ -27,9 +27,9 @@ pub(in super::super) fn resolve(r: &mut Resolver<'_, '_>, kind: &str, params: &[
         return super::region(r).map(Value::String);
     }
     let Some(aws) = r.ctx.aws else {
-        return Err(r.error(path, "VARIABLE_RESOLUTION_ERROR", &format!("\"{kind}\" variables need AWS access, which is not available here")));
+        return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("\"{kind}\" variables need AWS access, which is not available here")));
     };
-    let fail = |r: &Resolver<'_, '_>, e: String| r.error(path, "VARIABLE_RESOLUTION_ERROR", &e);
+    let fail = |r: &Resolver<'_, '_>, e: String| r.error(path, "VARIABLES_RESOLUTION_ERROR", &e);
     match kind {
         "aws" => match address {
             Some("accountId") => aws.account_id().map(Value::String).map_err(|e| fail(r, e)),
@@ -189,7 +189,16 @@ impl AwsLookups {
         }
         let mut groups: HashMap<(String, bool), Vec<String>> = HashMap::new();
         for (region, name, decrypt) in refs.parameters {
-            groups.entry((region.unwrap_or_else(|| region_for_default.to_string()), decrypt)).or_default().push(name);
+            let region = region.unwrap_or_else(|| region_for_default.to_string());
+            if name.starts_with("/aws/reference/") {
+                // Secrets Manager references are read with GetParameter only.
+                tasks.push(Box::pin(async move {
+                    let v = self.fetch_parameter(&region, &name, decrypt).await;
+                    Self::store(&self.parameters, format!("{region}|{decrypt}|{name}"), v);
+                }));
+                continue;
+            }
+            groups.entry((region, decrypt)).or_default().push(name);
         }
         for ((region, decrypt), names) in groups {
             for chunk in names.chunks(10).map(<[String]>::to_vec) {
@@ -289,10 +298,8 @@ impl AwsSource for AwsLookups {
                 v
             }
         }?;
-        match outputs {
-            None => Err(format!("Stack with id {stack} does not exist in {region}")),
-            Some(o) => Ok(o.into_iter().find(|(k, _)| k == output).map(|(_, v)| v)),
-        }
+        // A missing stack, like a missing output, has no value: the fallback applies.
+        Ok(outputs.and_then(|o| o.into_iter().find(|(k, _)| k == output).map(|(_, v)| v)))
     }
 
     fn s3_object(&self, bucket: &str, key: &str) -> Result<Option<String>, String> {

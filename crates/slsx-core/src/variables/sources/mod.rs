@@ -24,7 +24,7 @@ pub(super) fn resolve(r: &mut Resolver<'_, '_>, kind: &str, params: &[Value], ad
         "sls" => match address {
             Some("instanceId") => Ok(Value::String(r.ctx.instance_id.clone())),
             Some("stage") => Ok(Value::String(stage(r)?)),
-            other => Err(r.error(path, "VARIABLE_RESOLUTION_ERROR", &format!("Unsupported \"sls\" address \"{}\": use instanceId or stage", other.unwrap_or("")))),
+            other => Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Unsupported \"sls\" address \"{}\": use instanceId or stage", other.unwrap_or("")))),
         },
         "param" => param(r, address, path),
         "file" => file::resolve(r, params, address, path),
@@ -32,8 +32,8 @@ pub(super) fn resolve(r: &mut Resolver<'_, '_>, kind: &str, params: &[Value], ad
         "aws" | "cf" | "s3" | "ssm" => aws::resolve(r, kind, params, address, path),
         other => Err(r.error(
             path,
-            "UNRECOGNIZED_CONFIGURATION_VARIABLE_SOURCES",
-            &format!("Unrecognized configuration variable source \"{other}\""),
+            "UNRECOGNIZED_VARIABLE_SOURCES",
+            &format!("Unrecognized configuration variable sources: \"{other}\""),
         )),
     }
 }
@@ -72,7 +72,7 @@ pub(super) fn region(r: &mut Resolver<'_, '_>) -> Result<String> {
 /// `param:name`: `--param name=value`, else `params.<stage>.name`, else `params.default.name`.
 fn param(r: &mut Resolver<'_, '_>, address: Option<&str>, path: &Path_) -> Result<Value> {
     let Some(name) = address.filter(|a| !a.is_empty()) else {
-        return Err(r.error(path, "VARIABLE_RESOLUTION_ERROR", "\"param\" needs a name: ${param:name}"));
+        return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", "\"param\" needs a name: ${param:name}"));
     };
     if let Some((_, v)) = r.ctx.params.iter().rev().find(|(k, _)| k == name) {
         return Ok(Value::String(v.clone()));
@@ -101,8 +101,8 @@ fn str_to_bool(r: &Resolver<'_, '_>, params: &[Value], path: &Path_) -> Result<V
         "false" | "0" => Ok(Value::Bool(false)),
         _ => Err(r.error(
             path,
-            "VARIABLE_RESOLUTION_ERROR",
-            &format!("Non-boolean value for \"strToBool\": \"{raw}\" (expected true, false, 1 or 0)"),
+            "VARIABLES_RESOLUTION_ERROR",
+            &format!("Invalid \"strToBool\" input: Expected either \"true\", \"false\", \"0\", or \"1\". Received: {raw}"),
         )),
     }
 }

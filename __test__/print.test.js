@@ -1,0 +1,148 @@
+'use strict'
+// `printConfig()` against `osls print --format json` for the variables fixtures
+// (crates/slsx-core/tests/fixtures/vars-*/golden/print.json, made by scripts/osls-print-golden.sh),
+// with AWS sources served by the local emulator seeded from the fixture's seed.json.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+
+const { printConfig } = require('..')
+const { root, copyService, resetEmulator } = require('./helpers')
+
+const fixtures = path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures')
+
+/** `--stage dev --param "a=b"` -> words, quotes removed. */
+function words(line) {
+  return (line.match(/"[^"]*"|'[^']*'|\S+/g) || []).map((w) => w.replace(/^["']|["']$/g, ''))
+}
+
+function optionsFor(dir) {
+  const argsFile = path.join(dir, 'golden.args')
+  const args = fs.existsSync(argsFile) ? words(fs.readFileSync(argsFile, 'utf8').split('\n')[0]) : ['--stage', 'dev', '--region', 'us-east-1']
+  const options = { params: {} }
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i].replace(/^--/, ''), args[i + 1]]
+    if (flag === 'param') {
+      const at = value.indexOf('=')
+      options.params[value.slice(0, at)] = value.slice(at + 1)
+    } else options[flag] = value
+  }
+  return options
+}
+
+function readEnv(dir) {
+  const file = path.join(dir, 'golden.env')
+  if (!fs.existsSync(file)) return {}
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  )
+}
+
+async function withEnv(env, fn) {
+  const saved = {}
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k]
+    process.env[k] = v
+  }
+  try {
+    return await fn()
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+}
+
+const cases = fs
+  .readdirSync(fixtures)
+  .filter((name) => fs.existsSync(path.join(fixtures, name, 'golden', 'print.json')))
+  .sort()
+
+for (const name of cases) {
+  test(`print ${name} equals osls print`, async () => {
+    const source = path.join(fixtures, name)
+    await resetEmulator()
+    if (fs.existsSync(path.join(source, 'seed.json'))) {
+      const seed = spawnSync(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'scripts', 'seed-aws.py'), path.join(source, 'seed.json')], {
+        encoding: 'utf8',
+      })
+      assert.equal(seed.status, 0, seed.stderr)
+    }
+    const dir = copyService(source)
+    const expected = JSON.parse(fs.readFileSync(path.join(source, 'golden', 'print.json'), 'utf8'))
+    const actual = await withEnv(readEnv(source), () => printConfig({ servicePath: dir, ...optionsFor(source) }))
+    assert.deepEqual(actual, expected)
+  })
+}
+
+// Errors: each names the code, the file, the line and the property. (osls's own texts are in each
+// fixture's golden/print-error.txt.)
+const errorCases = [
+  ['vars-err-unresolved', 'VARIABLES_RESOLUTION_ERROR', 'custom.value', /Value not found at "env" source/],
+  ['vars-err-unknown-source', 'UNRECOGNIZED_VARIABLE_SOURCES', 'custom.value', /Unrecognized configuration variable sources: "nope"/],
+  ['vars-err-cycle', 'VARIABLES_RESOLUTION_ERROR', 'custom.a', /Circular reference among "custom\.b" and "custom\.a" properties/],
+  ['vars-err-missing-file', 'VARIABLES_RESOLUTION_ERROR', 'custom.value', /Value not found at "file" source/],
+  ['vars-err-strtobool', 'VARIABLES_RESOLUTION_ERROR', 'custom.value', /Invalid "strToBool" input: .*Received: maybe/],
+  ['vars-err-embedded-object', 'VARIABLES_RESOLUTION_ERROR', 'custom.value', /String value consist of variable which resolve with non-string value/],
+  ['vars-err-syntax', 'VARIABLES_RESOLUTION_ERROR', 'custom.value', /Missing variable closing bracket/],
+]
+
+for (const [name, code, property, message] of errorCases) {
+  test(`print ${name} rejects with ${code} at the property's line`, async () => {
+    const dir = copyService(path.join(fixtures, name))
+    const file = path.join(fs.realpathSync(dir), 'serverless.yml')
+    const key = property.split('.').pop()
+    const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => new RegExp(`^\\s+${key}:`).test(l)) + 1
+    await assert.rejects(printConfig({ servicePath: dir }), (err) => {
+      assert.equal(err.code, code)
+      assert.equal(err.file, file)
+      assert.equal(err.line, line)
+      assert.equal(err.path, property)
+      assert.match(err.message, message)
+      assert.match(err.message, new RegExp(`Cannot resolve variable at "${property.replace('.', '\\.')}"`))
+      return true
+    })
+  })
+}
+
+test('a serverless.js exporting an async function is called and awaited (osls 4.3.1 refuses it)', async () => {
+  const dir = copyService(path.join(fixtures, 'vars-err-js-config-function'))
+  const config = await printConfig({ servicePath: dir, stage: 'dev' })
+  assert.equal(typeof config.service, 'string')
+  assert.ok(config.functions)
+})
+
+test('strToBool takes an unquoted 0 or false too (osls 4.3.1 reports a missing input)', async () => {
+  const config = await printConfig({ servicePath: copyService(path.join(fixtures, 'vars-err-strtobool-zero')) })
+  assert.equal(config.custom.zero, false)
+  assert.equal(config.custom.no, false)
+})
+
+test('AWS lookups are batched and de-duplicated: SSM names ten per GetParameters call', async () => {
+  await resetEmulator()
+  const seed = spawnSync(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'scripts', 'seed-aws.py'), path.join(fixtures, 'vars-aws', 'seed.json')], { encoding: 'utf8' })
+  assert.equal(seed.status, 0, seed.stderr)
+  const start = await fetch(`${process.env.AWS_ENDPOINT_URL}/moto-api/recorder/start-recording`, { method: 'POST' })
+  assert.ok(start.ok)
+  await fetch(`${process.env.AWS_ENDPOINT_URL}/moto-api/recorder/reset-recording`, { method: 'POST' })
+  await printConfig({ servicePath: copyService(path.join(fixtures, 'vars-aws')) })
+  const log = await (await fetch(`${process.env.AWS_ENDPOINT_URL}/moto-api/recorder/download-recording`)).text()
+  await fetch(`${process.env.AWS_ENDPOINT_URL}/moto-api/recorder/stop-recording`, { method: 'POST' })
+  const targets = log.split('\n').filter(Boolean).map((l) => JSON.parse(l).headers['X-Amz-Target'] || JSON.parse(l).headers['x-amz-target'] || '')
+  const ssmSingle = targets.filter((t) => t === 'AmazonSSM.GetParameter').length
+  const ssmBatch = targets.filter((t) => t === 'AmazonSSM.GetParameters').length
+  // vars-aws reads 9 distinct parameters in 2 regions, 2 of them Secrets Manager references (which
+  // only GetParameter reads), and refers to some of them several times.
+  assert.equal(ssmSingle, 2, `single lookups: ${ssmSingle}`)
+  assert.equal(ssmBatch, 2, `batches: ${ssmBatch}`)
+  const stacks = targets.length - ssmSingle - ssmBatch
+  assert.ok(stacks >= 0)
+})
