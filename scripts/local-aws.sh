@@ -44,7 +44,7 @@ start() {
   port="$(free_port)"
   endpoint="http://127.0.0.1:$port"
   # moto (with the fix in moto_server.py) answers synchronously; no Docker is needed for what slsx uses.
-  nohup "$venv/bin/python" "$root/scripts/moto_server.py" -H 127.0.0.1 -p "$port" > "$state/server.log" 2>&1 &
+  MOTO_RECORDER_FILEPATH="$state/recording" nohup "$venv/bin/python" "$root/scripts/moto_server.py" -H 127.0.0.1 -p "$port" > "$state/server.log" 2>&1 &
   echo $! > "$state/pid"
   for _ in $(seq 1 150); do
     if curl -fsS -o /dev/null "$endpoint/moto-api/data.json" 2>/dev/null; then
