@@ -9,7 +9,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
-const { printConfig } = require('..')
+const { printConfig, packageService } = require('..')
 const { root, copyService, resetEmulator } = require('./helpers')
 
 const fixtures = path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures')
@@ -145,4 +145,23 @@ test('AWS lookups are batched and de-duplicated: SSM names ten per GetParameters
   assert.equal(ssmBatch, 2, `batches: ${ssmBatch}`)
   const stacks = targets.length - ssmSingle - ssmBatch
   assert.ok(stacks >= 0)
+})
+
+test('schema validation: warnings by default, an error with file and line in error mode', async () => {
+  const dir = copyService('hello')
+  const yml = path.join(dir, 'serverless.yml')
+  fs.appendFileSync(yml, 'custom:\n  fine: true\nfrobnicate: 1\n')
+  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('  runtime: nodejs22.x', '  runtime: nodejs22.x\n  timeout: 9000'))
+  const pkg = await packageService({ servicePath: dir })
+  assert.ok(pkg.warnings.some((w) => w.includes("at 'frobnicate': unrecognized property 'frobnicate'")), pkg.warnings.join('\n'))
+  assert.ok(pkg.warnings.some((w) => w.includes("at 'provider.timeout': must be >= 1 and <= 900")))
+
+  fs.appendFileSync(yml, 'configValidationMode: error\n')
+  await assert.rejects(printConfig({ servicePath: dir }), (err) => {
+    assert.equal(err.code, 'INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION')
+    assert.equal(err.file, path.join(fs.realpathSync(dir), 'serverless.yml'))
+    assert.ok(err.line > 0)
+    assert.match(err.message, /Configuration error/)
+    return true
+  })
 })

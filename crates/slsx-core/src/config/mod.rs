@@ -3,6 +3,7 @@
 mod load;
 mod model;
 mod tags;
+pub mod validate;
 
 pub use load::{find_config_file, load_config, LoadedConfig};
 pub use model::{Function, Layer, PackageConfig, Provider, Service, ServiceOptions};

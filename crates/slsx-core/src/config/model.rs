@@ -123,6 +123,8 @@ pub struct Service {
     pub config_file: PathBuf,
     pub source: String,
     pub raw: Value,
+    /// Schema warnings (`configValidationMode: warn`), to report.
+    pub warnings: Vec<String>,
 }
 
 impl Service {
@@ -155,7 +157,12 @@ impl Service {
         aws: Option<&dyn crate::variables::sources::AwsSource>,
     ) -> Result<Service> {
         let value = resolve_variables(&loaded, &service_dir, options, aws)?;
-        Service::from_loaded(LoadedConfig { value, ..loaded }, service_dir, options)
+        let mode = value.get("configValidationMode").and_then(Value::as_str).unwrap_or("warn").to_string();
+        let problems = super::validate::check(&value);
+        let warnings = super::validate::apply(&mode, problems, &|path| super::locate_in(&loaded.path, &loaded.source, path))?;
+        let mut service = Service::from_loaded(LoadedConfig { value, ..loaded }, service_dir, options)?;
+        service.warnings = warnings;
+        Ok(service)
     }
 
     pub fn from_loaded(
@@ -272,6 +279,7 @@ impl Service {
             config_file: path,
             source,
             raw: value,
+            warnings: Vec::new(),
         })
     }
 

@@ -125,6 +125,9 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
         phase: "deploy",
         message: format!("Deploying {} to stage {} ({})", service.name, service.stage, service.region),
     });
+    for w in &service.warnings {
+        reporter.report(ProgressEvent::Warning { message: w.clone() });
+    }
     let ctx = AwsContext::new(&AwsSettings {
         region: service.region.clone(),
         profile: options.service.profile.clone(),
@@ -302,6 +305,10 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
         phase: "deploy",
         message: format!("Packaging {} for stage {} ({})", service.name, service.stage, service.region),
     });
+    for w in &service.warnings {
+        reporter.report(ProgressEvent::Warning { message: w.clone() });
+    }
+    let config_warnings = service.warnings.clone();
     let out_dir = match &options.package {
         Some(dir) => resolve_dir(&service, dir),
         None => crate::package::output_dir(&service),
@@ -321,7 +328,7 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
         package_dir: plan.out_dir.display().to_string(),
         artifacts: artifact_results(&plan, None),
         functions: function_results(&plan),
-        warnings: plan.packaged.warnings.clone(),
+        warnings: config_warnings.into_iter().chain(plan.packaged.warnings.iter().cloned()).collect(),
         timings: phases.timings,
     })
 }
