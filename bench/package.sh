@@ -49,6 +49,7 @@ while (($# > 0)); do
   esac
 done
 ((${#services[@]} > 0)) || services=("${ALL_SERVICES[@]}")
+((${#tools[@]} > 0)) || { echo "--tools needs slsx, osls or slsx,osls" >&2; exit 2; }
 for t in "${tools[@]}"; do
   [[ $t == slsx || $t == osls ]] || { echo "unknown tool: $t" >&2; exit 2; }
 done

@@ -151,7 +151,13 @@ fn templates_and_zips_match_osls_goldens() {
             ("cloudformation-template-create-stack.json", &plan.templates.create),
             ("cloudformation-template-update-stack.json", &plan.templates.update),
         ] {
-            let golden: Value = serde_json::from_str(&fs::read_to_string(case.join("golden").join(file)).unwrap()).unwrap();
+            let golden_file = case.join("golden").join(file);
+            if !golden_file.exists() {
+                // osls writes no create template for a service with its own deployment bucket; nor does slsx.
+                assert!(!plan.out_dir.join(file).exists(), "{name}: slsx wrote {file}, osls did not");
+                continue;
+            }
+            let golden: Value = serde_json::from_str(&fs::read_to_string(golden_file).unwrap()).unwrap();
             let ours = normalize(ours);
             if ours != normalize(&golden) {
                 let out = dir.join(format!("actual-{file}"));

@@ -6,7 +6,9 @@ use serde_json::{json, Value};
 use super::naming::{DEPLOYMENT_BUCKET, DEPLOYMENT_BUCKET_OUTPUT, DEPLOYMENT_BUCKET_POLICY};
 use crate::config::Service;
 
-pub fn core_template(_service: &Service) -> Value {
+/// With `provider.deploymentBucket` naming an existing bucket there are no bucket resources, and the
+/// output is the name itself.
+pub fn core_template(service: &Service) -> Value {
     let bucket_arn = |suffix: Option<&str>| {
         let mut parts = vec![
             json!("arn:"),
@@ -19,7 +21,7 @@ pub fn core_template(_service: &Service) -> Value {
         }
         json!({ "Fn::Join": ["", parts] })
     };
-    json!({
+    let mut template = json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "The AWS CloudFormation template for this Serverless application",
         "Resources": {
@@ -52,5 +54,30 @@ pub fn core_template(_service: &Service) -> Value {
         "Outputs": {
             DEPLOYMENT_BUCKET_OUTPUT: { "Value": { "Ref": DEPLOYMENT_BUCKET } }
         }
-    })
+    });
+    let options = service.provider.raw.get("deploymentBucket").and_then(Value::as_object);
+    if let Some(o) = options {
+        let bucket = &mut template["Resources"][DEPLOYMENT_BUCKET]["Properties"];
+        if let Some(Value::Object(tags)) = o.get("tags").filter(|t| t.as_object().is_some_and(|m| !m.is_empty())) {
+            bucket["Tags"] = tags.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
+        }
+        if o.get("blockPublicAccess").is_some_and(super::functions::truthy) {
+            bucket["PublicAccessBlockConfiguration"] = json!({
+                "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
+            });
+        }
+        if o.get("versioning").is_some_and(super::functions::truthy) {
+            bucket["VersioningConfiguration"] = json!({ "Status": "Enabled" });
+        }
+        if o.get("skipPolicySetup").is_some_and(super::functions::truthy) {
+            template["Resources"].as_object_mut().expect("object").remove(DEPLOYMENT_BUCKET_POLICY);
+        }
+    }
+    if let Some(name) = super::custom_bucket(service) {
+        let resources = template["Resources"].as_object_mut().expect("object");
+        resources.remove(DEPLOYMENT_BUCKET);
+        resources.remove(DEPLOYMENT_BUCKET_POLICY);
+        template["Outputs"][DEPLOYMENT_BUCKET_OUTPUT]["Value"] = json!(name);
+    }
+    template
 }

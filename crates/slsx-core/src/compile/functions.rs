@@ -4,10 +4,8 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::collate::deep_sort;
-use super::naming::{
-    function_logical_id, log_group_logical_id, version_logical_id, DEPLOYMENT_BUCKET,
-    ROLE_LAMBDA_EXECUTION,
-};
+use super::iam::{custom_execution_role, push_statement};
+use super::naming::{function_logical_id, log_group_logical_id, version_logical_id, ROLE_LAMBDA_EXECUTION};
 use super::layers::CompiledLayer;
 use super::FunctionCode;
 use crate::config::{Function, Service};
@@ -26,9 +24,10 @@ pub fn add_functions(
     code: &[(String, FunctionCode)],
     layers: &[CompiledLayer],
     resources: &mut Map<String, Value>,
+    outputs: &mut Map<String, Value>,
 ) -> Result<Vec<(String, Option<String>)>> {
-    let mut version_resources = Vec::new();
     let mut ids = Vec::new();
+    let mut seen_destinations: Vec<String> = Vec::new();
     for f in &service.functions {
         let code = code
             .iter()
@@ -37,8 +36,25 @@ pub fn add_functions(
             .ok_or_else(|| Error::Internal {
                 message: format!("no code for function {}", f.key),
             })?;
-        let properties = function_properties(service, f, code);
-        let version_id = versioned(service, f).then(|| {
+        let (mut resource, mut properties) = function_resource(service, f, code, resources)?;
+        let condition = f.raw.get("condition").filter(|c| !c.is_null()).cloned();
+        let alias = target_alias(f);
+        let should_version = match f.raw.get("versionFunction") {
+            Some(Value::Bool(b)) => *b,
+            _ => service.provider.version_functions,
+        };
+        let provisioned = f.raw.get("provisionedConcurrency").filter(|v| truthy(v)).cloned();
+        let snap_start = f.raw.get("snapStart").is_some_and(truthy);
+        let mut version_id = None;
+        if should_version || provisioned.is_some() || snap_start {
+            if provisioned.is_some() && snap_start {
+                return Err(Error::Config {
+                    code: "FUNCTION_BOTH_PROVISIONED_CONCURRENCY_AND_SNAPSTART_ENABLED_ERROR",
+                    message: format!("Functions with enabled SnapStart does not support provisioned concurrency. Please remove at least one of the settings on function \"{}\".", f.key),
+                    path: Some(format!("functions.{}", f.key)),
+                    location: crate::config::locate(service, &format!("functions.{}", f.key)),
+                });
+            }
             let (code_sha, digest) = match code {
                 FunctionCode::Zip { sha256_base64, .. } => {
                     (sha256_base64.clone(), version_digest(Some(sha256_base64), &properties, layers))
@@ -46,83 +62,285 @@ pub fn add_functions(
                 FunctionCode::Image { digest_hex, .. } => (digest_hex.clone(), version_digest(None, &properties, layers)),
             };
             let id = version_logical_id(&f.key, &digest);
-            let mut props = Map::new();
-            props.insert("FunctionName".into(), json!({ "Ref": function_logical_id(&f.key) }));
-            props.insert("CodeSha256".into(), json!(code_sha));
-            if let Some(d) = &f.description {
-                props.insert("Description".into(), json!(d));
+            let mut version = json!({ "Type": "AWS::Lambda::Version", "DeletionPolicy": "Retain", "Properties": {
+                "FunctionName": { "Ref": function_logical_id(&f.key) },
+                "CodeSha256": code_sha,
+            }});
+            if !should_version {
+                version.as_object_mut().expect("object").remove("DeletionPolicy");
             }
-            version_resources.push((
-                id.clone(),
-                json!({ "Type": "AWS::Lambda::Version", "DeletionPolicy": "Retain", "Properties": props }),
-            ));
-            id
-        });
-        resources.insert(
-            function_logical_id(&f.key),
-            json!({
-                "Type": "AWS::Lambda::Function",
-                "Properties": properties,
-                "DependsOn": [log_group_logical_id(&f.key)],
-            }),
-        );
+            if let Some(d) = &f.description {
+                version["Properties"]["Description"] = json!(d);
+            }
+            with_condition(&mut version, &condition);
+            resources.insert(id.clone(), version);
+            let mut output = json!({ "Description": "Current Lambda function version", "Value": { "Ref": id } });
+            with_condition(&mut output, &condition);
+            outputs.insert(super::naming::qualified_arn_output_id(&f.key), output);
+            if let Some((alias_id, alias_name)) = &alias {
+                let mut a = json!({
+                    "Type": "AWS::Lambda::Alias",
+                    "Properties": {
+                        "FunctionName": { "Ref": function_logical_id(&f.key) },
+                        "FunctionVersion": { "Fn::GetAtt": [id, "Version"] },
+                        "Name": alias_name,
+                    },
+                    "DependsOn": function_logical_id(&f.key),
+                });
+                if let Some(pc) = &provisioned {
+                    a["Properties"]["ProvisionedConcurrencyConfig"] = json!({ "ProvisionedConcurrentExecutions": pc });
+                }
+                with_condition(&mut a, &condition);
+                resources.insert(alias_id.clone(), a);
+            }
+            version_id = Some(id);
+        }
+        // Logging configuration is not part of the version hash (Serverless adds it afterwards).
+        let logs = f.raw.get("logs").filter(|v| !v.is_null()).or_else(|| service.provider.raw.get("logs").and_then(|l| l.get("lambda")));
+        if let Some(logs) = logs {
+            let mut config = Map::new();
+            for (from, to) in [("applicationLogLevel", "ApplicationLogLevel"), ("logFormat", "LogFormat"), ("logGroup", "LogGroup"), ("systemLogLevel", "SystemLogLevel")] {
+                if let Some(v) = logs.get(from).filter(|v| truthy(v)) {
+                    config.insert(to.into(), v.clone());
+                }
+            }
+            if !config.is_empty() {
+                properties.insert("LoggingConfig".into(), Value::Object(config));
+            }
+        }
+        resource["Properties"] = Value::Object(properties);
+        resources.insert(function_logical_id(&f.key), resource);
+        super::url::add_function_url(service, f, alias.as_ref(), &condition, resources, outputs);
+        super::invoke_config::add_event_invoke_config(service, f, alias.as_ref(), &condition, resources, &mut seen_destinations)?;
         ids.push((f.key.clone(), version_id));
     }
-    resources.extend(version_resources);
     Ok(ids)
 }
 
-fn versioned(service: &Service, f: &Function) -> bool {
-    match f.raw.get("versionFunction") {
-        Some(Value::Bool(b)) => *b,
-        _ => service.provider.version_functions,
+/// The alias a function's other resources point at: `provisioned` or `snapstart`.
+pub fn target_alias(f: &Function) -> Option<(String, String)> {
+    let n = super::naming::normalized_name(&f.key);
+    if f.raw.get("provisionedConcurrency").is_some_and(truthy) {
+        Some((format!("{n}ProvConcLambdaAlias"), "provisioned".into()))
+    } else if f.raw.get("snapStart").is_some_and(truthy) {
+        Some((format!("{n}SnapStartLambdaAlias"), "snapstart".into()))
+    } else {
+        None
     }
 }
 
-fn function_properties(service: &Service, f: &Function, code: &FunctionCode) -> Map<String, Value> {
+/// `Fn::GetAtt [F, Arn]`, or joined with the alias name when the function has one.
+pub fn lambda_target(key: &str, alias: Option<&(String, String)>) -> Value {
+    let arn = json!({ "Fn::GetAtt": [function_logical_id(key), "Arn"] });
+    match alias {
+        Some((_, name)) => json!({ "Fn::Join": [":", [arn, name]] }),
+        None => arn,
+    }
+}
+
+pub fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+pub fn with_condition(resource: &mut Value, condition: &Option<Value>) {
+    if let Some(c) = condition {
+        resource["Condition"] = c.clone();
+    }
+}
+
+/// The function resource (without `Properties`) and its properties, in Serverless's order. Statements
+/// the function needs go into the execution role.
+fn function_resource(
+    service: &Service,
+    f: &Function,
+    code: &FunctionCode,
+    resources: &mut Map<String, Value>,
+) -> Result<(Value, Map<String, Value>)> {
+    let provider = &service.provider.raw;
+    let setting = |key: &str| f.raw.get(key).filter(|v| !v.is_null()).or_else(|| provider.get(key).filter(|v| !v.is_null()));
     let mut p = Map::new();
+    let mut depends_on: Vec<Value> = Vec::new();
     match code {
         FunctionCode::Zip { s3_key, .. } => {
-            p.insert("Code".into(), json!({ "S3Bucket": { "Ref": DEPLOYMENT_BUCKET }, "S3Key": s3_key }));
+            if let Some(rm) = setting("runtimeManagement") {
+                let (mode, arn) = match rm {
+                    Value::String(m) => (m.as_str(), None),
+                    Value::Object(o) => (o.get("mode").and_then(Value::as_str).unwrap_or("auto"), o.get("arn")),
+                    _ => ("auto", None),
+                };
+                let update = match mode {
+                    "onFunctionUpdate" => Some("FunctionUpdate"),
+                    "manual" => Some("Manual"),
+                    _ => None,
+                };
+                if let Some(update) = update {
+                    let mut config = json!({ "UpdateRuntimeOn": update });
+                    if mode == "manual" {
+                        if let Some(arn) = arn {
+                            config["RuntimeVersionArn"] = arn.clone();
+                        }
+                    }
+                    p.insert("RuntimeManagementConfig".into(), config);
+                }
+            }
+            p.insert("Code".into(), json!({ "S3Bucket": super::bucket_ref(service), "S3Key": s3_key }));
             p.insert("Handler".into(), json!(f.handler));
-            let runtime = f
-                .runtime
-                .as_deref()
-                .or(service.provider.runtime.as_deref())
-                .unwrap_or(DEFAULT_RUNTIME);
+            let runtime = f.runtime.as_deref().or(service.provider.runtime.as_deref()).unwrap_or(DEFAULT_RUNTIME);
             p.insert("Runtime".into(), json!(runtime));
         }
         FunctionCode::Image { uri, .. } => {
             p.insert("Code".into(), json!({ "ImageUri": uri }));
+            if let Some(Value::Object(image)) = &f.image {
+                let mut config = Map::new();
+                for (from, to) in [("command", "Command"), ("entryPoint", "EntryPoint"), ("workingDirectory", "WorkingDirectory")] {
+                    if let Some(v) = image.get(from).filter(|v| truthy(v)) {
+                        config.insert(to.into(), v.clone());
+                    }
+                }
+                if !config.is_empty() {
+                    p.insert("ImageConfig".into(), Value::Object(config));
+                }
+            }
             p.insert("PackageType".into(), json!("Image"));
         }
     }
     p.insert("FunctionName".into(), json!(f.name));
-    p.insert(
-        "MemorySize".into(),
-        json!(f.memory_size.or(service.provider.memory_size).unwrap_or(DEFAULT_MEMORY_SIZE)),
-    );
-    p.insert(
-        "Timeout".into(),
-        json!(f.timeout.or(service.provider.timeout).unwrap_or(DEFAULT_TIMEOUT)),
-    );
+    p.insert("MemorySize".into(), json!(f.memory_size.or(service.provider.memory_size).unwrap_or(DEFAULT_MEMORY_SIZE)));
+    p.insert("Timeout".into(), json!(f.timeout.or(service.provider.timeout).unwrap_or(DEFAULT_TIMEOUT)));
+    if let Some(a) = setting("architecture") {
+        p.insert("Architectures".into(), json!([a]));
+    }
     if let Some(d) = &f.description {
         p.insert("Description".into(), json!(d));
     }
-    let mut env = service.provider.environment.clone();
-    env.extend(f.environment.clone());
-    if !env.is_empty() {
+    if f.raw.get("snapStart").is_some_and(truthy) {
+        p.insert("SnapStart".into(), json!({ "ApplyOn": "PublishedVersions" }));
+    }
+    match f.raw.get("dependsOn") {
+        Some(Value::Array(d)) => depends_on.extend(d.iter().cloned()),
+        Some(v @ Value::String(_)) => depends_on.push(v.clone()),
+        _ => {}
+    }
+    let provider_tags = provider.get("tags").and_then(Value::as_object);
+    let fn_tags = f.raw.get("tags").and_then(Value::as_object);
+    if provider_tags.is_some() || fn_tags.is_some() {
+        let mut tags = provider_tags.cloned().unwrap_or_default();
+        tags.extend(fn_tags.cloned().unwrap_or_default());
+        p.insert("Tags".into(), tags.into_iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect());
+    }
+    if let Some(size) = f.raw.get("ephemeralStorageSize").filter(|v| truthy(v)) {
+        p.insert("EphemeralStorage".into(), json!({ "Size": size }));
+    }
+    if let Some(r) = f.raw.get("recursiveLoop").filter(|v| truthy(v)) {
+        p.insert("RecursiveLoop".into(), r.clone());
+    }
+    if let Some(target) = f.raw.get("onError").filter(|v| truthy(v)) {
+        p.insert("DeadLetterConfig".into(), json!({ "TargetArn": target }));
+        if target.is_string() {
+            push_statement(resources, json!({ "Effect": "Allow", "Action": ["sns:Publish"], "Resource": [target] }), false);
+        }
+    }
+    if let Some(kms) = setting("kmsKeyArn") {
+        p.insert("KmsKeyArn".into(), kms.clone());
+        if kms.is_string() {
+            push_statement(resources, json!({ "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [kms] }), true);
+        }
+    }
+    let tracing = f.raw.get("tracing").filter(|v| truthy(v)).or_else(|| provider.get("tracing").and_then(|t| t.get("lambda")).filter(|v| truthy(v)));
+    if let Some(t) = tracing {
+        let mode = if t.is_boolean() { json!("Active") } else { t.clone() };
+        p.insert("TracingConfig".into(), json!({ "Mode": mode }));
+        push_statement(
+            resources,
+            json!({ "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"] }),
+            true,
+        );
+    }
+    if f.raw.get("environment").is_some_and(|v| !v.is_null()) || provider.get("environment").is_some_and(|v| !v.is_null()) {
+        let mut env = service.provider.environment.clone();
+        env.extend(f.environment.clone());
         p.insert("Environment".into(), json!({ "Variables": env }));
     }
-    p.insert(
-        "Role".into(),
-        json!({ "Fn::GetAtt": [ROLE_LAMBDA_EXECUTION, "Arn"] }),
-    );
-    let layers = f.raw.get("layers").or_else(|| service.provider.raw.get("layers"));
-    if let Some(layers) = layers.filter(|l| !l.is_null()) {
+    match custom_execution_role(service, f) {
+        Some(Value::String(role)) if role.starts_with("arn:") => {
+            p.insert("Role".into(), json!(role));
+        }
+        Some(Value::String(role)) => {
+            p.insert("Role".into(), json!({ "Fn::GetAtt": [role, "Arn"] }));
+            if role != ROLE_LAMBDA_EXECUTION {
+                depends_on.push(json!(role));
+            }
+        }
+        Some(role @ Value::Object(_)) if role.get("Fn::GetAtt").is_some() => {
+            if let Some(target) = role["Fn::GetAtt"].get(0) {
+                depends_on.push(target.clone());
+            }
+            p.insert("Role".into(), role);
+        }
+        Some(role) => {
+            p.insert("Role".into(), role);
+        }
+        None => {
+            p.insert("Role".into(), json!({ "Fn::GetAtt": [ROLE_LAMBDA_EXECUTION, "Arn"] }));
+        }
+    }
+    let fn_vpc = f.raw.get("vpc");
+    if !matches!(fn_vpc, Some(Value::Null) | Some(Value::Bool(false))) {
+        let pv = provider.get("vpc");
+        let pick = |key: &str| {
+            fn_vpc.and_then(|v| v.get(key)).filter(|v| truthy(v)).or_else(|| pv.and_then(|v| v.get(key))).cloned()
+        };
+        let (sg, subnets) = (pick("securityGroupIds"), pick("subnetIds"));
+        if let (Some(sg), Some(subnets)) = (sg.filter(|v| !v.is_null()), subnets.filter(|v| !v.is_null())) {
+            let mut vpc = Map::new();
+            if let Some(ipv6) = pick("ipv6AllowedForDualStack").filter(|v| !v.is_null()) {
+                vpc.insert("Ipv6AllowedForDualStack".into(), ipv6);
+            }
+            vpc.insert("SecurityGroupIds".into(), sg);
+            vpc.insert("SubnetIds".into(), subnets);
+            p.insert("VpcConfig".into(), Value::Object(vpc));
+        }
+    }
+    if let Some(fs) = f.raw.get("fileSystemConfig").filter(|v| truthy(v)) {
+        if !p.contains_key("VpcConfig") {
+            return Err(Error::Config {
+                code: "LAMBDA_FILE_SYSTEM_CONFIG_MISSING_VPC",
+                message: format!("Function \"{}\": when using fileSystemConfig, ensure that function has vpc configured on function or provider level", f.key),
+                path: Some(format!("functions.{}.fileSystemConfig", f.key)),
+                location: crate::config::locate(service, &format!("functions.{}.fileSystemConfig", f.key)),
+            });
+        }
+        push_statement(
+            resources,
+            json!({ "Effect": "Allow", "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], "Resource": [fs.get("arn")] }),
+            false,
+        );
+        p.insert("FileSystemConfigs".into(), json!([{ "Arn": fs.get("arn"), "LocalMountPath": fs.get("localMountPath") }]));
+    }
+    if let Some(rc) = f.raw.get("reservedConcurrency").filter(|v| !v.is_null()) {
+        p.insert("ReservedConcurrentExecutions".into(), rc.clone());
+    }
+    if !f.raw.get("disableLogs").and_then(Value::as_bool).unwrap_or(false) {
+        depends_on.insert(0, json!(log_group_logical_id(&f.key)));
+    }
+    let layers = f.raw.get("layers").filter(|l| !l.is_null()).or_else(|| provider.get("layers").filter(|l| !l.is_null()));
+    if let Some(layers) = layers {
         p.insert("Layers".into(), layers.clone());
     }
-    p
+    let mut resource = json!({ "Type": "AWS::Lambda::Function" });
+    if let Some(c) = f.raw.get("condition").filter(|c| !c.is_null()) {
+        resource["Condition"] = c.clone();
+    }
+    if !depends_on.is_empty() {
+        resource["DependsOn"] = Value::Array(depends_on);
+    }
+    Ok((resource, p))
 }
 
 /// The version hash (Serverless's "20201221" algorithm): the code's base64 SHA-256, then the function's

@@ -1,55 +1,148 @@
-//! `IamRoleLambdaExecution`: the execution role shared by the service's functions, allowed to write
-//! their logs.
+//! `IamRoleLambdaExecution`: the execution role shared by the service's functions. Not created when a
+//! custom role is used at provider level or by every function. It may write the functions' logs; the
+//! statements and managed policies of `provider.iam.role` (or the legacy `iamRoleStatements` /
+//! `iamManagedPolicies`) are added, and so are the statements functions and events need.
 
 use serde_json::{json, Map, Value};
 
-use super::naming::ROLE_LAMBDA_EXECUTION;
+use super::naming::{log_group_name, ROLE_LAMBDA_EXECUTION};
 use crate::config::Service;
+
+/// A role given as an ARN string or an intrinsic (`Fn::GetAtt`, `Fn::ImportValue`, `Fn::Sub`…) is an
+/// existing role; an object of settings (`name`, `statements`…) is not.
+pub fn is_existing_role(role: &Value) -> bool {
+    match role {
+        Value::String(_) => true,
+        Value::Object(m) => m.keys().any(|k| k.contains("::")),
+        _ => false,
+    }
+}
+
+fn iam_role(service: &Service) -> Option<&Value> {
+    service.provider.raw.get("iam").and_then(|i| i.get("role"))
+}
+
+/// The custom role of a function: its own `role`, else the provider's existing role, else the legacy
+/// `provider.role`.
+pub fn custom_execution_role(service: &Service, f: &crate::config::Function) -> Option<Value> {
+    if let Some(r) = f.raw.get("role").filter(|r| !r.is_null() && r.as_str() != Some("")) {
+        return Some(r.clone());
+    }
+    if let Some(r) = iam_role(service).filter(|r| is_existing_role(r)) {
+        return Some(r.clone());
+    }
+    service.provider.raw.get("role").filter(|r| !r.is_null()).cloned()
+}
 
 pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>) {
     if service.functions.is_empty() {
         return;
     }
-    let log_prefix = format!(
-        "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{}-{}*",
-        service.name, service.stage
-    );
-    resources.insert(
-        ROLE_LAMBDA_EXECUTION.to_string(),
-        json!({
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": { "Service": ["lambda.amazonaws.com"] },
-                        "Action": ["sts:AssumeRole"]
-                    }]
-                },
-                "Policies": [{
-                    "PolicyName": { "Fn::Join": ["-", [service.name, service.stage, "lambda"]] },
-                    "PolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"],
-                                "Resource": [{ "Fn::Sub": format!("{log_prefix}:*") }]
-                            },
-                            {
-                                "Effect": "Allow",
-                                "Action": ["logs:PutLogEvents"],
-                                "Resource": [{ "Fn::Sub": format!("{log_prefix}:*:*") }]
-                            }
-                        ]
-                    }
-                }],
-                "Path": "/",
-                "RoleName": {
-                    "Fn::Join": ["-", [service.name, service.stage, { "Ref": "AWS::Region" }, "lambdaRole"]]
-                }
+    let role = iam_role(service).cloned().unwrap_or(Value::Object(Map::new()));
+    if is_existing_role(&role)
+        || service.provider.raw.contains_key("role")
+        || service.functions.iter().all(|f| f.raw.contains_key("role"))
+    {
+        return;
+    }
+    let log_arn = |group: &str, suffix: &str| {
+        json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}{suffix}") })
+    };
+    let prefix = format!("{}-{}", service.name, service.stage);
+    let mut create = Vec::new();
+    let mut put = Vec::new();
+    let mut canonical = false;
+    let mut denied = Vec::new();
+    for f in &service.functions {
+        let disabled = f.raw.get("disableLogs").and_then(Value::as_bool).unwrap_or(false);
+        if f.name.starts_with(&prefix) {
+            if disabled {
+                denied.push(log_arn(&log_group_name(&f.name), ":*"));
+            } else {
+                canonical = true;
             }
+        } else if !disabled {
+            create.push(log_arn(&log_group_name(&f.name), ":*"));
+            put.push(log_arn(&log_group_name(&f.name), ":*:*"));
+        }
+    }
+    let mut statements = Vec::new();
+    if canonical {
+        let group = log_group_name(&prefix);
+        create.push(log_arn(&group, "*:*"));
+        put.push(log_arn(&group, "*:*:*"));
+    }
+    statements.push(json!({ "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"], "Resource": create }));
+    statements.push(json!({ "Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": put }));
+    if canonical && !denied.is_empty() {
+        statements.push(json!({ "Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied }));
+    }
+    let legacy = |key: &str| service.provider.raw.get(key).and_then(Value::as_array).cloned();
+    if let Some(s) = role.get("statements").and_then(Value::as_array).cloned().or_else(|| legacy("iamRoleStatements")) {
+        statements.extend(s);
+    }
+
+    let mut props = Map::new();
+    props.insert(
+        "AssumeRolePolicyDocument".into(),
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{ "Effect": "Allow", "Principal": { "Service": ["lambda.amazonaws.com"] }, "Action": ["sts:AssumeRole"] }]
         }),
     );
+    props.insert(
+        "Policies".into(),
+        json!([{
+            "PolicyName": { "Fn::Join": ["-", [service.name, service.stage, "lambda"]] },
+            "PolicyDocument": { "Version": "2012-10-17", "Statement": statements }
+        }]),
+    );
+    props.insert("Path".into(), role.get("path").cloned().unwrap_or_else(|| json!("/")));
+    props.insert(
+        "RoleName".into(),
+        role.get("name")
+            .cloned()
+            .unwrap_or_else(|| json!({ "Fn::Join": ["-", [service.name, service.stage, { "Ref": "AWS::Region" }, "lambdaRole"]] })),
+    );
+    if let Some(Value::Object(tags)) = role.get("tags") {
+        props.insert("Tags".into(), tags.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect());
+    }
+    let boundary = role
+        .get("permissionsBoundary")
+        .or_else(|| role.get("permissionBoundary"))
+        .or_else(|| service.provider.raw.get("rolePermissionsBoundary"));
+    if let Some(b) = boundary.filter(|b| !b.is_null()) {
+        props.insert("PermissionsBoundary".into(), b.clone());
+    }
+    let mut managed: Vec<Value> = role
+        .get("managedPolicies")
+        .and_then(Value::as_array)
+        .cloned()
+        .or_else(|| legacy("iamManagedPolicies"))
+        .unwrap_or_default();
+    let vpc = service.functions.iter().any(|f| f.raw.contains_key("vpc"))
+        || service.provider.raw.get("vpc").is_some_and(|v| !v.is_null());
+    if vpc {
+        managed.push(json!({ "Fn::Join": ["", ["arn:", { "Ref": "AWS::Partition" }, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]] }));
+    }
+    if !managed.is_empty() {
+        props.insert("ManagedPolicyArns".into(), Value::Array(managed));
+    }
+    resources.insert(ROLE_LAMBDA_EXECUTION.to_string(), json!({ "Type": "AWS::IAM::Role", "Properties": props }));
+}
+
+/// Appends a statement to the execution role's policy, when Serverless creates the role; with
+/// `if_missing`, not when an equal one is there already.
+pub fn push_statement(resources: &mut Map<String, Value>, statement: Value, if_missing: bool) {
+    let Some(list) = resources
+        .get_mut(ROLE_LAMBDA_EXECUTION)
+        .and_then(|r| r.pointer_mut("/Properties/Policies/0/PolicyDocument/Statement"))
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    if if_missing && list.contains(&statement) {
+        return;
+    }
+    list.push(statement);
 }

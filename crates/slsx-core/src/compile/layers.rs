@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};
 
-use super::naming::{normalized_name, DEPLOYMENT_BUCKET};
+use super::naming::normalized_name;
 use crate::config::{Layer, Service};
 use crate::error::{Error, Result};
 
@@ -39,7 +39,7 @@ pub fn add_layers(
         let mut resource = json!({
             "Type": "AWS::Lambda::LayerVersion",
             "Properties": {
-                "Content": { "S3Bucket": { "Ref": DEPLOYMENT_BUCKET } },
+                "Content": { "S3Bucket": super::bucket_ref(service) },
                 "LayerName": layer.raw.get("name").and_then(Value::as_str).unwrap_or(&layer.key),
             }
         });
@@ -52,7 +52,25 @@ pub fn add_layers(
             logical_id.push_str(&sha1);
             resource["DeletionPolicy"] = json!("Retain");
         }
+        let retain = resource.get("DeletionPolicy").is_some();
         resources.insert(logical_id.clone(), resource);
+        // `allowedAccounts`: a LayerVersionPermission per account (`*` is everyone).
+        for account in layer.raw.get("allowedAccounts").and_then(Value::as_array).into_iter().flatten() {
+            let account = match account {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let mut id = format!("{}{}LambdaLayerPermission", normalized_name(&layer.key), account.replacen('*', "Wild", 1));
+            let mut permission = json!({
+                "Type": "AWS::Lambda::LayerVersionPermission",
+                "Properties": { "Action": "lambda:GetLayerVersion", "LayerVersionArn": { "Ref": logical_id }, "Principal": account },
+            });
+            if retain {
+                id.push_str(&sha1);
+                permission["DeletionPolicy"] = json!("Retain");
+            }
+            resources.insert(id, permission);
+        }
         let base = layer_logical_id(&layer.key);
         outputs.insert(
             format!("{base}QualifiedArn"),

@@ -4,10 +4,13 @@ pub mod collate;
 mod core_template;
 mod functions;
 mod iam;
+mod invoke_config;
 mod layers;
 mod logs;
 pub mod naming;
 mod outputs;
+mod resources;
+mod url;
 
 use serde_json::{Map, Value};
 
@@ -65,27 +68,33 @@ pub fn compile(service: &Service, functions: &[(String, FunctionCode)], layers: 
         .map(|l| (l.key.as_str(), l.path.as_path(), l.s3_key.clone(), l.sha256_base64.clone()))
         .collect();
     let compiled_layers = layers::add_layers(service, &zips, &mut resources, &mut outputs)?;
-    let version_ids = functions::add_functions(service, functions, &compiled_layers, &mut resources)?;
-
-    for (key, version) in &version_ids {
-        if let Some(version) = version {
-            outputs.insert(
-                naming::qualified_arn_output_id(key),
-                serde_json::json!({
-                    "Description": "Current Lambda function version",
-                    "Value": { "Ref": version },
-                }),
-            );
-        }
-    }
+    let version_ids = functions::add_functions(service, functions, &compiled_layers, &mut resources, &mut outputs)?;
     *resources_mut(&mut update) = resources;
     *outputs_mut(&mut update) = outputs;
     outputs::add_export_names(service, &mut update);
+    resources::merge_resources(service, &mut update)?;
     Ok(Templates {
         create,
         update,
         version_ids,
     })
+}
+
+/// Where code lives: the stack's deployment bucket, or the custom `deploymentBucket` by name.
+pub fn bucket_ref(service: &Service) -> serde_json::Value {
+    match custom_bucket(service) {
+        Some(name) => serde_json::Value::String(name),
+        None => serde_json::json!({ "Ref": naming::DEPLOYMENT_BUCKET }),
+    }
+}
+
+/// `provider.deploymentBucket` (a name, or an object with `name`).
+pub fn custom_bucket(service: &Service) -> Option<String> {
+    match service.provider.raw.get("deploymentBucket") {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(serde_json::Value::Object(o)) => o.get("name").and_then(|n| n.as_str()).map(str::to_string),
+        _ => None,
+    }
 }
 
 fn resources_mut(template: &mut Value) -> &mut Map<String, Value> {

@@ -76,7 +76,10 @@ impl Plan {
         let deployment_dir = format!("{}/{}", service.s3_stage_prefix(), deployment_dir_name(now_ms));
         let state = state_json(&service, &templates, &packaged, &deployment_dir);
 
-        write_json(&out_dir.join(CREATE_TEMPLATE_FILE), &templates.create)?;
+        // With its own deployment bucket a service has no core stack to create (osls writes no file).
+        if compile::custom_bucket(&service).is_none() {
+            write_json(&out_dir.join(CREATE_TEMPLATE_FILE), &templates.create)?;
+        }
         write_json(&out_dir.join(UPDATE_TEMPLATE_FILE), &templates.update)?;
         write_json(&out_dir.join(STATE_FILE), &state)?;
 
@@ -121,7 +124,8 @@ impl Plan {
             })
         };
         let state = read(STATE_FILE)?;
-        let create = read(CREATE_TEMPLATE_FILE)?;
+        // A service with its own deployment bucket has no create template.
+        let create = if dir.join(CREATE_TEMPLATE_FILE).exists() { read(CREATE_TEMPLATE_FILE)? } else { Value::Null };
         let update = read(UPDATE_TEMPLATE_FILE)?;
         let provider = &state["service"]["provider"];
         for (what, packaged, wanted) in [
