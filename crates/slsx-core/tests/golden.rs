@@ -61,13 +61,20 @@ fn options_for(case_dir: &Path, service_path: PathBuf) -> ServiceOptions {
 }
 
 /// Version IDs -> `{F}LambdaVersion__HASH__`, code keys -> `__S3KEY__`, version CodeSha256 ->
-/// `__CODESHA256__`, REST deployment IDs -> `ApiGatewayDeployment__INSTANCE__`.
+/// `__CODESHA256__`, REST deployment IDs -> `ApiGatewayDeployment__INSTANCE__`, and the zip-dependent
+/// layer hashes (outputs, retained layer IDs) -> `__LAYERHASH__`.
 fn normalize(template: &Value) -> Value {
     let mut renames = Vec::new();
     if let Some(resources) = template["Resources"].as_object() {
         for id in resources.keys() {
             if let Some(i) = id.find("LambdaVersion") {
                 renames.push((id.clone(), format!("{}LambdaVersion__HASH__", &id[..i])));
+            } else if id.len() > 40
+                && id[id.len() - 40..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                && id[..id.len() - 40].contains("LambdaLayer")
+            {
+                // A retained layer's ID ends with its hash (of the zip bytes).
+                renames.push((id.clone(), format!("{}__LAYERHASH__", &id[..id.len() - 40])));
             } else if id.starts_with("ApiGatewayDeployment") && id[20..].bytes().all(|b| b.is_ascii_digit()) {
                 renames.push((id.clone(), "ApiGatewayDeployment__INSTANCE__".into()));
             }
