@@ -178,6 +178,7 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
                 &ctx,
                 service,
                 stack::TemplateSource::Body(&body),
+                false,
                 monitor::Action::Create,
                 reporter.as_ref(),
             )
@@ -216,10 +217,12 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
 
     let p = phases.start("updateStack", "Updating CloudFormation stack");
     let url = ctx.s3_object_url(&bucket, &format!("{}/{}", plan.deployment_dir, plan::TEMPLATE_FILE));
+    let transform = plan.templates.update.get("Transform").is_some_and(|t| !t.is_null());
     let outcome = stack::deploy_change_set(
         &ctx,
         service,
         stack::TemplateSource::Url(&url),
+        transform,
         monitor::Action::Update,
         reporter.as_ref(),
     )

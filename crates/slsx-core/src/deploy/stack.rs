@@ -58,6 +58,7 @@ pub async fn deploy_change_set(
     ctx: &AwsContext,
     service: &Service,
     template: TemplateSource<'_>,
+    transform: bool,
     action: Action,
     reporter: &dyn Reporter,
 ) -> Result<Outcome> {
@@ -65,11 +66,11 @@ pub async fn deploy_change_set(
     let stack_name = service.stack_name();
     let cs_name = change_set_name(&stack_name);
 
-    let created = match create_change_set(ctx, service, &template, action).await {
+    let created = match create_change_set(ctx, service, &template, action, transform).await {
         Err(e) if e.code().ends_with("ALREADY_EXISTS_EXCEPTION") => {
             // A change set left by an interrupted deploy: remove it and try once more.
             delete_change_set(ctx, &stack_name, &cs_name).await?;
-            create_change_set(ctx, service, &template, action).await?
+            create_change_set(ctx, service, &template, action, transform).await?
         }
         other => other?,
     };
@@ -149,6 +150,7 @@ async fn create_change_set(
     service: &Service,
     template: &TemplateSource<'_>,
     action: Action,
+    transform: bool,
 ) -> Result<aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput> {
     let stack_name = service.stack_name();
     let mut req = ctx
@@ -162,9 +164,13 @@ async fn create_change_set(
         })
         .capabilities(Capability::CapabilityIam)
         .capabilities(Capability::CapabilityNamedIam)
-        .set_parameters(Some(Vec::new()))
-        .set_notification_arns(Some(Vec::new()))
+        .set_parameters(Some(stack_parameters(service)))
+        .set_notification_arns(Some(notification_arns(service)))
+        .set_role_arn(deployment_role(service))
         .set_tags(Some(stack_tags(service)));
+    if transform {
+        req = req.capabilities(Capability::CapabilityAutoExpand);
+    }
     req = match template {
         TemplateSource::Body(body) => req.template_body(*body),
         TemplateSource::Url(url) => req.template_url(*url),
@@ -185,13 +191,93 @@ async fn delete_change_set(ctx: &AwsContext, stack: &str, change_set: &str) -> R
         .map_err(|e| errors::wrap("CLOUD_FORMATION", "DELETE_CHANGE_SET", format!("delete change set {change_set}"), e))
 }
 
-/// `STAGE=<stage>` (later: merged with `provider.stackTags`).
-fn stack_tags(service: &Service) -> Vec<Tag> {
-    vec![Tag::builder().key("STAGE").value(&service.stage).build()]
+/// `STAGE=<stage>` merged with `provider.stackTags` (a stackTags key spelled `stage` in any case
+/// replaces it).
+pub fn stack_tags(service: &Service) -> Vec<Tag> {
+    let mut tags: Vec<(String, String)> = vec![("STAGE".into(), service.stage.clone())];
+    if let Some(serde_json::Value::Object(extra)) = service.provider.raw.get("stackTags") {
+        for (k, v) in extra {
+            if k.eq_ignore_ascii_case("STAGE") {
+                tags.retain(|(key, _)| key != "STAGE");
+            }
+            let value = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            tags.push((k.clone(), value));
+        }
+    }
+    tags.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// `provider.stackParameters` (`[{ ParameterKey, ParameterValue, UsePreviousValue, ResolvedValue }]`).
+fn stack_parameters(service: &Service) -> Vec<aws_sdk_cloudformation::types::Parameter> {
+    let Some(serde_json::Value::Array(list)) = service.provider.raw.get("stackParameters") else { return Vec::new() };
+    list.iter()
+        .map(|p| {
+            let text = |k: &str| p.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+            aws_sdk_cloudformation::types::Parameter::builder()
+                .set_parameter_key(text("ParameterKey"))
+                .set_parameter_value(text("ParameterValue"))
+                .set_use_previous_value(p.get("UsePreviousValue").and_then(|v| v.as_bool()))
+                .set_resolved_value(text("ResolvedValue"))
+                .build()
+        })
+        .collect()
+}
+
+/// `provider.notificationArns`, always sent (an empty list clears ARNs set elsewhere, as Serverless does).
+fn notification_arns(service: &Service) -> Vec<String> {
+    match service.provider.raw.get("notificationArns") {
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `provider.iam.deploymentRole` (legacy `provider.cfnRole`): the role CloudFormation acts as.
+fn deployment_role(service: &Service) -> Option<String> {
+    let raw = &service.provider.raw;
+    raw.get("iam")
+        .and_then(|i| i.get("deploymentRole"))
+        .or_else(|| raw.get("cfnRole"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }
 
 /// CloudFormation's two ways of saying a change set is empty.
 pub fn is_without_changes(reason: &str) -> bool {
     reason.contains("No updates are to be performed")
         || reason.contains("The submitted information didn't contain changes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Service, ServiceOptions};
+
+    fn service(yaml: &str) -> Service {
+        let dir = std::env::temp_dir().join(format!("slsx-stack-{}-{}", std::process::id(), yaml.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
+        Service::load(&ServiceOptions { service_path: dir, ..Default::default() }).unwrap()
+    }
+
+    #[test]
+    fn stack_tags_merge_stage_and_stack_tags() {
+        let s = service("service: a\nprovider:\n  name: aws\n  stackTags:\n    team: core\n    n: 1\n");
+        let tags: Vec<(String, String)> = stack_tags(&s).iter().map(|t| (t.key().unwrap().into(), t.value().unwrap().into())).collect();
+        assert_eq!(tags, [("STAGE".into(), "dev".into()), ("team".into(), "core".into()), ("n".into(), "1".into())]);
+        let s = service("service: a\nprovider:\n  name: aws\n  stackTags:\n    stage: custom\n");
+        let tags: Vec<(String, String)> = stack_tags(&s).iter().map(|t| (t.key().unwrap().into(), t.value().unwrap().into())).collect();
+        assert_eq!(tags, [("stage".into(), "custom".into())]);
+    }
+
+    #[test]
+    fn parameters_notifications_and_deployment_role() {
+        let s = service("service: b\nprovider:\n  name: aws\n  stackParameters:\n    - ParameterKey: P\n      ParameterValue: v\n  notificationArns: [arn:aws:sns:us-east-1:1:t]\n  iam:\n    deploymentRole: arn:aws:iam::1:role/cfn\n");
+        let p = stack_parameters(&s);
+        assert_eq!((p[0].parameter_key(), p[0].parameter_value()), (Some("P"), Some("v")));
+        assert_eq!(notification_arns(&s), ["arn:aws:sns:us-east-1:1:t"]);
+        assert_eq!(deployment_role(&s).as_deref(), Some("arn:aws:iam::1:role/cfn"));
+    }
 }
