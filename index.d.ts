@@ -102,6 +102,8 @@ export interface DeployResult {
   timings: Array<Timing>
   /** HTTP requests made to AWS, retries included. */
   awsRequests: number
+  /** S3 keys the cleanup of old deployments removed. */
+  deleted: Array<string>
 }
 
 export interface FunctionInfo {

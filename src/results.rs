@@ -57,6 +57,8 @@ pub struct JsDeployResult {
     pub timings: Vec<JsTiming>,
     /// HTTP requests made to AWS, retries included.
     pub aws_requests: f64,
+    /// S3 keys the cleanup of old deployments removed.
+    pub deleted: Vec<String>,
 }
 
 impl From<DeployResult> for JsDeployResult {
@@ -78,6 +80,7 @@ impl From<DeployResult> for JsDeployResult {
             outputs: r.outputs.into_iter().collect(),
             timings: timings(r.timings),
             aws_requests: r.aws_requests as f64,
+            deleted: r.deleted,
         }
     }
 }

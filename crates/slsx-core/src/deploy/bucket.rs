@@ -35,3 +35,32 @@ pub async fn resolve(ctx: &AwsContext, stack: &Stack) -> Result<String> {
             message: format!("Stack {stack_name} has no {DEPLOYMENT_BUCKET} resource"),
         })
 }
+
+/// A custom `deploymentBucket` must exist and be in the service's region.
+pub async fn check_custom(ctx: &AwsContext, name: &str) -> Result<()> {
+    match ctx.s3().head_bucket().bucket(name).send().await {
+        Ok(out) => {
+            let region = match out.bucket_region() {
+                Some("EU") => Some("eu-west-1"),
+                other => other,
+            };
+            if let Some(region) = region.filter(|r| *r != ctx.region()) {
+                return Err(Error::Stack {
+                    code: "DEPLOYMENT_BUCKET_INVALID_REGION".into(),
+                    message: format!(
+                        "Deployment bucket \"{name}\" is in region \"{region}\", not in the service's region \"{}\"",
+                        ctx.region()
+                    ),
+                });
+            }
+            Ok(())
+        }
+        Err(e) if e.as_service_error().is_some_and(|se| se.is_not_found()) || e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {
+            Err(Error::Stack {
+                code: "DEPLOYMENT_BUCKET_DOES_NOT_EXIST".into(),
+                message: format!("Could not locate deployment bucket: \"{name}\". Create it first, or remove provider.deploymentBucket"),
+            })
+        }
+        Err(e) => Err(errors::wrap("S3", "HEAD_BUCKET", format!("check deployment bucket {name}"), e)),
+    }
+}

@@ -3,6 +3,7 @@
 
 mod bucket;
 mod changes;
+mod cleanup;
 mod download;
 pub mod monitor;
 pub mod plan;
@@ -90,6 +91,8 @@ pub struct DeployResult {
     pub timings: Vec<(String, u64)>,
     /// HTTP requests made to AWS (retries included).
     pub aws_requests: u64,
+    /// S3 keys removed by the cleanup of old deployments.
+    pub deleted: Vec<String>,
 }
 
 struct Phases {
@@ -164,45 +167,53 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     let p = phases.start("retrieveStack", "Retrieving CloudFormation stack");
     let existing = stack::describe(&ctx, &stack_name).await?;
     phases.finish(p);
+    let custom_bucket = crate::compile::custom_bucket(service);
+    let direct = service.provider.raw.get("deploymentMethod").and_then(|m| m.as_str()) == Some("direct");
     let current = match existing {
         Some(s) => {
             stack::ensure_usable(&s)?;
-            s
+            Some(s)
         }
+        // With its own bucket the stack is created from the whole template, after the upload.
+        None if custom_bucket.is_some() => None,
         None => {
             let p = phases.start("createStack", "Creating CloudFormation stack");
             let body = serde_json::to_string(&plan.templates.create).map_err(|e| Error::Internal {
                 message: format!("cannot serialize the create template: {e}"),
             })?;
-            let outcome = stack::deploy_change_set(
-                &ctx,
-                service,
-                stack::TemplateSource::Body(&body),
-                false,
-                monitor::Action::Create,
-                reporter.as_ref(),
-            )
-            .await?;
+            let source = stack::TemplateSource::Body(&body);
+            let outcome = if direct {
+                stack::deploy_direct(&ctx, service, source, false, monitor::Action::Create, reporter.as_ref()).await?
+            } else {
+                stack::deploy_change_set(&ctx, service, source, false, monitor::Action::Create, reporter.as_ref()).await?
+            };
             phases.finish(p);
             result.stack_created = true;
-            outcome.stack.ok_or_else(|| Error::Stack {
+            Some(outcome.stack.ok_or_else(|| Error::Stack {
                 code: "AWS_CLOUD_FORMATION_CREATE_STACK_FAILED".into(),
                 message: format!("Stack {stack_name} was not found after it was created"),
-            })?
+            })?)
         }
     };
-    let bucket = bucket::resolve(&ctx, &current).await?;
+    let bucket = match (&custom_bucket, &current) {
+        (Some(name), _) => {
+            bucket::check_custom(&ctx, name).await?;
+            name.clone()
+        }
+        (None, Some(stack)) => bucket::resolve(&ctx, stack).await?,
+        (None, None) => unreachable!("a stack without a custom bucket was created above"),
+    };
     result.bucket = bucket.clone();
 
-    if !options.force && !result.stack_created {
+    if let (false, false, Some(stack)) = (options.force, result.stack_created, &current) {
         let p = phases.start("checkForChanges", "Checking for changes");
-        let decision = changes::check(&ctx, &bucket, &plan, &current).await?;
+        let decision = changes::check(&ctx, &bucket, &plan, stack).await?;
         phases.finish(p);
         if let Decision::Skip { deployment_dir } = decision {
             result.skipped = true;
             result.deployment_dir = deployment_dir;
-            result.stack_status = current.stack_status().map(|s| s.as_str().to_string());
-            result.outputs = outputs(&current);
+            result.stack_status = stack.stack_status().map(|s| s.as_str().to_string());
+            result.outputs = outputs(stack);
             result.artifacts = artifact_results(&plan, None);
             result.timings = phases.timings;
             result.aws_requests = ctx.request_count();
@@ -215,29 +226,33 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     phases.finish(p);
     result.artifacts = artifact_results(&plan, Some(&uploaded));
 
-    let p = phases.start("updateStack", "Updating CloudFormation stack");
+    let action = if current.is_some() { monitor::Action::Update } else { monitor::Action::Create };
+    let p = phases.start("updateStack", if current.is_some() { "Updating CloudFormation stack" } else { "Creating CloudFormation stack" });
     let url = ctx.s3_object_url(&bucket, &format!("{}/{}", plan.deployment_dir, plan::TEMPLATE_FILE));
     let transform = plan.templates.update.get("Transform").is_some_and(|t| !t.is_null());
-    let outcome = stack::deploy_change_set(
-        &ctx,
-        service,
-        stack::TemplateSource::Url(&url),
-        transform,
-        monitor::Action::Update,
-        reporter.as_ref(),
-    )
-    .await?;
+    let source = stack::TemplateSource::Url(&url);
+    let outcome = if direct {
+        stack::deploy_direct(&ctx, service, source, transform, action, reporter.as_ref()).await?
+    } else {
+        stack::deploy_change_set(&ctx, service, source, transform, action, reporter.as_ref()).await?
+    };
     phases.finish(p);
-    result.change_set = Some(change_set_name(&stack_name));
+    result.stack_created |= current.is_none();
+    if !direct {
+        result.change_set = Some(change_set_name(&stack_name));
+    }
     // The stack now runs exactly this template (an empty change set says it already did).
     let state = upload::upload_state(&ctx, &bucket, &plan).await?;
     reporter.report(ProgressEvent::ArtifactUploaded { key: state.key, size: state.size, uploaded: true });
     result.empty_change_set = outcome.empty;
-    let final_stack = if outcome.empty { Some(current) } else { outcome.stack };
+    let final_stack = if outcome.empty { current } else { outcome.stack };
     if let Some(s) = &final_stack {
         result.stack_status = s.stack_status().map(|s| s.as_str().to_string());
         result.outputs = outputs(s);
     }
+    let p = phases.start("cleanup", "Removing old service artifacts");
+    result.deleted = cleanup::cleanup(&ctx, &bucket, &plan).await?.deleted;
+    phases.finish(p);
     result.timings = phases.timings;
     result.aws_requests = ctx.request_count();
     Ok(result)

@@ -126,6 +126,7 @@ pub async fn deploy_change_set(
     cfn.execute_change_set()
         .change_set_name(&change_set_id)
         .stack_name(&stack_id)
+        .set_disable_rollback(disable_rollback(service))
         .send()
         .await
         .map_err(|e| errors::wrap("CLOUD_FORMATION", "EXECUTE_CHANGE_SET", format!("execute change set {cs_name}"), e))?;
@@ -141,8 +142,98 @@ pub async fn deploy_change_set(
             message: format!("{} - {}: {}", f.logical_id, f.status, f.reason),
         });
     }
+    // Applied after execution, so it can name the resources the update created.
+    if let Some(policy) = stack_policy(service) {
+        cfn.set_stack_policy()
+            .stack_name(&stack_id)
+            .stack_policy_body(policy)
+            .send()
+            .await
+            .map_err(|e| errors::wrap("CLOUD_FORMATION", "SET_STACK_POLICY", format!("set the policy of stack {stack_name}"), e))?;
+    }
     let stack = describe(ctx, &stack_id).await?;
     Ok(Outcome { empty: false, stack })
+}
+
+/// `deploymentMethod: direct`: CreateStack / UpdateStack, followed to the end. "No updates are to be
+/// performed" is an empty update.
+pub async fn deploy_direct(
+    ctx: &AwsContext,
+    service: &Service,
+    template: TemplateSource<'_>,
+    transform: bool,
+    action: Action,
+    reporter: &dyn Reporter,
+) -> Result<Outcome> {
+    let cfn = ctx.cloudformation();
+    let stack_name = service.stack_name();
+    let mut capabilities = vec![Capability::CapabilityIam, Capability::CapabilityNamedIam];
+    if transform {
+        capabilities.push(Capability::CapabilityAutoExpand);
+    }
+    let (stack_id, boundary) = match action {
+        Action::Create => {
+            let mut req = cfn
+                .create_stack()
+                .stack_name(&stack_name)
+                .set_capabilities(Some(capabilities))
+                .set_parameters(Some(stack_parameters(service)))
+                .set_notification_arns(Some(notification_arns(service)))
+                .set_role_arn(deployment_role(service))
+                .set_tags(Some(stack_tags(service)));
+            req = if disable_rollback(service) == Some(true) {
+                req.disable_rollback(true)
+            } else {
+                req.on_failure(aws_sdk_cloudformation::types::OnFailure::Delete)
+            };
+            req = match template {
+                TemplateSource::Body(b) => req.template_body(b),
+                TemplateSource::Url(u) => req.template_url(u),
+            };
+            let out = req.send().await.map_err(|e| {
+                errors::wrap("CLOUD_FORMATION", "CREATE_STACK", format!("create stack {stack_name}"), e)
+            })?;
+            (out.stack_id().unwrap_or(&stack_name).to_string(), None)
+        }
+        Action::Update => {
+            let boundary = cfn
+                .describe_stack_events()
+                .stack_name(&stack_name)
+                .send()
+                .await
+                .map_err(|e| errors::wrap("CLOUD_FORMATION", "DESCRIBE_STACK_EVENTS", format!("read the events of stack {stack_name}"), e))?
+                .stack_events()
+                .first()
+                .and_then(|e| e.event_id().map(str::to_string));
+            let mut req = cfn
+                .update_stack()
+                .stack_name(&stack_name)
+                .set_capabilities(Some(capabilities))
+                .set_parameters(Some(stack_parameters(service)))
+                .set_notification_arns(Some(notification_arns(service)))
+                .set_role_arn(deployment_role(service))
+                .set_tags(Some(stack_tags(service)))
+                .set_rollback_configuration(rollback_configuration(service))
+                .set_disable_rollback(disable_rollback(service))
+                .set_stack_policy_body(stack_policy(service));
+            req = match template {
+                TemplateSource::Body(b) => req.template_body(b),
+                TemplateSource::Url(u) => req.template_url(u),
+            };
+            match req.send().await {
+                Ok(out) => (out.stack_id().unwrap_or(&stack_name).to_string(), boundary),
+                Err(e) if errors::describe(&e).1.contains("No updates are to be performed") => {
+                    return Ok(Outcome { empty: true, stack: None });
+                }
+                Err(e) => return Err(errors::wrap("CLOUD_FORMATION", "UPDATE_STACK", format!("update stack {stack_name}"), e)),
+            }
+        }
+    };
+    let tracker = monitor::follow(&cfn, &stack_id, Tracker::new(&stack_name, action, boundary, None), reporter).await?;
+    if let Some(err) = tracker.error(ctx.region(), &stack_id) {
+        return Err(err);
+    }
+    Ok(Outcome { empty: false, stack: describe(ctx, &stack_id).await? })
 }
 
 async fn create_change_set(
@@ -167,6 +258,7 @@ async fn create_change_set(
         .set_parameters(Some(stack_parameters(service)))
         .set_notification_arns(Some(notification_arns(service)))
         .set_role_arn(deployment_role(service))
+        .set_rollback_configuration(rollback_configuration(service))
         .set_tags(Some(stack_tags(service)));
     if transform {
         req = req.capabilities(Capability::CapabilityAutoExpand);
@@ -232,6 +324,47 @@ fn notification_arns(service: &Service) -> Vec<String> {
         Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
         _ => Vec::new(),
     }
+}
+
+/// `provider.disableRollback`.
+fn disable_rollback(service: &Service) -> Option<bool> {
+    service.provider.raw.get("disableRollback").and_then(|v| v.as_bool())
+}
+
+/// `provider.stackPolicy` (a list of statements) as a policy document.
+fn stack_policy(service: &Service) -> Option<String> {
+    match service.provider.raw.get("stackPolicy") {
+        Some(serde_json::Value::Array(statements)) if !statements.is_empty() => {
+            Some(serde_json::json!({ "Statement": statements }).to_string())
+        }
+        _ => None,
+    }
+}
+
+/// `provider.rollbackConfiguration`: `{ RollbackTriggers: [{ Arn, Type }], MonitoringTimeInMinutes }`.
+fn rollback_configuration(service: &Service) -> Option<aws_sdk_cloudformation::types::RollbackConfiguration> {
+    let config = service.provider.raw.get("rollbackConfiguration")?;
+    let triggers = config
+        .get("RollbackTriggers")
+        .and_then(|t| t.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|t| {
+                    Some(
+                        aws_sdk_cloudformation::types::RollbackTrigger::builder()
+                            .arn(t.get("Arn")?.as_str()?)
+                            .r#type(t.get("Type")?.as_str()?)
+                            .build(),
+                    )
+                })
+                .collect()
+        });
+    Some(
+        aws_sdk_cloudformation::types::RollbackConfiguration::builder()
+            .set_rollback_triggers(triggers)
+            .set_monitoring_time_in_minutes(config.get("MonitoringTimeInMinutes").and_then(|m| m.as_i64()).map(|m| m as i32))
+            .build(),
+    )
 }
 
 /// `provider.iam.deploymentRole` (legacy `provider.cfnRole`): the role CloudFormation acts as.

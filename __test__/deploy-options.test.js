@@ -1,0 +1,93 @@
+'use strict'
+// The options of a full deploy against the local emulator: method, custom bucket, encryption, stack
+// tags, cleanup, and that editing one function uploads and changes only that function.
+
+const { test, beforeEach } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { DescribeStacksCommand, DescribeStackResourcesCommand } = require('@aws-sdk/client-cloudformation')
+const { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command } = require('@aws-sdk/client-s3')
+const { GetFunctionCommand } = require('@aws-sdk/client-lambda')
+
+const { deploy } = require('..')
+const { clients, copyService, resetEmulator } = require('./helpers')
+
+const aws = clients()
+beforeEach(resetEmulator)
+
+function withProvider(dir, lines) {
+  const yml = path.join(dir, 'serverless.yml')
+  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('  runtime: nodejs22.x\n', `  runtime: nodejs22.x\n${lines}`))
+}
+
+async function keys(bucket) {
+  const out = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket }))
+  return (out.Contents || []).map((o) => o.Key).sort()
+}
+
+test('deploymentMethod direct updates the stack without a change set; stack tags are applied', async () => {
+  const dir = copyService('hello')
+  withProvider(dir, '  deploymentMethod: direct\n  stackTags:\n    team: core\n')
+  const first = await deploy({ servicePath: dir })
+  assert.equal(first.stackStatus, 'UPDATE_COMPLETE')
+  assert.equal(first.changeSet, undefined)
+  fs.appendFileSync(path.join(dir, 'handler.js'), '\n// edit\n')
+  const second = await deploy({ servicePath: dir })
+  assert.equal(second.stackStatus, 'UPDATE_COMPLETE')
+  const { Stacks } = await aws.cfn.send(new DescribeStacksCommand({ StackName: 'hello-dev' }))
+  assert.deepEqual(Stacks[0].Tags, [{ Key: 'STAGE', Value: 'dev' }, { Key: 'team', Value: 'core' }])
+})
+
+test('a custom deployment bucket: no bucket resources, the stack created from the whole template, code in that bucket', async () => {
+  const dir = copyService('hello')
+  withProvider(dir, '  deploymentBucket:\n    name: my-artifacts\n    serverSideEncryption: AES256\n')
+  await assert.rejects(deploy({ servicePath: dir }), (err) => {
+    assert.equal(err.code, 'DEPLOYMENT_BUCKET_DOES_NOT_EXIST')
+    return true
+  })
+  await assert.rejects(aws.cfn.send(new DescribeStacksCommand({ StackName: 'hello-dev' })), /does not exist/)
+
+  await aws.s3.send(new CreateBucketCommand({ Bucket: 'my-artifacts' }))
+  const r = await deploy({ servicePath: dir })
+  assert.equal(r.stackCreated, true)
+  assert.equal(r.bucket, 'my-artifacts')
+  assert.equal(r.stackStatus, 'CREATE_COMPLETE')
+  const { StackResources } = await aws.cfn.send(new DescribeStackResourcesCommand({ StackName: 'hello-dev' }))
+  assert.ok(!StackResources.some((x) => x.LogicalResourceId === 'ServerlessDeploymentBucket'))
+  const head = await aws.s3.send(new HeadObjectCommand({ Bucket: 'my-artifacts', Key: r.artifacts[0].s3Key }))
+  assert.equal(head.ServerSideEncryption, 'AES256')
+  assert.ok(!fs.existsSync(path.join(dir, '.serverless', 'cloudformation-template-create-stack.json')))
+  const again = await deploy({ servicePath: dir })
+  assert.equal(again.skipped, true)
+})
+
+test('editing one function uploads only its zip and changes only its S3 key', async () => {
+  const dir = copyService(path.join(__dirname, 'fixtures', 'two-functions'))
+  const first = await deploy({ servicePath: dir })
+  const firstKeys = Object.fromEntries(first.artifacts.map((a) => [a.name, a.s3Key]))
+  fs.appendFileSync(path.join(dir, 'src', 'second.js'), '\n// changed\n')
+  const second = await deploy({ servicePath: dir })
+  assert.deepEqual(second.artifacts.map((a) => [a.name, a.uploaded]).sort(), [['first.zip', false], ['second.zip', true]])
+  const secondKeys = Object.fromEntries(second.artifacts.map((a) => [a.name, a.s3Key]))
+  assert.equal(secondKeys['first.zip'], firstKeys['first.zip'])
+  assert.notEqual(secondKeys['second.zip'], firstKeys['second.zip'])
+  const fn = await aws.lambda.send(new GetFunctionCommand({ FunctionName: 'two-dev-first' }))
+  assert.equal(fn.Configuration.CodeSha256, second.artifacts.find((a) => a.name === 'first.zip').sha256)
+})
+
+test('cleanup keeps the newest maxPreviousDeploymentArtifacts directories and the code they use', async () => {
+  const dir = copyService('hello')
+  withProvider(dir, '  deploymentBucket:\n    maxPreviousDeploymentArtifacts: 2\n')
+  const results = []
+  for (let i = 0; i < 4; i++) {
+    fs.appendFileSync(path.join(dir, 'handler.js'), `\n// edit ${i}\n`)
+    results.push(await deploy({ servicePath: dir }))
+  }
+  const all = await keys(results[3].bucket)
+  const dirs = [...new Set(all.filter((k) => !k.includes('/code-artifacts/')).map((k) => k.split('/').slice(0, 4).join('/')))]
+  assert.deepEqual(dirs, [results[2].deploymentDir, results[3].deploymentDir])
+  const code = all.filter((k) => k.includes('/code-artifacts/'))
+  assert.deepEqual(code, [results[2].artifacts[0].s3Key, results[3].artifacts[0].s3Key].sort())
+  assert.ok(results[3].deleted.includes(results[1].artifacts[0].s3Key))
+})
