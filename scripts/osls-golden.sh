@@ -36,6 +36,10 @@ if [[ $installed != "$OSLS_VERSION" ]]; then
   (cd "$ROOT" && npm install --prefix .tools/osls "osls@$OSLS_VERSION" --no-audit --no-fund)
 fi
 
+if [[ ${1:-} == --install-only ]]; then
+  exit 0
+fi
+
 if (($# > 0)); then
   cases=("$@")
 else

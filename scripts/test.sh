@@ -12,6 +12,8 @@ host="$(rustc -vV | sed -n 's/^host: //p')"
 npx napi build --platform --target "$host" --dts index.d.ts
 
 scripts/local-aws.sh install
+# osls@4.3.1 (into the git-ignored .tools/): the compatibility test deploys with it first.
+bash scripts/osls-golden.sh --install-only
 endpoint="$(scripts/local-aws.sh start)"
 trap '"$root/scripts/local-aws.sh" stop' EXIT
 export AWS_ENDPOINT_URL="$endpoint"
