@@ -104,6 +104,10 @@ export interface DeployResult {
   awsRequests: number
   /** S3 keys the cleanup of old deployments removed. */
   deleted: Array<string>
+  /** REST / HTTP API, websocket and CloudFront endpoints, function URLs (`<function>: <url>`). */
+  endpoints: Array<string>
+  /** Layer key -> version ARN. */
+  layers: Record<string, string>
 }
 
 export interface FunctionInfo {
@@ -113,6 +117,23 @@ export interface FunctionInfo {
   name: string
   artifact: string
   size: number
+}
+
+/** The deployed stack: status, functions, endpoints, layers and outputs, like `serverless info`. */
+export declare function info(options: ServiceOptions): Promise<InfoResult>
+
+export interface InfoResult {
+  service: string
+  stage: string
+  region: string
+  stackName: string
+  stackStatus: string
+  /** Function key -> deployed name. */
+  functions: Record<string, string>
+  endpoints: Array<string>
+  /** Layer key -> version ARN. */
+  layers: Record<string, string>
+  outputs: Record<string, string>
 }
 
 /** What the loader is called with. */

@@ -46,3 +46,14 @@ test('errors exit 1 with the message and code; unknown options exit 2', () => {
   assert.equal(unknown.status, 2)
   assert.match(unknown.stderr, /Unknown option "--nope"/)
 })
+
+test('info shows the deployed service', () => {
+  const r = slsx(['info', '--stage', 'cli', '--verbose'])
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /service: hello\nstage: cli\nregion: us-east-1\nstack: hello-cli\nstatus: UPDATE_COMPLETE/)
+  assert.match(r.stdout, /functions:\n {2}hello: hello-cli-hello/)
+  assert.match(r.stdout, /Stack Outputs:\n(.|\n)*HelloLambdaFunctionQualifiedArn: /)
+  const missing = slsx(['info', '--stage', 'nowhere'])
+  assert.equal(missing.status, 1)
+  assert.match(missing.stderr, /code: AWS_CLOUD_FORMATION_STACK_NOT_FOUND/)
+})

@@ -12,6 +12,7 @@ Commands
   deploy                 Deploy the service (package, compile, update the CloudFormation stack)
   package                Package the service into .serverless/ (or --package DIR) without deploying
   print                  Print the configuration with every variable resolved
+  info                   Show the deployed service: functions, endpoints, layers (--verbose: outputs)
 
 Options
   --stage, -s <stage>    Stage of the service (default: provider.stage, else dev)
@@ -188,6 +189,33 @@ function toYaml(value, indent = '') {
   return scalar(value)
 }
 
+function printSummary(out, r, verbose) {
+  if (r.endpoints && r.endpoints.length) {
+    out.write(r.endpoints.length === 1 ? `\nendpoint: ${r.endpoints[0]}\n` : `\nendpoints:\n${r.endpoints.map((e) => `  ${e}\n`).join('')}`)
+  }
+  const functions = Array.isArray(r.functions) ? r.functions.map((f) => [f.key, `${f.name} (${formatSize(f.size)})`]) : Object.entries(r.functions || {})
+  if (functions.length) {
+    out.write('\nfunctions:\n')
+    for (const [key, text] of functions) out.write(`  ${key}: ${text}\n`)
+  }
+  const layers = Object.entries(r.layers || {})
+  if (layers.length) {
+    out.write('\nlayers:\n')
+    for (const [key, arn] of layers) out.write(`  ${key}: ${arn}\n`)
+  }
+  if (verbose && Object.keys(r.outputs || {}).length) {
+    out.write('\nStack Outputs:\n')
+    for (const [k, v] of Object.entries(r.outputs)) out.write(`  ${k}: ${v}\n`)
+  }
+}
+
+async function infoCommand(options) {
+  const r = await slsx.info(serviceOptions(options))
+  const out = process.stdout
+  out.write(`service: ${r.service}\nstage: ${r.stage}\nregion: ${r.region}\nstack: ${r.stackName}\nstatus: ${r.stackStatus}\n`)
+  printSummary(out, r, Boolean(options.verbose))
+}
+
 async function printCommand(options) {
   let config = await slsx.printConfig(serviceOptions(options))
   if (options.path) {
@@ -255,14 +283,7 @@ async function deployCommand(options) {
   } else {
     out.write(`✔ Service deployed to stack ${result.stackName} (${took})\n`)
   }
-  if (result.functions.length) {
-    out.write('\nfunctions:\n')
-    for (const f of result.functions) out.write(`  ${f.key}: ${f.name} (${formatSize(f.size)})\n`)
-  }
-  if (options.verbose && Object.keys(result.outputs).length) {
-    out.write('\nStack Outputs:\n')
-    for (const [k, v] of Object.entries(result.outputs)) out.write(`  ${k}: ${v}\n`)
-  }
+  printSummary(out, result, Boolean(options.verbose))
 }
 
 async function main(argv) {
@@ -283,6 +304,8 @@ async function main(argv) {
       return packageCommand(options)
     case 'print':
       return printCommand(options)
+    case 'info':
+      return infoCommand(options)
     default:
       throw new UsageError(`Unknown command "${command}"`)
   }

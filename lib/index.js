@@ -149,5 +149,6 @@ module.exports = {
   deploy: wrap(native.deploy),
   packageService: wrap(native.packageService),
   printConfig: wrap(native.printConfig),
+  info: wrap(native.info),
   SlsxError,
 }

@@ -15,7 +15,7 @@ use napi_derive::napi;
 
 use crate::error::to_js_error;
 use crate::options::{JsDeployOptions, JsPackageOptions, JsServiceOptions};
-use crate::results::{JsDeployResult, JsPackageResult};
+use crate::results::{JsDeployResult, JsInfoResult, JsPackageResult};
 
 /// Deploys the service: package, compile, create the stack when missing, skip when nothing changed,
 /// upload, and update the stack through its change set.
@@ -39,6 +39,13 @@ pub async fn package_service(options: JsPackageOptions) -> napi::Result<JsPackag
 pub async fn print_config(options: JsServiceOptions) -> napi::Result<serde_json::Value> {
     let core_options = options.into_core().map_err(to_js_error)?;
     run(async move { slsx_core::deploy::print_config(&core_options).await }).await
+}
+
+/// The deployed stack: status, functions, endpoints, layers and outputs, like `serverless info`.
+#[napi]
+pub async fn info(options: JsServiceOptions) -> napi::Result<JsInfoResult> {
+    let core_options = options.into_core().map_err(to_js_error)?;
+    run(async move { slsx_core::deploy::info(&core_options).await }).await.map(JsInfoResult::from)
 }
 
 fn shared(reporter: Option<progress::JsReporter>) -> slsx_core::progress::SharedReporter {

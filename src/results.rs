@@ -59,6 +59,10 @@ pub struct JsDeployResult {
     pub aws_requests: f64,
     /// S3 keys the cleanup of old deployments removed.
     pub deleted: Vec<String>,
+    /// REST / HTTP API, websocket and CloudFront endpoints, function URLs (`<function>: <url>`).
+    pub endpoints: Vec<String>,
+    /// Layer key -> version ARN.
+    pub layers: HashMap<String, String>,
 }
 
 impl From<DeployResult> for JsDeployResult {
@@ -81,6 +85,8 @@ impl From<DeployResult> for JsDeployResult {
             timings: timings(r.timings),
             aws_requests: r.aws_requests as f64,
             deleted: r.deleted,
+            endpoints: r.endpoints,
+            layers: r.layers.into_iter().collect(),
         }
     }
 }
@@ -137,6 +143,37 @@ impl From<PackageResult> for JsPackageResult {
             functions: r.functions.into_iter().map(JsFunction::from).collect(),
             warnings: r.warnings,
             timings: timings(r.timings),
+        }
+    }
+}
+
+#[napi(object, js_name = "InfoResult")]
+pub struct JsInfoResult {
+    pub service: String,
+    pub stage: String,
+    pub region: String,
+    pub stack_name: String,
+    pub stack_status: String,
+    /// Function key -> deployed name.
+    pub functions: HashMap<String, String>,
+    pub endpoints: Vec<String>,
+    /// Layer key -> version ARN.
+    pub layers: HashMap<String, String>,
+    pub outputs: HashMap<String, String>,
+}
+
+impl From<slsx_core::deploy::InfoResult> for JsInfoResult {
+    fn from(r: slsx_core::deploy::InfoResult) -> Self {
+        JsInfoResult {
+            service: r.service,
+            stage: r.stage,
+            region: r.region,
+            stack_name: r.stack_name,
+            stack_status: r.stack_status,
+            functions: r.functions.into_iter().collect(),
+            endpoints: r.endpoints,
+            layers: r.layers.into_iter().collect(),
+            outputs: r.outputs.into_iter().collect(),
         }
     }
 }

@@ -5,6 +5,7 @@ mod bucket;
 mod changes;
 mod cleanup;
 mod download;
+mod info;
 pub mod monitor;
 pub mod plan;
 mod stack;
@@ -19,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::progress::{ProgressEvent, SharedReporter};
 
 pub use changes::{deployment_timestamp, Decision};
+pub use info::{info, InfoResult};
 pub use plan::Plan;
 
 #[derive(Debug, Clone, Default)]
@@ -93,6 +95,10 @@ pub struct DeployResult {
     pub aws_requests: u64,
     /// S3 keys removed by the cleanup of old deployments.
     pub deleted: Vec<String>,
+    /// REST / HTTP API, websocket and CloudFront endpoints, function URLs (`<function>: <url>`).
+    pub endpoints: Vec<String>,
+    /// `<layer key>: <version ARN>`.
+    pub layers: Vec<(String, String)>,
 }
 
 struct Phases {
@@ -214,6 +220,8 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
             result.deployment_dir = deployment_dir;
             result.stack_status = stack.stack_status().map(|s| s.as_str().to_string());
             result.outputs = outputs(stack);
+            result.endpoints = info::endpoints(service, &result.outputs);
+            result.layers = info::layers(service, &result.outputs);
             result.artifacts = artifact_results(&plan, None);
             result.timings = phases.timings;
             result.aws_requests = ctx.request_count();
@@ -249,6 +257,8 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     if let Some(s) = &final_stack {
         result.stack_status = s.stack_status().map(|s| s.as_str().to_string());
         result.outputs = outputs(s);
+        result.endpoints = info::endpoints(service, &result.outputs);
+        result.layers = info::layers(service, &result.outputs);
     }
     let p = phases.start("cleanup", "Removing old service artifacts");
     result.deleted = cleanup::cleanup(&ctx, &bucket, &plan).await?.deleted;
@@ -351,7 +361,7 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
     })
 }
 
-fn outputs(stack: &aws_sdk_cloudformation::types::Stack) -> Vec<(String, String)> {
+pub(crate) fn outputs(stack: &aws_sdk_cloudformation::types::Stack) -> Vec<(String, String)> {
     stack
         .outputs()
         .iter()

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Deploy benchmark: `slsx deploy` against `osls deploy` (osls 4.3.1) on the local AWS emulator (moto).
+#
+# Usage: bench/deploy.sh [-n ROUNDS] [--tools slsx,osls]
+#
+#   -n ROUNDS   how many times to run the whole sequence (default: 2)
+#   --tools     which tools to run, comma separated (default: slsx,osls)
+#
+# Per round and tool, on the `medium` service of bench/package.sh (20 functions, ~50 MB of
+# node_modules) copied to a scratch folder, against a freshly reset emulator:
+#   1. first deploy   2. no-change deploy   3. deploy after appending a comment to src/fn1.js
+# Each step is timed (wall) and its AWS requests are counted with moto's recorder.
+#
+# The script starts its own moto server (scripts/moto_server.py from .venv/) on a free port of
+# 127.0.0.1, and stops it when it ends. Everything it writes is in bench/out/deploy/ (git-ignored).
+# Output: a Markdown table, also written to bench/out/deploy/results.md; per-step request breakdowns
+# in bench/out/deploy/logs/*.requests, the tools' output in bench/out/deploy/logs/*.log.
+set -euo pipefail
+export LC_NUMERIC=C
+
+OSLS_VERSION=4.3.1
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+OUT=$BENCH/out/deploy
+SERVICE=$BENCH/out/services/medium
+OSLS_BIN=$ROOT/.tools/osls/node_modules/osls/bin/serverless.js
+SLSX_BIN=$ROOT/bin/slsx.js
+PY=$ROOT/.venv/bin/python
+TIME=/usr/bin/time
+STEPS=(first no-change one-change)
+
+usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+rounds=2
+tools=(slsx osls)
+while (($# > 0)); do
+  case $1 in
+    -n) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage 2; rounds=$2; shift 2 ;;
+    --tools) IFS=, read -r -a tools <<<"${2:-}"; shift 2 ;;
+    -h|--help) usage 0 ;;
+    *) echo "unknown argument: $1" >&2; usage 2 ;;
+  esac
+done
+for t in "${tools[@]}"; do
+  [[ $t == slsx || $t == osls ]] || { echo "unknown tool: $t" >&2; exit 2; }
+done
+
+[[ -x $TIME ]] || { echo "$TIME is missing: apt-get install -y time" >&2; exit 1; }
+[[ -x $PY && -f $ROOT/scripts/moto_server.py ]] ||
+  { echo "no .venv/ with moto: run scripts/local-aws.sh install first" >&2; exit 1; }
+installed=$(node -p "require('$ROOT/.tools/osls/node_modules/osls/package.json').version" 2>/dev/null || true)
+[[ $installed == "$OSLS_VERSION" ]] ||
+  { echo "osls $OSLS_VERSION is not in .tools/osls: run bench/package.sh once (it installs it)" >&2; exit 1; }
+if [[ ! -f $SERVICE/serverless.yml || ! -d $SERVICE/node_modules ]]; then
+  echo "generating the medium service (one slsx packaging run of bench/package.sh)"
+  "$BENCH/package.sh" -n 1 --tools slsx medium >/dev/null
+fi
+
+rm -rf "$OUT"
+mkdir -p "$OUT/logs" "$OUT/work"
+
+# --- the emulator ------------------------------------------------------------
+port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+EP=http://127.0.0.1:$port
+MOTO_RECORDER_FILEPATH=$OUT/recording nice -n 10 "$PY" "$ROOT/scripts/moto_server.py" -H 127.0.0.1 -p "$port" \
+  >"$OUT/moto.log" 2>&1 &
+moto_pid=$!
+stop_moto() {
+  if kill -0 "$moto_pid" 2>/dev/null; then
+    kill "$moto_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$moto_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$moto_pid" 2>/dev/null || true
+  fi
+}
+trap stop_moto EXIT
+trap 'exit 130' INT TERM
+for _ in $(seq 1 150); do
+  curl -fsS -o /dev/null "$EP/moto-api/data.json" 2>/dev/null && break
+  kill -0 "$moto_pid" 2>/dev/null || { echo "moto exited; see ${OUT#$ROOT/}/moto.log" >&2; tail -20 "$OUT/moto.log" >&2; exit 1; }
+  sleep 0.2
+done
+curl -fsS -o /dev/null "$EP/moto-api/data.json" || { echo "moto did not answer on $EP within 30 s" >&2; exit 1; }
+echo "moto on $EP (pid $moto_pid)"
+
+moto() { curl -fsS -X "$1" "$EP/moto-api/$2" -o "${3:-/dev/null}"; }
+
+# --- request analysis --------------------------------------------------------
+# Reads moto's recording (one JSON object per request) and prints
+#   total <TAB> uploads (PutObject + UploadPart) <TAB> bytes uploaded
+# on its first line, then "count operation" lines, most frequent first.
+cat >"$OUT/requests.py" <<'EOF'
+import base64, collections, json, re, sys
+from urllib.parse import urlsplit, parse_qs
+
+ops = collections.Counter()
+total = uploads = upload_bytes = 0
+def records(text):
+    # moto's recorder writes a request and its newline in two calls, so when requests come in
+    # parallel (multipart uploads) two records can share a line: decode object after object.
+    dec, i = json.JSONDecoder(), 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i == len(text):
+            return
+        r, i = dec.raw_decode(text, i)
+        yield r
+
+for r in records(open(sys.argv[1], encoding="utf-8").read()):
+    total += 1
+    h = {k.lower(): v for k, v in r["headers"].items()}
+    m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", h.get("authorization", ""))
+    service = m.group(1) if m else "?"
+    url = urlsplit(r["url"])
+    query = parse_qs(url.query, keep_blank_values=True)
+    if "x-amz-target" in h:
+        op = h["x-amz-target"].split(".")[-1]
+    elif "Action" in query:
+        op = query["Action"][0]
+    elif "x-www-form-urlencoded" in h.get("content-type", "") and r.get("body"):
+        body = r["body"]
+        if r.get("body_encoded"):
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        op = parse_qs(body).get("Action", ["?"])[0]
+    elif service == "s3":
+        meth, keyed = r["method"], url.path.strip("/").count("/") >= 1
+        if "x-id" in query:  # the SDKs name the operation of some requests
+            op = query["x-id"][0]
+        elif meth == "PUT" and "partNumber" in query:
+            op = "UploadPart"
+        elif meth == "PUT" and keyed and "x-amz-copy-source" in h:
+            op = "CopyObject"
+        elif meth == "PUT" and keyed:
+            op = "PutObject"
+        elif meth == "POST" and "uploads" in query:
+            op = "CreateMultipartUpload"
+        elif meth == "POST" and "uploadId" in query:
+            op = "CompleteMultipartUpload"
+        elif meth == "POST" and "delete" in query:
+            op = "DeleteObjects"
+        elif meth == "HEAD":
+            op = "HeadObject" if keyed else "HeadBucket"
+        elif meth == "GET" and not keyed:
+            op = "ListObjectsV2" if query.get("list-type") == ["2"] else "ListObjects/GetBucket?" + "&".join(sorted(query))
+        else:
+            op = meth + " " + ("object" if keyed else "bucket") + ("?" + "&".join(sorted(query)) if query else "")
+        if op in ("PutObject", "UploadPart"):
+            uploads += 1
+            size = h.get("x-amz-decoded-content-length") or h.get("content-length") or 0
+            upload_bytes += int(size)
+    elif service == "lambda" and r["method"] == "GET" and re.fullmatch(r"/[0-9-]+/functions/[^/]+", url.path):
+        op = "GetFunction"
+    else:
+        op = r["method"] + " " + re.sub(r"/[^/]*(arn|bench)[^/]*", "/{name}", url.path)
+    ops[service + " " + op] += 1
+print(f"{total}\t{uploads}\t{upload_bytes}")
+for op, n in ops.most_common():
+    print(f"{n:4d} {op}")
+EOF
+
+# Outside the recording: the stack's status and fn1's code hash, to check what a step did.
+cat >"$OUT/state.py" <<'EOF'
+import sys
+import boto3
+kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+try:
+    s = boto3.client("cloudformation", **kw).describe_stacks(StackName="bench-medium-dev")["Stacks"][0]
+    status = s["StackStatus"]
+except Exception as e:
+    status = "none"
+try:
+    sha = boto3.client("lambda", **kw).get_function(FunctionName="bench-medium-dev-fn1")["Configuration"]["CodeSha256"]
+except Exception:
+    sha = "none"
+print(status, sha)
+EOF
+
+# --- one step ----------------------------------------------------------------
+# Appends "round tool step ok|fail wall requests uploads bytes status sha" to runs.tsv.
+step() { # ROUND TOOL STEP DIR HOME
+  local round=$1 tool=$2 name=$3 dir=$4 home=$5
+  local tag=$round.$tool.$name log=$OUT/logs/$round.$tool.$name.log tf=$OUT/logs/$round.$tool.$name.time
+  local -a cmd
+  if [[ $tool == slsx ]]; then cmd=(node "$SLSX_BIN"); else cmd=(node "$OSLS_BIN"); fi
+  moto POST recorder/reset-recording
+  moto POST recorder/start-recording
+  local status=0
+  (cd "$dir" && nice -n 10 "$TIME" -f '%e' -o "$tf" \
+    env -i HOME="$home" PATH="$PATH" LANG=C.UTF-8 \
+    AWS_ENDPOINT_URL="$EP" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
+    SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off NPM_CONFIG_UPDATE_NOTIFIER=false \
+    "${cmd[@]}" deploy --stage dev --region us-east-1) >"$log" 2>&1 || status=$?
+  moto GET recorder/download-recording "$OUT/logs/$tag.recording"
+  moto POST recorder/stop-recording
+  "$PY" "$OUT/requests.py" "$OUT/logs/$tag.recording" >"$OUT/logs/$tag.requests"
+  rm -f "$OUT/logs/$tag.recording" # uploads are in it, base64
+  local wall requests uploads bytes stack sha
+  wall=$(tail -n 1 "$tf")
+  IFS=$'\t' read -r requests uploads bytes <"$OUT/logs/$tag.requests"
+  read -r stack sha < <("$PY" "$OUT/state.py" "$EP")
+  # The outcome each step must report.
+  local want ok=ok
+  if [[ $name == no-change ]]; then want='No changes to deploy'; else want='Service deployed'; fi
+  if ((status != 0)) || ! grep -q "$want" "$log"; then ok=fail; fi
+  printf '  round %d %-4s %-10s %-4s %6.2f s, %3d requests, %d uploads (%d KiB), stack %s, fn1 %s\n' \
+    "$round" "$tool" "$name" "$ok" "$wall" "$requests" "$uploads" $((bytes / 1024)) "$stack" "${sha:0:12}"
+  if [[ $ok == fail ]]; then
+    printf '    exit %d, no "%s" in %s; last lines:\n' "$status" "$want" "${log#$ROOT/}"
+    tail -n 8 "$log" | sed 's/^/    | /'
+  fi
+  printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$tool" "$name" "$ok" "$wall" "$requests" "$uploads" \
+    "$bytes" "$stack" "$sha" >>"$OUT/runs.tsv"
+}
+
+# --- main --------------------------------------------------------------------
+addon_id() { { cat "$ROOT"/*.node 2>/dev/null || true; } | sha256sum | cut -c1-12; }
+addon_before=$(addon_id)
+started=$(date -u '+%Y-%m-%d %H:%M')
+: >"$OUT/runs.tsv"
+# Read the service once so the first deploy does not pay for a cold page cache.
+find "$SERVICE" -path "$SERVICE/.serverless" -prune -o -type f -print0 | xargs -0 cat >/dev/null
+
+for ((r = 1; r <= rounds; r++)); do
+  for tool in "${tools[@]}"; do
+    echo "== round $r: $tool"
+    moto POST reset
+    dir=$OUT/work/$tool
+    home=$OUT/work/home-$tool
+    rm -rf "$dir" "$home"
+    mkdir -p "$dir" "$home"
+    cp -a "$SERVICE/serverless.yml" "$SERVICE/package.json" "$SERVICE/package-lock.json" "$SERVICE/src" "$dir/"
+    cp -al "$SERVICE/node_modules" "$dir/node_modules" # hard links: nothing writes into them
+    step "$r" "$tool" first "$dir" "$home"
+    step "$r" "$tool" no-change "$dir" "$home"
+    printf '// changed %s\n' "$(date +%s%N)" >>"$dir/src/fn1.js"
+    step "$r" "$tool" one-change "$dir" "$home"
+  done
+done
+
+# Checks across steps, from the emulator's state: the stack is complete after every step, fn1's code is
+# unchanged by the no-change deploy and changed by the one-change deploy.
+checks() {
+  awk -F'\t' '
+    { key = $1 "\t" $2; st[key, $3] = $9; sha[key, $3] = $10; seen[key] = 1 }
+    END {
+      for (k in seen) {
+        split(k, a, "\t"); bad = ""
+        if (st[k, "first"] !~ /_COMPLETE$/ || st[k, "first"] ~ /ROLLBACK/) bad = bad " stack after first: " st[k, "first"] ";"
+        if (st[k, "one-change"] !~ /_COMPLETE$/ || st[k, "one-change"] ~ /ROLLBACK/) bad = bad " stack after one-change: " st[k, "one-change"] ";"
+        if (sha[k, "no-change"] != sha[k, "first"]) bad = bad " fn1 code changed by the no-change deploy;"
+        if (sha[k, "one-change"] == sha[k, "no-change"]) bad = bad " fn1 code not changed by the one-change deploy;"
+        printf "- round %s, %s: %s\n", a[1], a[2], bad == "" ? "OK (stack complete, fn1 code kept, then replaced)" : "PROBLEM:" bad
+      }
+    }' "$OUT/runs.tsv" | sort
+}
+
+table() {
+  echo "| round | step | slsx wall s | slsx requests | slsx uploads | osls wall s | osls requests | osls uploads | osls ÷ slsx wall |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+  local round name
+  for ((round = 1; round <= rounds; round++)); do
+    for name in "${STEPS[@]}"; do
+      awk -F'\t' -v r="$round" -v s="$name" '
+        function cell(t) {
+          if (!(t in ok)) return "|  |  | "
+          if (ok[t] != "ok") return sprintf("| %s (FAILED) | %s | %d (%.1f MB)", wall[t], req[t], up[t], bytes[t] / 1048576)
+          return sprintf("| %.2f | %d | %d (%.1f MB)", wall[t], req[t], up[t], bytes[t] / 1048576)
+        }
+        $1 == r && $3 == s { ok[$2] = $4; wall[$2] = $5; req[$2] = $6; up[$2] = $7; bytes[$2] = $8 }
+        END {
+          ratio = ""
+          if (("slsx" in ok) && ("osls" in ok) && wall["slsx"] > 0) ratio = sprintf("%.1f×", wall["osls"] / wall["slsx"])
+          printf "| %s | %s %s %s | %s |\n", r, s, cell("slsx"), cell("osls"), ratio
+        }' "$OUT/runs.tsv"
+    done
+  done
+}
+
+{
+  echo "Deploy benchmark, $started UTC, $(nproc) cores, node $(node --version), osls $OSLS_VERSION," \
+    "slsx $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes') (addon $addon_before)," \
+    "moto $("$PY" -c 'import moto; print(moto.__version__)'), service medium (20 functions, one zip)"
+  if [[ $(addon_id) != "$addon_before" ]]; then
+    echo
+    echo "**Warning: slsx's native addon changed during this run: its rows mix two builds.**"
+  fi
+  echo
+  table
+  echo
+  echo "Uploads: S3 PutObject + UploadPart requests (MB sent). Checks against the emulator's state:"
+  echo
+  checks
+} >"$OUT/results.md"
+echo
+cat "$OUT/results.md"
+echo
+echo "(also in ${OUT#$ROOT/}/results.md; request breakdowns and logs in ${OUT#$ROOT/}/logs/)"
