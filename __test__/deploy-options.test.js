@@ -91,3 +91,25 @@ test('cleanup keeps the newest maxPreviousDeploymentArtifacts directories and th
   assert.deepEqual(code, [results[2].artifacts[0].s3Key, results[3].artifacts[0].s3Key].sort())
   assert.ok(results[3].deleted.includes(results[1].artifacts[0].s3Key))
 })
+
+test('large artifacts go up in parts, with their hash as metadata', async () => {
+  const dir = copyService('hello')
+  // 12 MB that deflate cannot shrink: a zip above the (lowered) threshold, in three 5 MiB parts.
+  fs.writeFileSync(path.join(dir, 'blob.bin'), require('node:crypto').randomBytes(12 * 1024 * 1024))
+  process.env.SLSX_MULTIPART_THRESHOLD = String(6 * 1024 * 1024)
+  process.env.SLSX_MULTIPART_PART_SIZE = String(5 * 1024 * 1024)
+  try {
+    const r = await deploy({ servicePath: dir })
+    const [artifact] = r.artifacts
+    assert.ok(artifact.size > 12 * 1024 * 1024)
+    const head = await aws.s3.send(new HeadObjectCommand({ Bucket: r.bucket, Key: artifact.s3Key }))
+    assert.match(head.ETag, /-3"$/, 'a three-part upload')
+    assert.equal(head.ContentLength, artifact.size)
+    assert.equal(head.Metadata.filesha256, artifact.sha256)
+    const fn = await aws.lambda.send(new GetFunctionCommand({ FunctionName: 'hello-dev-hello' }))
+    assert.equal(fn.Configuration.CodeSha256, artifact.sha256)
+  } finally {
+    delete process.env.SLSX_MULTIPART_THRESHOLD
+    delete process.env.SLSX_MULTIPART_PART_SIZE
+  }
+})

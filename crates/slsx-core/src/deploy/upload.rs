@@ -52,10 +52,14 @@ pub async fn upload_all(ctx: &AwsContext, bucket: &str, plan: &Plan, reporter: &
             if exists(&s3, &bucket, &key, &enc).await? {
                 return Ok(Uploaded { key, size: artifact.size, uploaded: false });
             }
-            let body = ByteStream::from_path(&artifact.path)
-                .await
-                .map_err(|e| Error::io(format!("cannot read \"{}\": {e}", artifact.path.display()), std::io::Error::other(e.to_string())))?;
-            put(&s3, &bucket, &key, body, &artifact.sha256_base64, "application/zip", &enc).await?;
+            if artifact.size >= multipart_threshold() {
+                multipart(&s3, &bucket, &key, &artifact.path, artifact.size, &artifact.sha256_base64, &enc).await?;
+            } else {
+                let body = ByteStream::from_path(&artifact.path).await.map_err(|e| {
+                    Error::io(format!("cannot read \"{}\"", artifact.path.display()), std::io::Error::other(e.to_string()))
+                })?;
+                put(&s3, &bucket, &key, body, &artifact.sha256_base64, "application/zip", &enc).await?;
+            }
             Ok(Uploaded { key, size: artifact.size, uploaded: true })
         }));
     }
@@ -122,6 +126,105 @@ async fn put(
         .await
         .map(|_| ())
         .map_err(|e| errors::wrap("S3", "PUT_OBJECT", format!("upload s3://{bucket}/{key}"), e))
+}
+
+/// Artifacts from this size on are sent in parts (`SLSX_MULTIPART_THRESHOLD`, bytes; default 64 MiB).
+fn multipart_threshold() -> u64 {
+    std::env::var("SLSX_MULTIPART_THRESHOLD").ok().and_then(|v| v.parse().ok()).unwrap_or(64 * 1024 * 1024)
+}
+
+/// Part size (`SLSX_MULTIPART_PART_SIZE`, bytes; default 16 MiB, at least S3's 5 MiB).
+fn part_size() -> u64 {
+    std::env::var("SLSX_MULTIPART_PART_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16 * 1024 * 1024)
+        .max(5 * 1024 * 1024)
+}
+
+/// A multipart upload: parts read from the file as they are sent, four at a time, each retried by the
+/// SDK; aborted on failure so no orphaned parts stay behind.
+async fn multipart(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    path: &std::path::Path,
+    size: u64,
+    sha256_base64: &str,
+    enc: &Encryption,
+) -> Result<()> {
+    use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+    let created = s3
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .content_type("application/zip")
+        .metadata("filesha256", sha256_base64)
+        .set_server_side_encryption(enc.server_side.as_deref().map(aws_sdk_s3::types::ServerSideEncryption::from))
+        .set_ssekms_key_id(enc.kms_key_id.clone())
+        .set_sse_customer_algorithm(enc.customer_algorithm.clone())
+        .set_sse_customer_key(enc.customer_key.clone())
+        .set_sse_customer_key_md5(enc.customer_key_md5.clone())
+        .send()
+        .await
+        .map_err(|e| errors::wrap("S3", "CREATE_MULTIPART_UPLOAD", format!("upload s3://{bucket}/{key}"), e))?;
+    let upload_id = created.upload_id().unwrap_or_default().to_string();
+    let part = part_size();
+    let count = size.div_ceil(part);
+    let limit = Arc::new(Semaphore::new(4));
+    let mut tasks = Vec::new();
+    for n in 0..count {
+        let (s3, limit, enc) = (s3.clone(), limit.clone(), enc.clone());
+        let (bucket, key, upload_id, path) = (bucket.to_string(), key.to_string(), upload_id.clone(), path.to_path_buf());
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let offset = n * part;
+            let length = part.min(size - offset);
+            let body = ByteStream::read_from()
+                .path(&path)
+                .offset(offset)
+                .length(aws_smithy_types::byte_stream::Length::Exact(length))
+                .build()
+                .await
+                .map_err(|e| Error::io(format!("cannot read \"{}\"", path.display()), std::io::Error::other(e.to_string())))?;
+            let out = s3
+                .upload_part()
+                .bucket(&bucket)
+                .key(&key)
+                .upload_id(&upload_id)
+                .part_number((n + 1) as i32)
+                .body(body)
+                .set_sse_customer_algorithm(enc.customer_algorithm.clone())
+                .set_sse_customer_key(enc.customer_key.clone())
+                .set_sse_customer_key_md5(enc.customer_key_md5.clone())
+                .send()
+                .await
+                .map_err(|e| errors::wrap("S3", "UPLOAD_PART", format!("upload s3://{bucket}/{key}"), e))?;
+            Ok::<_, Error>(CompletedPart::builder().part_number((n + 1) as i32).set_e_tag(out.e_tag().map(str::to_string)).build())
+        }));
+    }
+    let mut parts = Vec::new();
+    let mut failure = None;
+    for t in tasks {
+        match t.await {
+            Ok(Ok(p)) => parts.push(p),
+            Ok(Err(e)) => failure = failure.or(Some(e)),
+            Err(e) => failure = failure.or(Some(Error::Internal { message: format!("upload task failed: {e}") })),
+        }
+    }
+    if let Some(e) = failure {
+        let _ = s3.abort_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id).send().await;
+        return Err(e);
+    }
+    s3.complete_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(&upload_id)
+        .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+        .send()
+        .await
+        .map_err(|e| errors::wrap("S3", "COMPLETE_MULTIPART_UPLOAD", format!("upload s3://{bucket}/{key}"), e))?;
+    Ok(())
 }
 
 async fn exists(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, enc: &Encryption) -> Result<bool> {
