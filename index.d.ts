@@ -72,6 +72,11 @@ export interface DeployOptions {
   /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
   jsFileLoader?: JsFileLoader
   /**
+   * `--aws-s3-accelerate` (true) / `--no-aws-s3-accelerate` (false): S3 transfer acceleration of the
+   * deployment bucket; uploads use it once the bucket is accelerated.
+   */
+  awsS3Accelerate?: boolean
+  /**
    * `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)
    * without packaging again. Relative to `servicePath`.
    */

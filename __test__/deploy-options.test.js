@@ -113,3 +113,24 @@ test('large artifacts go up in parts, with their hash as metadata', async () => 
     delete process.env.SLSX_MULTIPART_PART_SIZE
   }
 })
+
+test('--aws-s3-accelerate enables transfer acceleration on the deployment bucket; refused with a custom bucket', async () => {
+  const dir = copyService('hello')
+  const r = await deploy({ servicePath: dir, awsS3Accelerate: true })
+  assert.equal(r.stackStatus, 'UPDATE_COMPLETE')
+  const template = JSON.parse(fs.readFileSync(path.join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'))
+  assert.deepEqual(template.Resources.ServerlessDeploymentBucket.Properties.AccelerateConfiguration, { AccelerationStatus: 'Enabled' })
+  assert.equal(template.Outputs.ServerlessDeploymentBucketAccelerated.Value, true)
+  const off = await deploy({ servicePath: dir, awsS3Accelerate: false, force: true })
+  assert.equal(off.stackStatus, 'UPDATE_COMPLETE')
+  const suspended = JSON.parse(fs.readFileSync(path.join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'))
+  assert.deepEqual(suspended.Resources.ServerlessDeploymentBucket.Properties.AccelerateConfiguration, { AccelerationStatus: 'Suspended' })
+
+  const custom = copyService('hello')
+  withProvider(custom, '  deploymentBucket: my-bucket\n')
+  await assert.rejects(deploy({ servicePath: custom, awsS3Accelerate: true }), (err) => {
+    assert.equal(err.code, 'INVALID_OPTION')
+    assert.match(err.message, /Transfer Acceleration/)
+    return true
+  })
+})

@@ -216,6 +216,7 @@ step() { # ROUND TOOL STEP DIR HOME
 addon_id() { { cat "$ROOT"/*.node 2>/dev/null || true; } | sha256sum | cut -c1-12; }
 addon_before=$(addon_id)
 started=$(date -u '+%Y-%m-%d %H:%M')
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 : >"$OUT/runs.tsv"
 # Read the service once so the first deploy does not pay for a cold page cache.
 find "$SERVICE" -path "$SERVICE/.serverless" -prune -o -type f -print0 | xargs -0 cat >/dev/null
@@ -279,7 +280,8 @@ table() {
 {
   echo "Deploy benchmark, $started UTC, $(nproc) cores, node $(node --version), osls $OSLS_VERSION," \
     "slsx $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes') (addon $addon_before)," \
-    "moto $("$PY" -c 'import moto; print(moto.__version__)'), service medium (20 functions, one zip)"
+    "moto $("$PY" -c 'import moto; print(moto.__version__)'), service medium (20 functions, one zip);" \
+    "1-minute load average $load_before at the start, $(cut -d' ' -f1 /proc/loadavg) at the end"
   if [[ $(addon_id) != "$addon_before" ]]; then
     echo
     echo "**Warning: slsx's native addon changed during this run: its rows mix two builds.**"

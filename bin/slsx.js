@@ -24,6 +24,8 @@ Options
   --format <yaml|json>   print: output format (default yaml)
   --path <a.b.c>         print: print only this property
   --transform keys       print: print only the keys of the property
+  --aws-s3-accelerate    Enable S3 transfer acceleration on the deployment bucket and use it
+  --no-aws-s3-accelerate Suspend S3 transfer acceleration on the deployment bucket
   --force                Deploy even when nothing changed
   --verbose              Print every CloudFormation stack event and the stack outputs
   --help, -h             Show this help
@@ -40,6 +42,8 @@ const OPTIONS = {
   path: { value: true },
   transform: { value: true },
   force: {},
+  'aws-s3-accelerate': {},
+  'no-aws-s3-accelerate': {},
   verbose: {},
   help: { alias: 'h' },
   version: { alias: 'v' },
@@ -262,6 +266,7 @@ async function deployCommand(options) {
     result = await slsx.deploy({
       ...serviceOptions(options),
       force: Boolean(options.force),
+      awsS3Accelerate: options['aws-s3-accelerate'] ? true : options['no-aws-s3-accelerate'] ? false : undefined,
       verbose: Boolean(options.verbose),
       onProgress: progress.onProgress,
     })

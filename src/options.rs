@@ -41,6 +41,9 @@ pub struct JsDeployOptions {
     pub config_object: Option<serde_json::Value>,
     /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
     pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+    /// `--aws-s3-accelerate` (true) / `--no-aws-s3-accelerate` (false): S3 transfer acceleration of the
+    /// deployment bucket; uploads use it once the bucket is accelerated.
+    pub aws_s3_accelerate: Option<bool>,
     /// `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)
     /// without packaging again. Relative to `servicePath`.
     pub package: Option<String>,
@@ -60,6 +63,7 @@ impl JsDeployOptions {
             options: self.options,
             config_object: self.config_object,
             js_file_loader: self.js_file_loader,
+            aws_s3_accelerate: self.aws_s3_accelerate,
         }
         .into_core()?;
         let reporter = self.on_progress.map(JsReporter::new);
@@ -118,6 +122,7 @@ impl JsPackageOptions {
             options: self.options,
             config_object: self.config_object,
             js_file_loader: self.js_file_loader,
+            aws_s3_accelerate: None,
         }
         .into_core()?;
         Ok((
@@ -141,6 +146,7 @@ pub struct ServiceFields {
     pub options: Option<serde_json::Map<String, serde_json::Value>>,
     pub config_object: Option<serde_json::Value>,
     pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+    pub aws_s3_accelerate: Option<bool>,
 }
 
 impl ServiceFields {
@@ -166,6 +172,7 @@ impl ServiceFields {
             params,
             options: self.options.unwrap_or_default(),
             preloaded,
+            aws_s3_accelerate: self.aws_s3_accelerate,
             js_files: self.js_file_loader.map(|l| {
                 std::sync::Arc::new(crate::js_files::JsFileBridge::new(l)) as std::sync::Arc<dyn slsx_core::variables::JsFiles + Send>
             }),
@@ -212,6 +219,7 @@ impl JsServiceOptions {
             options: self.options,
             config_object: self.config_object,
             js_file_loader: self.js_file_loader,
+            aws_s3_accelerate: None,
         }
         .into_core()
     }

@@ -44,6 +44,8 @@ pub struct AwsContext {
     region: String,
     /// A non-AWS endpoint (the local emulator) is in use: S3 must use path-style addressing.
     custom_endpoint: bool,
+    /// S3 through the transfer acceleration endpoint.
+    accelerate: bool,
 }
 
 impl std::fmt::Debug for AwsContext {
@@ -86,6 +88,7 @@ impl AwsContext {
             counter: RequestCounter::default(),
             region: settings.region.clone(),
             custom_endpoint,
+            accelerate: false,
         }
     }
 
@@ -110,9 +113,15 @@ impl AwsContext {
         aws_sdk_cloudformation::Client::from_conf(conf)
     }
 
+    /// The same context with S3 going through the transfer acceleration endpoint.
+    pub fn with_s3_accelerate(&self) -> AwsContext {
+        AwsContext { accelerate: true, ..self.clone() }
+    }
+
     pub fn s3(&self) -> aws_sdk_s3::Client {
         let conf = aws_sdk_s3::config::Builder::from(&self.config)
             .force_path_style(self.custom_endpoint)
+            .accelerate(self.accelerate)
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_s3::Client::from_conf(conf)

@@ -73,6 +73,15 @@ pub fn core_template(service: &Service) -> Value {
             template["Resources"].as_object_mut().expect("object").remove(DEPLOYMENT_BUCKET_POLICY);
         }
     }
+    // Transfer acceleration, where the S3 endpoint offers it (not in China, GovCloud or ISO regions).
+    let supported = !["cn-", "us-gov-", "us-iso"].iter().any(|p| service.region.starts_with(p));
+    if let (Some(on), true, None) = (service.aws_s3_accelerate, supported, super::custom_bucket(service)) {
+        let status = if on { "Enabled" } else { "Suspended" };
+        template["Resources"][DEPLOYMENT_BUCKET]["Properties"]["AccelerateConfiguration"] = json!({ "AccelerationStatus": status });
+        if on {
+            template["Outputs"]["ServerlessDeploymentBucketAccelerated"] = json!({ "Value": true });
+        }
+    }
     if let Some(name) = super::custom_bucket(service) {
         let resources = template["Resources"].as_object_mut().expect("object");
         resources.remove(DEPLOYMENT_BUCKET);

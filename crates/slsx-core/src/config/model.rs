@@ -25,6 +25,8 @@ pub struct ServiceOptions {
     pub preloaded: Option<(String, Value)>,
     /// Evaluates JavaScript files for `${file(x.js)}` (the Node.js binding provides it).
     pub js_files: Option<std::sync::Arc<dyn crate::variables::JsFiles + Send>>,
+    /// `--aws-s3-accelerate` (Some(true)) / `--no-aws-s3-accelerate` (Some(false)).
+    pub aws_s3_accelerate: Option<bool>,
 }
 
 impl std::fmt::Debug for dyn crate::variables::JsFiles + Send {
@@ -125,6 +127,8 @@ pub struct Service {
     pub raw: Value,
     /// Schema warnings (`configValidationMode: warn`), to report.
     pub warnings: Vec<String>,
+    /// S3 transfer acceleration asked for on the command line.
+    pub aws_s3_accelerate: Option<bool>,
 }
 
 impl Service {
@@ -280,6 +284,7 @@ impl Service {
             source,
             raw: value,
             warnings: Vec::new(),
+            aws_s3_accelerate: options.aws_s3_accelerate,
         })
     }
 

@@ -130,6 +130,11 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
 
     // Everything local first: a bad config or an empty package changes nothing in AWS.
     let service = load(&options.service).await?;
+    if service.aws_s3_accelerate == Some(true) && crate::compile::custom_bucket(&service).is_some() {
+        return Err(Error::InvalidOption {
+            message: "It is not possible to enable S3 Transfer Acceleration on a user provided bucket: stop using --aws-s3-accelerate".into(),
+        });
+    }
     reporter.report(ProgressEvent::PhaseStarted {
         phase: "deploy",
         message: format!("Deploying {} to stage {} ({})", service.name, service.stage, service.region),
@@ -229,8 +234,14 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
         }
     }
 
+    // The accelerate endpoint only once the bucket is accelerated (a stack whose template enabled it),
+    // and never with an emulator's endpoint.
+    let accelerated = service.aws_s3_accelerate == Some(true)
+        && ctx.endpoint_url().is_none()
+        && current.as_ref().is_some_and(|s| s.outputs().iter().any(|o| o.output_key() == Some("ServerlessDeploymentBucketAccelerated")));
+    let upload_ctx = if accelerated { ctx.with_s3_accelerate() } else { ctx.clone() };
     let p = phases.start("upload", "Uploading");
-    let uploaded = upload::upload_all(&ctx, &bucket, &plan, reporter.as_ref()).await?;
+    let uploaded = upload::upload_all(&upload_ctx, &bucket, &plan, reporter.as_ref()).await?;
     phases.finish(p);
     result.artifacts = artifact_results(&plan, Some(&uploaded));
 
