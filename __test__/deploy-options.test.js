@@ -134,3 +134,31 @@ test('--aws-s3-accelerate enables transfer acceleration on the deployment bucket
     return true
   })
 })
+
+test('a stack that lost its deployment bucket gets it back; a bucket deleted by hand is reported', async () => {
+  const { DeleteBucketCommand, DeleteObjectsCommand } = require('@aws-sdk/client-s3')
+  const dir = copyService('hello')
+  await aws.s3.send(new CreateBucketCommand({ Bucket: 'own-bucket' }))
+  withProvider(dir, '  deploymentBucket: own-bucket\n')
+  const custom = await deploy({ servicePath: dir })
+  assert.equal(custom.bucket, 'own-bucket')
+
+  // The service stops naming its bucket: the stack gets ServerlessDeploymentBucket (back).
+  const yml = path.join(dir, 'serverless.yml')
+  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('  deploymentBucket: own-bucket\n', ''))
+  const restored = await deploy({ servicePath: dir })
+  assert.equal(restored.stackStatus, 'UPDATE_COMPLETE')
+  assert.match(restored.bucket, /^hello-dev-serverlessdeploymentbucket-/)
+  const { StackResources } = await aws.cfn.send(new DescribeStackResourcesCommand({ StackName: 'hello-dev' }))
+  assert.ok(StackResources.some((x) => x.LogicalResourceId === 'ServerlessDeploymentBucket'))
+
+  // Someone empties and deletes the stack's bucket by hand.
+  const objects = (await keys(restored.bucket)).map((Key) => ({ Key }))
+  await aws.s3.send(new DeleteObjectsCommand({ Bucket: restored.bucket, Delete: { Objects: objects } }))
+  await aws.s3.send(new DeleteBucketCommand({ Bucket: restored.bucket }))
+  fs.appendFileSync(path.join(dir, 'handler.js'), '\n// edit\n')
+  await assert.rejects(deploy({ servicePath: dir }), (err) => {
+    assert.equal(err.code, 'DEPLOYMENT_BUCKET_REMOVED_MANUALLY')
+    return true
+  })
+})

@@ -7,14 +7,15 @@ use crate::compile::naming::{DEPLOYMENT_BUCKET, DEPLOYMENT_BUCKET_OUTPUT};
 use crate::error::{Error, Result};
 
 /// The bucket's name from the stack's `ServerlessDeploymentBucketName` output (already in hand from
-/// DescribeStacks), else from the stack resource.
+/// DescribeStacks) when it is a name CloudFormation generated for the stack's bucket, else from the
+/// stack resource (the output of a stack deployed with its own bucket names that bucket instead).
 pub async fn resolve(ctx: &AwsContext, stack: &Stack) -> Result<String> {
     if let Some(name) = stack
         .outputs()
         .iter()
         .find(|o| o.output_key() == Some(DEPLOYMENT_BUCKET_OUTPUT))
         .and_then(|o| o.output_value())
-        .filter(|v| !v.is_empty())
+        .filter(|v| v.contains("serverlessdeploymentbucket"))
     {
         return Ok(name.to_string());
     }
@@ -25,15 +26,69 @@ pub async fn resolve(ctx: &AwsContext, stack: &Stack) -> Result<String> {
         .stack_name(stack_name)
         .logical_resource_id(DEPLOYMENT_BUCKET)
         .send()
+        .await;
+    let missing = || Error::Stack {
+        code: BUCKET_MISSING_FROM_STACK.into(),
+        message: format!("Stack {stack_name} has no {DEPLOYMENT_BUCKET} resource"),
+    };
+    match out {
+        Ok(out) => out
+            .stack_resource_detail()
+            .and_then(|d| d.physical_resource_id())
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .ok_or_else(missing),
+        Err(e) if errors::describe(&e).1.contains("does not exist") => Err(missing()),
+        Err(e) => Err(errors::wrap("CLOUD_FORMATION", "DESCRIBE_STACK_RESOURCE", format!("find the deployment bucket of stack {stack_name}"), e)),
+    }
+}
+
+/// The stack has no deployment bucket (a `provider.deploymentBucket` was removed from the service).
+pub const BUCKET_MISSING_FROM_STACK: &str = "DEPLOYMENT_BUCKET_NOT_IN_STACK";
+
+/// Adds the deployment bucket back to a stack that lost it: the deployed template plus the core
+/// template's resources and outputs, through the usual change set.
+pub async fn restore(
+    ctx: &AwsContext,
+    service: &crate::config::Service,
+    core: &serde_json::Value,
+    direct: bool,
+    reporter: &dyn crate::progress::Reporter,
+) -> Result<Stack> {
+    let stack_name = service.stack_name();
+    let out = ctx
+        .cloudformation()
+        .get_template()
+        .stack_name(&stack_name)
+        .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+        .send()
         .await
-        .map_err(|e| errors::wrap("CLOUD_FORMATION", "DESCRIBE_STACK_RESOURCE", format!("find the deployment bucket of stack {stack_name}"), e))?;
-    out.stack_resource_detail()
-        .and_then(|d| d.physical_resource_id())
-        .map(str::to_string)
-        .ok_or_else(|| Error::Stack {
-            code: "DEPLOYMENT_BUCKET_NOT_FOUND".into(),
-            message: format!("Stack {stack_name} has no {DEPLOYMENT_BUCKET} resource"),
-        })
+        .map_err(|e| errors::wrap("CLOUD_FORMATION", "GET_TEMPLATE", format!("read the template of stack {stack_name}"), e))?;
+    let mut template: serde_json::Value = serde_json::from_str(out.template_body().unwrap_or("{}")).map_err(|e| Error::Stack {
+        code: "AWS_CLOUD_FORMATION_GET_TEMPLATE_INVALID".into(),
+        message: format!("The deployed template of stack {stack_name} is not JSON ({e}); deploy it once with Serverless"),
+    })?;
+    for section in ["Resources", "Outputs"] {
+        let target = template
+            .as_object_mut()
+            .map(|t| t.entry(section).or_insert_with(|| serde_json::json!({})))
+            .and_then(|v| v.as_object_mut());
+        if let (Some(target), Some(add)) = (target, core.get(section).and_then(|v| v.as_object())) {
+            target.extend(add.clone());
+        }
+    }
+    let body = template.to_string();
+    let transform = template.get("Transform").is_some();
+    let source = super::stack::TemplateSource::Body(&body);
+    let outcome = if direct {
+        super::stack::deploy_direct(ctx, service, source, transform, super::monitor::Action::Update, reporter).await?
+    } else {
+        super::stack::deploy_change_set(ctx, service, source, transform, super::monitor::Action::Update, reporter).await?
+    };
+    outcome.stack.ok_or_else(|| Error::Stack {
+        code: "AWS_CLOUD_FORMATION_UPDATE_STACK_FAILED".into(),
+        message: format!("Stack {stack_name} was not found after its deployment bucket was added back"),
+    })
 }
 
 /// A custom `deploymentBucket` must exist and be in the service's region.

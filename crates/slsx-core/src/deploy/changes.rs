@@ -69,7 +69,7 @@ pub async fn latest_deployment_dir(ctx: &AwsContext, bucket: &str, stage_prefix:
             .set_continuation_token(token)
             .send()
             .await
-            .map_err(|e| errors::wrap("S3", "LIST_OBJECTS_V2", format!("list s3://{bucket}/{prefix}"), e))?;
+            .map_err(|e| super::upload::bucket_gone(bucket, errors::wrap("S3", "LIST_OBJECTS_V2", format!("list s3://{bucket}/{prefix}"), e)))?;
         for p in page.common_prefixes() {
             let Some(dir) = p.prefix() else { continue };
             let name = dir[prefix.len()..].trim_end_matches('/');

@@ -180,7 +180,7 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     phases.finish(p);
     let custom_bucket = crate::compile::custom_bucket(service);
     let direct = service.provider.raw.get("deploymentMethod").and_then(|m| m.as_str()) == Some("direct");
-    let current = match existing {
+    let mut current = match existing {
         Some(s) => {
             stack::ensure_usable(&s)?;
             Some(s)
@@ -211,7 +211,17 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
             bucket::check_custom(&ctx, name).await?;
             name.clone()
         }
-        (None, Some(stack)) => bucket::resolve(&ctx, stack).await?,
+        (None, Some(stack)) => match bucket::resolve(&ctx, stack).await {
+            Err(e) if e.code() == bucket::BUCKET_MISSING_FROM_STACK => {
+                let p = phases.start("createStack", "Adding the deployment bucket to the CloudFormation stack");
+                let restored = bucket::restore(&ctx, service, &plan.templates.create, direct, reporter.as_ref()).await?;
+                phases.finish(p);
+                let name = bucket::resolve(&ctx, &restored).await?;
+                current = Some(restored);
+                name
+            }
+            other => other?,
+        },
         (None, None) => unreachable!("a stack without a custom bucket was created above"),
     };
     result.bucket = bucket.clone();

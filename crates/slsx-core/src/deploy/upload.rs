@@ -125,7 +125,20 @@ async fn put(
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| errors::wrap("S3", "PUT_OBJECT", format!("upload s3://{bucket}/{key}"), e))
+        .map_err(|e| bucket_gone(bucket, errors::wrap("S3", "PUT_OBJECT", format!("upload s3://{bucket}/{key}"), e)))
+}
+
+/// A deployment bucket deleted by hand: say so, with what to do.
+pub(super) fn bucket_gone(bucket: &str, err: Error) -> Error {
+    if err.code().ends_with("NO_SUCH_BUCKET") {
+        return Error::Stack {
+            code: "DEPLOYMENT_BUCKET_REMOVED_MANUALLY".into(),
+            message: format!(
+                "The deployment bucket \"{bucket}\" was removed manually. Remove the stack, or restore the bucket, then deploy again"
+            ),
+        };
+    }
+    err
 }
 
 /// Artifacts from this size on are sent in parts (`SLSX_MULTIPART_THRESHOLD`, bytes; default 64 MiB).
@@ -238,7 +251,7 @@ async fn exists(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, enc: &Encrypti
     match req.send().await {
         Ok(_) => Ok(true),
         Err(e) if e.as_service_error().is_some_and(|se| se.is_not_found()) => Ok(false),
-        Err(e) => Err(errors::wrap("S3", "HEAD_OBJECT", format!("read s3://{bucket}/{key}"), e)),
+        Err(e) => Err(bucket_gone(bucket, errors::wrap("S3", "HEAD_OBJECT", format!("read s3://{bucket}/{key}"), e))),
     }
 }
 
