@@ -216,7 +216,10 @@ export declare function printConfig(options: ServiceOptions): Promise<any>
 
 /** One progress event. `kind` says which fields are set. */
 export interface ProgressEvent {
-  /** `phaseStarted` | `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning` */
+  /**
+   * `serviceLoaded` (name: service, phase: stage, message: region, key: stack) | `phaseStarted` |
+   * `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning`
+   */
   kind: string
   phase?: string
   message?: string

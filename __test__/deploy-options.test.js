@@ -162,3 +162,22 @@ test('a stack that lost its deployment bucket gets it back; a bucket deleted by 
     return true
   })
 })
+
+test('a deploy that fails says why, uploads no state, and the fixed deploy that follows is not skipped', async () => {
+  const dir = copyService('hello')
+  const yml = path.join(dir, 'serverless.yml')
+  const good = fs.readFileSync(yml, 'utf8')
+  const first = await deploy({ servicePath: dir })
+  // moto refuses a function whose role does not exist (answering in Lambda's protocol, which slsx reads).
+  fs.writeFileSync(yml, `${good}  broken:\n    handler: handler.hello\n    role: arn:aws:iam::123456789012:role/missing\n`)
+  await assert.rejects(deploy({ servicePath: dir }), (err) => {
+    assert.match(err.code, /^AWS_CLOUD_FORMATION_/)
+    assert.match(err.message, /The role defined for the function cannot be assumed by Lambda/)
+    return true
+  })
+  fs.writeFileSync(yml, good)
+  const fixed = await deploy({ servicePath: dir })
+  assert.equal(fixed.skipped, false, 'the last upload never reached the stack: no skip')
+  assert.equal(fixed.stackStatus, 'UPDATE_COMPLETE')
+  assert.notEqual(fixed.deploymentDir, first.deploymentDir)
+})

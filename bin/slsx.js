@@ -115,9 +115,14 @@ function progressRenderer(verbose) {
     process.stderr.write(`${t}\n`)
     if (tty && text) draw()
   }
+  const state = { stack: null }
   return {
+    state,
     onProgress(e) {
       switch (e.kind) {
+        case 'serviceLoaded':
+          state.stack = e.key
+          break
         case 'phaseStarted':
           if (e.phase === 'deploy') line(`\n${e.message}\n`)
           else setText(e.message)
@@ -272,7 +277,7 @@ async function deployCommand(options) {
     })
   } catch (err) {
     progress.stop()
-    const stack = err.stackName ? `Stack ${err.stackName}` : 'Deployment'
+    const stack = progress.state.stack ? `Stack ${progress.state.stack}` : 'Deployment'
     process.stderr.write(`✖ ${stack} failed to deploy (${seconds(Date.now() - started)})\n`)
     throw err
   }

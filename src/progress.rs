@@ -12,7 +12,8 @@ pub type JsProgressCallback = ThreadsafeFunction<ProgressEvent, (), ProgressEven
 #[napi(object)]
 #[derive(Default)]
 pub struct ProgressEvent {
-    /// `phaseStarted` | `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning`
+    /// `serviceLoaded` (name: service, phase: stage, message: region, key: stack) | `phaseStarted` |
+    /// `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning`
     pub kind: String,
     pub phase: Option<String>,
     pub message: Option<String>,
@@ -50,6 +51,12 @@ fn to_js(event: CoreEvent) -> ProgressEvent {
         ..Default::default()
     };
     match event {
+        CoreEvent::ServiceLoaded { service, stage, region, stack } => {
+            e.name = Some(service);
+            e.phase = Some(stage);
+            e.message = Some(region);
+            e.key = Some(stack);
+        }
         CoreEvent::PhaseStarted { phase, message } => {
             e.phase = Some(phase.into());
             e.message = Some(message);

@@ -5,6 +5,13 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProgressEvent {
+    /// The service is loaded: what is being deployed, and where.
+    ServiceLoaded {
+        service: String,
+        stage: String,
+        region: String,
+        stack: String,
+    },
     /// A phase started: "package", "compile", "createStack", "checkForChanges", "upload", "updateStack".
     PhaseStarted { phase: &'static str, message: String },
     PhaseFinished {
@@ -38,6 +45,7 @@ pub enum ProgressEvent {
 impl ProgressEvent {
     pub fn kind(&self) -> &'static str {
         match self {
+            ProgressEvent::ServiceLoaded { .. } => "serviceLoaded",
             ProgressEvent::PhaseStarted { .. } => "phaseStarted",
             ProgressEvent::PhaseFinished { .. } => "phaseFinished",
             ProgressEvent::ArtifactPackaged { .. } => "artifactPackaged",

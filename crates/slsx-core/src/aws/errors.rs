@@ -1,15 +1,15 @@
 //! Named predicates for AWS service errors and the wrapping of SDK errors into `crate::Error`.
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::error::Error;
 
 /// `failed to <operation>: <service message>` with the code `AWS_<SERVICE>_<OPERATION>_<ERRORCODE>`.
-pub fn wrap<E, R>(service: &str, op_code: &str, operation: impl Into<String>, err: SdkError<E, R>) -> Error
+pub fn wrap<E>(service: &str, op_code: &str, operation: impl Into<String>, err: SdkError<E, HttpResponse>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     let (code, message) = describe(&err);
     let suffix = code
@@ -24,18 +24,27 @@ where
 }
 
 /// The service's error code and message, or a description of a transport failure.
-pub fn describe<E, R>(err: &SdkError<E, R>) -> (Option<String>, String)
+pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> (Option<String>, String)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match err {
         SdkError::ServiceError(se) => {
             let e = se.err();
-            let code = e.code().map(str::to_string);
+            // An answer the SDK could not parse (an emulator answering in another protocol) still says
+            // what went wrong in its error-type header and body.
+            let raw = se.raw();
+            let header = raw.headers().get("x-amzn-errortype").map(|t| t.split(':').next().unwrap_or(t).to_string());
+            let body_message = raw
+                .body()
+                .bytes()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+                .and_then(|v| v.get("message").or_else(|| v.get("Message")).and_then(|m| m.as_str()).map(str::to_string));
+            let code = e.code().map(str::to_string).or(header);
             let message = e
                 .message()
                 .map(str::to_string)
+                .or(body_message)
                 .or_else(|| code.clone())
                 .unwrap_or_else(|| "unknown service error".to_string());
             (code, message)
@@ -61,10 +70,9 @@ fn source_chain(err: &dyn std::error::Error) -> String {
 }
 
 /// CloudFormation says a stack is missing with a ValidationError whose text contains "does not exist".
-pub fn is_stack_missing<E, R>(err: &SdkError<E, R>) -> bool
+pub fn is_stack_missing<E>(err: &SdkError<E, HttpResponse>) -> bool
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     matches!(err, SdkError::ServiceError(se) if se.err().message().is_some_and(|m| m.contains("does not exist")))
 }

@@ -135,6 +135,12 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
             message: "It is not possible to enable S3 Transfer Acceleration on a user provided bucket: stop using --aws-s3-accelerate".into(),
         });
     }
+    reporter.report(ProgressEvent::ServiceLoaded {
+        service: service.name.clone(),
+        stage: service.stage.clone(),
+        region: service.region.clone(),
+        stack: service.stack_name(),
+    });
     reporter.report(ProgressEvent::PhaseStarted {
         phase: "deploy",
         message: format!("Deploying {} to stage {} ({})", service.name, service.stage, service.region),
