@@ -28,6 +28,7 @@ test('packageService writes the zips, both templates and the state, reproducibly
   const first = await packageService({ servicePath: dir, onProgress: (e) => events.push(e) })
   assert.equal(first.packageDir, path.join(fs.realpathSync(dir), '.serverless'))
   assert.deepEqual(listFiles(first.packageDir), [
+    '.slsx-cache.json',
     'alpha.zip',
     'beta.zip',
     'cloudformation-template-create-stack.json',
@@ -66,6 +67,7 @@ test('slsx package --package DIR writes there and nowhere else', () => {
   assert.equal(r.status, 0, r.stderr)
   assert.match(r.stdout, /✔ Service packaged/)
   assert.deepEqual(listFiles(path.join(dir, 'build', 'pkg')), [
+    '.slsx-cache.json',
     'cloudformation-template-create-stack.json',
     'cloudformation-template-update-stack.json',
     'hello.zip',
@@ -159,4 +161,24 @@ test('a function artifact on s3:// is downloaded while packaging and deployed', 
   assert.equal(r.artifacts[0].sha256, sha256Base64(zip))
   const fn = await aws.lambda.send(new GetFunctionCommand({ FunctionName: 'hello-s3art-hello' }))
   assert.equal(fn.Configuration.CodeSha256, sha256Base64(zip))
+})
+
+test('an unchanged zip is taken from the previous package; a changed or touched input rebuilds it', async () => {
+  const dir = copyService(path.join(fixtures, 'pkg-individually'))
+  const first = await packageService({ servicePath: dir })
+  const inode = (name) => fs.statSync(path.join(dir, '.serverless', name)).ino
+  const before = Object.fromEntries(first.artifacts.map((a) => [a.name, inode(a.name)]))
+  const again = await packageService({ servicePath: dir })
+  assert.deepEqual(again.artifacts.map((a) => a.sha256), first.artifacts.map((a) => a.sha256))
+  for (const a of again.artifacts.filter((x) => x.name !== 'fn.zip')) assert.equal(inode(a.name), before[a.name], `${a.name} reused`)
+
+  fs.appendFileSync(path.join(dir, 'src', 'beta', 'handler.js'), '\n// changed\n')
+  const time = new Date(Date.now() + 5000)
+  fs.utimesSync(path.join(dir, 'src', 'gamma', 'handler.js'), time, time)
+  const third = await packageService({ servicePath: dir })
+  const sha = (r, n) => r.artifacts.find((a) => a.name === n).sha256
+  assert.notEqual(sha(third, 'beta.zip'), sha(first, 'beta.zip'), 'changed content, new zip')
+  assert.notEqual(inode('gamma.zip'), before['gamma.zip'], 'touched input, zip written again')
+  assert.equal(sha(third, 'gamma.zip'), sha(first, 'gamma.zip'), 'with the same bytes')
+  assert.equal(inode('alpha.zip'), before['alpha.zip'], 'untouched, reused')
 })

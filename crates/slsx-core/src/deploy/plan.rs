@@ -44,8 +44,12 @@ impl Plan {
         reporter: &dyn Reporter,
         now_ms: u64,
     ) -> Result<Plan> {
-        clean_output(&service, out_dir)?;
-        let packaged = package::package_service(&service, out_dir, fetch, reporter)?;
+        let previous = clean_output(&service, out_dir)?;
+        let packaged = package::package_service(&service, out_dir, previous.as_deref(), fetch, reporter);
+        if let Some(p) = &previous {
+            let _ = std::fs::remove_dir_all(p);
+        }
+        let packaged = packaged?;
         let artifacts = packaged.artifacts.clone();
         let artifact_keys: Vec<String> = artifacts.iter().map(|a| code_artifact_key(&service, &a.sha256_hex)).collect();
         let functions = packaged
@@ -256,30 +260,39 @@ fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
     }
 }
 
-/// Empties the package directory before packaging: `.serverless/` entirely (as Serverless does), a
-/// `--package DIR` only of the files a package consists of — it may hold other things.
-fn clean_output(service: &Service, out_dir: &std::path::Path) -> Result<()> {
+/// Empties the package directory before packaging — `.serverless/` entirely (as Serverless does), a
+/// `--package DIR` only of the files a package consists of, since it may hold other things. What was
+/// there is moved into `<dir>/.slsx-previous/` (returned), so unchanged zips can be reused from it.
+fn clean_output(service: &Service, out_dir: &std::path::Path) -> Result<Option<PathBuf>> {
     if !out_dir.exists() {
-        return Ok(());
+        return Ok(None);
     }
     let err = |e| Error::io(format!("cannot clean \"{}\"", out_dir.display()), e);
-    if out_dir == package::output_dir(service) {
-        return std::fs::remove_dir_all(out_dir).map_err(err);
-    }
-    let real = std::fs::canonicalize(out_dir).map_err(err)?;
-    if service.service_dir.starts_with(&real) {
-        return Err(Error::InvalidOption {
-            message: format!("--package \"{}\" would overwrite the service itself: choose an empty directory", out_dir.display()),
-        });
-    }
-    for entry in std::fs::read_dir(out_dir).map_err(err)?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = name.ends_with(".zip") || [STATE_FILE, CREATE_TEMPLATE_FILE, UPDATE_TEMPLATE_FILE].contains(&name.as_str());
-        if ours && entry.path().is_file() {
-            std::fs::remove_file(entry.path()).map_err(err)?;
+    let whole = out_dir == package::output_dir(service);
+    if !whole {
+        let real = std::fs::canonicalize(out_dir).map_err(err)?;
+        if service.service_dir.starts_with(&real) {
+            return Err(Error::InvalidOption {
+                message: format!("--package \"{}\" would overwrite the service itself: choose an empty directory", out_dir.display()),
+            });
         }
     }
-    Ok(())
+    let previous = out_dir.join(".slsx-previous");
+    if previous.exists() {
+        std::fs::remove_dir_all(&previous).map_err(err)?;
+    }
+    std::fs::create_dir(&previous).map_err(err)?;
+    for entry in std::fs::read_dir(out_dir).map_err(err)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == ".slsx-previous" {
+            continue;
+        }
+        let ours = name.ends_with(".zip") || name == ".slsx-cache.json" || [STATE_FILE, CREATE_TEMPLATE_FILE, UPDATE_TEMPLATE_FILE].contains(&name.as_str());
+        if whole || (ours && entry.path().is_file()) {
+            std::fs::rename(entry.path(), previous.join(&name)).map_err(err)?;
+        }
+    }
+    Ok(Some(previous))
 }
 
 fn write_json(path: &std::path::Path, value: &Value) -> Result<()> {

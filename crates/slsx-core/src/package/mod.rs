@@ -5,6 +5,7 @@
 //! each layer with a `path` gets `<layer>.zip`, prebuilt `artifact`s are used as they are, image
 //! functions are not zipped.
 
+mod cache;
 pub mod devdeps;
 pub mod hash;
 mod select;
@@ -87,8 +88,16 @@ pub fn no_fetch(uri: &str, _dest: &Path) -> Result<()> {
     })
 }
 
-/// Packages the service into `out_dir`. `fetch` downloads `s3://` artifacts.
-pub fn package_service(service: &Service, out_dir: &Path, fetch: Fetch<'_>, reporter: &dyn Reporter) -> Result<Packaged> {
+/// Packages the service into `out_dir`. `fetch` downloads `s3://` artifacts. `previous` is the
+/// previous package (moved aside): a zip whose inputs did not change since is taken from there instead
+/// of being written again.
+pub fn package_service(
+    service: &Service,
+    out_dir: &Path,
+    previous: Option<&Path>,
+    fetch: Fetch<'_>,
+    reporter: &dyn Reporter,
+) -> Result<Packaged> {
     std::fs::create_dir_all(out_dir)
         .map_err(|e| Error::io(format!("cannot create \"{}\"", out_dir.display()), e))?;
     let mut packaged = Packaged::default();
@@ -241,7 +250,10 @@ pub fn package_service(service: &Service, out_dir: &Path, fetch: Fetch<'_>, repo
                 job.patterns.dev_excludes = dev.globs.clone();
             }
         }
-        build_zips(&jobs, &files, out_dir)?
+        let cache = previous.map(cache::Cache::read).unwrap_or_default();
+        let (built, fresh) = build_zips(&jobs, &files, out_dir, previous.map(|p| (p, &cache)))?;
+        cache::Cache { zips: fresh }.write(out_dir)?;
+        built
     };
 
     for slot in &slots {
@@ -342,8 +354,15 @@ fn copy_prebuilt(src: &Path, out_dir: &Path) -> Result<Artifact> {
     })
 }
 
-/// Selects the files of every job, compresses each distinct file once, and writes the zips in parallel.
-fn build_zips(jobs: &[ZipJob], files: &[FileEntry], out_dir: &Path) -> Result<HashMap<String, Artifact>> {
+/// Selects the files of every job; reuses a previous zip whose inputs are unchanged; compresses each
+/// other distinct file once and writes the remaining zips in parallel. Returns the artifacts and the
+/// cache records of this package.
+fn build_zips(
+    jobs: &[ZipJob],
+    files: &[FileEntry],
+    out_dir: &Path,
+    previous: Option<(&Path, &cache::Cache)>,
+) -> Result<(HashMap<String, Artifact>, HashMap<String, cache::Record>)> {
     let selections: Vec<Vec<zip::Source>> = jobs
         .par_iter()
         .map(|job| {
@@ -361,6 +380,7 @@ fn build_zips(jobs: &[ZipJob], files: &[FileEntry], out_dir: &Path) -> Result<Ha
                         path: f.abs.clone(),
                         executable: f.executable,
                         size: f.size,
+                        stamp: f.stamp,
                     })
                 })
                 .collect();
@@ -379,25 +399,52 @@ fn build_zips(jobs: &[ZipJob], files: &[FileEntry], out_dir: &Path) -> Result<Ha
         })
         .collect::<Result<_>>()?;
 
-    let all: Vec<&zip::Source> = selections.iter().flatten().collect();
+    let mut built = HashMap::new();
+    let mut records = HashMap::new();
+    let mut todo: Vec<usize> = Vec::new();
+    for (i, (job, sources)) in jobs.iter().zip(&selections).enumerate() {
+        let fingerprint = cache::fingerprint(sources);
+        let reused = previous.and_then(|(dir, c)| c.reuse(dir, &job.file_name, &fingerprint, out_dir));
+        match reused {
+            Some(record) => {
+                built.insert(job.file_name.clone(), record.artifact(out_dir, &job.file_name));
+                records.insert(job.file_name.clone(), record);
+            }
+            None => todo.push(i),
+        }
+    }
+    if todo.is_empty() {
+        return Ok((built, records));
+    }
+    let all: Vec<&zip::Source> = todo.iter().flat_map(|i| selections[*i].iter()).collect();
     let spill = zip::compress_all(&all, &out_dir.join(".slsx-compressed.tmp"))?;
-    jobs.par_iter()
-        .zip(selections.par_iter())
-        .map(|(job, sources)| {
+    let written: Vec<(String, Artifact, cache::Record)> = todo
+        .par_iter()
+        .map(|i| {
+            let (job, sources) = (&jobs[*i], &selections[*i]);
             let path = out_dir.join(&job.file_name);
             let written = zip::assemble(&path, sources, Some(&spill))?;
-            Ok((
-                job.file_name.clone(),
-                Artifact {
-                    file_name: job.file_name.clone(),
-                    path,
-                    size: written.size,
-                    sha256_hex: hex::encode(written.sha256),
-                    sha256_base64: hash::base64(&written.sha256),
-                    entries: sources.len(),
-                    prebuilt: false,
-                },
-            ))
+            let artifact = Artifact {
+                file_name: job.file_name.clone(),
+                path,
+                size: written.size,
+                sha256_hex: hex::encode(written.sha256),
+                sha256_base64: hash::base64(&written.sha256),
+                entries: sources.len(),
+                prebuilt: false,
+            };
+            let record = cache::Record {
+                fingerprint: cache::fingerprint(sources),
+                sha256_hex: artifact.sha256_hex.clone(),
+                size: artifact.size,
+                entries: artifact.entries,
+            };
+            Ok((job.file_name.clone(), artifact, record))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    for (name, artifact, record) in written {
+        built.insert(name.clone(), artifact);
+        records.insert(name, record);
+    }
+    Ok((built, records))
 }

@@ -14,6 +14,9 @@ pub struct FileEntry {
     pub size: u64,
     /// Owner-execute bit set: stored as 0755, else 0644.
     pub executable: bool,
+    /// Identity and change stamp of the file (inode, device, modification and change times, size):
+    /// equal stamps mean an unchanged file, as git's index assumes.
+    pub stamp: u64,
 }
 
 /// Every regular file under `root`, sorted by the UTF-8 bytes of the relative path. Directories in
@@ -69,11 +72,29 @@ fn visit(
                 abs: path,
                 size: meta.len(),
                 executable: is_executable(&meta),
+                stamp: stamp(&meta),
             });
         }
     }
     ancestors.pop();
     Ok(())
+}
+
+#[cfg(unix)]
+fn stamp(meta: &std::fs::Metadata) -> u64 {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::MetadataExt;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (meta.ino(), meta.dev(), meta.mtime(), meta.mtime_nsec(), meta.ctime(), meta.ctime_nsec(), meta.len(), meta.mode()).hash(&mut h);
+    h.finish()
+}
+
+#[cfg(not(unix))]
+fn stamp(meta: &std::fs::Metadata) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (meta.modified().ok(), meta.len()).hash(&mut h);
+    h.finish()
 }
 
 #[cfg(unix)]

@@ -48,6 +48,8 @@ pub struct Source {
     pub executable: bool,
     /// Size seen when the tree was walked; a file that changes size before it is read is an error.
     pub size: u64,
+    /// The file's change stamp (`FileEntry::stamp`).
+    pub stamp: u64,
 }
 
 impl From<&super::FileEntry> for Source {
@@ -57,6 +59,7 @@ impl From<&super::FileEntry> for Source {
             path: e.abs.clone(),
             executable: e.executable,
             size: e.size,
+            stamp: e.stamp,
         }
     }
 }
