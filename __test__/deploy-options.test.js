@@ -181,3 +181,23 @@ test('a deploy that fails says why, uploads no state, and the fixed deploy that 
   assert.equal(fixed.stackStatus, 'UPDATE_COMPLETE')
   assert.notEqual(fixed.deploymentDir, first.deploymentDir)
 })
+
+test('deployment bucket options reach the bucket; KMS encryption reaches every object; an empty change set is reported', async () => {
+  // moto creates the bucket without applying VersioningConfiguration; the template carries it (the
+  // svc-bucket-object golden checks it), the tags reach the bucket here.
+  const { GetBucketTaggingCommand } = require('@aws-sdk/client-s3')
+  const dir = copyService('hello')
+  withProvider(dir, '  deploymentBucket:\n    versioning: true\n    tags:\n      team: core\n    serverSideEncryption: aws:kms\n    sseKMSKeyId: alias/slsx-test\n')
+  const r = await deploy({ servicePath: dir })
+  const template = JSON.parse(fs.readFileSync(path.join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'))
+  assert.deepEqual(template.Resources.ServerlessDeploymentBucket.Properties.VersioningConfiguration, { Status: 'Enabled' })
+  const tagging = await aws.s3.send(new GetBucketTaggingCommand({ Bucket: r.bucket }))
+  assert.ok(tagging.TagSet.some((t) => t.Key === 'team' && t.Value === 'core'))
+  for (const key of [r.artifacts[0].s3Key, `${r.deploymentDir}/compiled-cloudformation-template.json`, `${r.deploymentDir}/serverless-state.json`]) {
+    const head = await aws.s3.send(new HeadObjectCommand({ Bucket: r.bucket, Key: key }))
+    assert.equal(head.ServerSideEncryption, 'aws:kms', key)
+  }
+  const forced = await deploy({ servicePath: dir, force: true })
+  assert.equal(forced.emptyChangeSet, true)
+  assert.equal(forced.stackStatus, 'UPDATE_COMPLETE')
+})
