@@ -56,35 +56,16 @@ pub async fn check(ctx: &AwsContext, bucket: &str, plan: &Plan, stack: &Stack) -
 
 /// The newest `<prefix>/<service>/<stage>/<epochms>-<ISO>` directory, by its numeric timestamp.
 pub async fn latest_deployment_dir(ctx: &AwsContext, bucket: &str, stage_prefix: &str) -> Result<Option<String>> {
-    let s3 = ctx.s3();
     let prefix = format!("{stage_prefix}/");
-    let mut best: Option<(u64, String)> = None;
-    let mut token = None;
-    loop {
-        let page = s3
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(&prefix)
-            .delimiter("/")
-            .set_continuation_token(token)
-            .send()
-            .await
-            .map_err(|e| super::upload::bucket_gone(bucket, errors::wrap("S3", "LIST_OBJECTS_V2", format!("list s3://{bucket}/{prefix}"), e)))?;
-        for p in page.common_prefixes() {
-            let Some(dir) = p.prefix() else { continue };
+    let (_, dirs) = super::listing::list(ctx, bucket, &prefix, Some("/")).await?;
+    Ok(dirs
+        .iter()
+        .filter_map(|dir| {
             let name = dir[prefix.len()..].trim_end_matches('/');
-            if let Some(ms) = deployment_timestamp(name) {
-                if best.as_ref().is_none_or(|(b, _)| ms > *b) {
-                    best = Some((ms, dir.trim_end_matches('/').to_string()));
-                }
-            }
-        }
-        token = page.next_continuation_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
-    Ok(best.map(|(_, d)| d))
+            deployment_timestamp(name).map(|ms| (ms, dir.trim_end_matches('/').to_string()))
+        })
+        .max_by_key(|(ms, _)| *ms)
+        .map(|(_, d)| d))
 }
 
 /// `1795749631966-2026-11-27T03:20:31.966Z` -> 1795749631966; other names -> None.

@@ -32,23 +32,7 @@ pub fn keep_count(plan: &Plan) -> usize {
 pub async fn cleanup(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result<Cleaned> {
     let s3 = ctx.s3();
     let prefix = format!("{}/", plan.service.s3_stage_prefix());
-    let mut keys = Vec::new();
-    let mut token = None;
-    loop {
-        let page = s3
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(&prefix)
-            .set_continuation_token(token)
-            .send()
-            .await
-            .map_err(|e| errors::wrap("S3", "LIST_OBJECTS_V2", format!("list s3://{bucket}/{prefix}"), e))?;
-        keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
-        token = page.next_continuation_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+    let (keys, _) = super::listing::list(ctx, bucket, &prefix, None).await?;
     // Deployment directories, newest first.
     let mut dirs: BTreeMap<u64, String> = BTreeMap::new();
     for key in &keys {

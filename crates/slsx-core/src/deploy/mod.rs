@@ -6,6 +6,7 @@ mod changes;
 mod cleanup;
 mod download;
 mod info;
+mod listing;
 pub mod monitor;
 pub mod plan;
 mod stack;

@@ -53,6 +53,17 @@ pub struct Outcome {
     pub stack: Option<Stack>,
 }
 
+/// The settings every stack operation carries: parameters, notification ARNs, the deployment role and
+/// the stack tags (the request builders of CreateChangeSet, CreateStack and UpdateStack share no trait).
+macro_rules! stack_settings {
+    ($req:expr, $service:expr) => {
+        $req.set_parameters(Some(stack_parameters($service)))
+            .set_notification_arns(Some(notification_arns($service)))
+            .set_role_arn(deployment_role($service))
+            .set_tags(Some(stack_tags($service)))
+    };
+}
+
 /// Creates (CREATE) or updates (UPDATE) the stack through its change set and follows it to the end.
 pub async fn deploy_change_set(
     ctx: &AwsContext,
@@ -173,14 +184,7 @@ pub async fn deploy_direct(
     }
     let (stack_id, boundary) = match action {
         Action::Create => {
-            let mut req = cfn
-                .create_stack()
-                .stack_name(&stack_name)
-                .set_capabilities(Some(capabilities))
-                .set_parameters(Some(stack_parameters(service)))
-                .set_notification_arns(Some(notification_arns(service)))
-                .set_role_arn(deployment_role(service))
-                .set_tags(Some(stack_tags(service)));
+            let mut req = stack_settings!(cfn.create_stack().stack_name(&stack_name).set_capabilities(Some(capabilities)), service);
             req = if disable_rollback(service) == Some(true) {
                 req.disable_rollback(true)
             } else {
@@ -205,14 +209,7 @@ pub async fn deploy_direct(
                 .stack_events()
                 .first()
                 .and_then(|e| e.event_id().map(str::to_string));
-            let mut req = cfn
-                .update_stack()
-                .stack_name(&stack_name)
-                .set_capabilities(Some(capabilities))
-                .set_parameters(Some(stack_parameters(service)))
-                .set_notification_arns(Some(notification_arns(service)))
-                .set_role_arn(deployment_role(service))
-                .set_tags(Some(stack_tags(service)))
+            let mut req = stack_settings!(cfn.update_stack().stack_name(&stack_name).set_capabilities(Some(capabilities)), service)
                 .set_rollback_configuration(rollback_configuration(service))
                 .set_disable_rollback(disable_rollback(service))
                 .set_stack_policy_body(stack_policy(service));
@@ -255,11 +252,8 @@ async fn create_change_set(
         })
         .capabilities(Capability::CapabilityIam)
         .capabilities(Capability::CapabilityNamedIam)
-        .set_parameters(Some(stack_parameters(service)))
-        .set_notification_arns(Some(notification_arns(service)))
-        .set_role_arn(deployment_role(service))
-        .set_rollback_configuration(rollback_configuration(service))
-        .set_tags(Some(stack_tags(service)));
+        .set_rollback_configuration(rollback_configuration(service));
+    req = stack_settings!(req, service);
     if transform {
         req = req.capabilities(Capability::CapabilityAutoExpand);
     }

@@ -102,6 +102,26 @@ impl Encryption {
     }
 }
 
+/// Server-side encryption on a request that writes an object (the S3 request builders share no trait).
+macro_rules! with_encryption {
+    ($req:expr, $enc:expr) => {
+        with_customer_key!(
+            $req.set_server_side_encryption($enc.server_side.as_deref().map(aws_sdk_s3::types::ServerSideEncryption::from))
+                .set_ssekms_key_id($enc.kms_key_id.clone()),
+            $enc
+        )
+    };
+}
+
+/// The SSE-C key, which every request touching such an object must carry.
+macro_rules! with_customer_key {
+    ($req:expr, $enc:expr) => {
+        $req.set_sse_customer_algorithm($enc.customer_algorithm.clone())
+            .set_sse_customer_key($enc.customer_key.clone())
+            .set_sse_customer_key_md5($enc.customer_key_md5.clone())
+    };
+}
+
 async fn put(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
@@ -111,18 +131,11 @@ async fn put(
     content_type: &str,
     enc: &Encryption,
 ) -> Result<()> {
-    s3.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(body)
-        .content_type(content_type)
-        .metadata("filesha256", sha256_base64)
-        .set_server_side_encryption(enc.server_side.as_deref().map(aws_sdk_s3::types::ServerSideEncryption::from))
-        .set_ssekms_key_id(enc.kms_key_id.clone())
-        .set_sse_customer_algorithm(enc.customer_algorithm.clone())
-        .set_sse_customer_key(enc.customer_key.clone())
-        .set_sse_customer_key_md5(enc.customer_key_md5.clone())
-        .send()
+    with_encryption!(
+        s3.put_object().bucket(bucket).key(key).body(body).content_type(content_type).metadata("filesha256", sha256_base64),
+        enc
+    )
+    .send()
         .await
         .map(|_| ())
         .map_err(|e| bucket_gone(bucket, errors::wrap("S3", "PUT_OBJECT", format!("upload s3://{bucket}/{key}"), e)))
@@ -167,18 +180,11 @@ async fn multipart(
     enc: &Encryption,
 ) -> Result<()> {
     use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
-    let created = s3
-        .create_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .content_type("application/zip")
-        .metadata("filesha256", sha256_base64)
-        .set_server_side_encryption(enc.server_side.as_deref().map(aws_sdk_s3::types::ServerSideEncryption::from))
-        .set_ssekms_key_id(enc.kms_key_id.clone())
-        .set_sse_customer_algorithm(enc.customer_algorithm.clone())
-        .set_sse_customer_key(enc.customer_key.clone())
-        .set_sse_customer_key_md5(enc.customer_key_md5.clone())
-        .send()
+    let created = with_encryption!(
+        s3.create_multipart_upload().bucket(bucket).key(key).content_type("application/zip").metadata("filesha256", sha256_base64),
+        enc
+    )
+    .send()
         .await
         .map_err(|e| errors::wrap("S3", "CREATE_MULTIPART_UPLOAD", format!("upload s3://{bucket}/{key}"), e))?;
     let upload_id = created.upload_id().unwrap_or_default().to_string();
@@ -200,17 +206,11 @@ async fn multipart(
                 .build()
                 .await
                 .map_err(|e| Error::io(format!("cannot read \"{}\"", path.display()), std::io::Error::other(e.to_string())))?;
-            let out = s3
-                .upload_part()
-                .bucket(&bucket)
-                .key(&key)
-                .upload_id(&upload_id)
-                .part_number((n + 1) as i32)
-                .body(body)
-                .set_sse_customer_algorithm(enc.customer_algorithm.clone())
-                .set_sse_customer_key(enc.customer_key.clone())
-                .set_sse_customer_key_md5(enc.customer_key_md5.clone())
-                .send()
+            let out = with_customer_key!(
+                s3.upload_part().bucket(&bucket).key(&key).upload_id(&upload_id).part_number((n + 1) as i32).body(body),
+                enc
+            )
+            .send()
                 .await
                 .map_err(|e| errors::wrap("S3", "UPLOAD_PART", format!("upload s3://{bucket}/{key}"), e))?;
             Ok::<_, Error>(CompletedPart::builder().part_number((n + 1) as i32).set_e_tag(out.e_tag().map(str::to_string)).build())
@@ -241,13 +241,7 @@ async fn multipart(
 }
 
 async fn exists(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, enc: &Encryption) -> Result<bool> {
-    let req = s3
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .set_sse_customer_algorithm(enc.customer_algorithm.clone())
-        .set_sse_customer_key(enc.customer_key.clone())
-        .set_sse_customer_key_md5(enc.customer_key_md5.clone());
+    let req = with_customer_key!(s3.head_object().bucket(bucket).key(key), enc);
     match req.send().await {
         Ok(_) => Ok(true),
         Err(e) if e.as_service_error().is_some_and(|se| se.is_not_found()) => Ok(false),
