@@ -27,6 +27,67 @@ export interface Artifact {
  */
 export declare function deploy(options: DeployOptions): Promise<DeployResult>
 
+/**
+ * `serverless deploy function`: sends one or more functions' code (and configuration) straight to
+ * Lambda, without CloudFormation. Code whose SHA-256 matches the deployed one is not sent again.
+ */
+export declare function deployFunction(options: DeployFunctionOptions): Promise<Array<FunctionDeployed>>
+
+export interface DeployFunctionOptions {
+  /**
+   * Directory of the service.
+   * @default process.cwd()
+   */
+  servicePath?: string
+  /**
+   * Config file name relative to the service directory (`--config`).
+   * @default "serverless.yml", then ".yaml", then ".json"
+   */
+  config?: string
+  /**
+   * `--stage`; else `provider.stage`.
+   * @default "dev"
+   */
+  stage?: string
+  /**
+   * `--region`; else `provider.region`.
+   * @default "us-east-1"
+   */
+  region?: string
+  /**
+   * `--aws-profile`: the AWS profile to take credentials from.
+   * @default the standard AWS credential chain
+   */
+  profile?: string
+  /** `-f`: the function keys (as in `functions:`) to deploy; several are deployed concurrently. */
+  functions: Array<string>
+  /**
+   * `--force`: send the code even when the deployed `CodeSha256` is the same.
+   * @default false
+   */
+  force?: boolean
+  /**
+   * `--update-config`: only the configuration, no code.
+   * @default false
+   */
+  updateConfig?: boolean
+  /**
+   * Publish a version afterwards and move the function's alias (provisioned concurrency, SnapStart).
+   * @default false
+   */
+  publish?: boolean
+  /** `--param key=value` pairs, for `${param:key}`. */
+  params?: Record<string, string>
+  /** Every other CLI option, for `${opt:name}`. */
+  options?: Record<string, any>
+  /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
+  configObject?: any
+  /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
+  jsFileLoader?: JsFileLoader
+  /** Called with each progress event. It never keeps Node running on its own. */
+  onProgress?: ((arg: ProgressEvent) => void)
+}
+
 export interface DeployOptions {
   /**
    * Directory of the service.
@@ -113,6 +174,24 @@ export interface DeployResult {
   endpoints: Array<string>
   /** Layer key -> version ARN. */
   layers: Record<string, string>
+}
+
+/** One function sent by `deployFunction`. */
+export interface FunctionDeployed {
+  /** The key under `functions:`. */
+  key: string
+  /** The Lambda function name. */
+  name: string
+  /** `updated`, `unchanged` (same CodeSha256 as deployed) or `skipped` (`updateConfig`). */
+  code: string
+  /** `updated` or `unchanged`. */
+  configuration: string
+  /** Base64 SHA-256 of the zip, as Lambda reports it. */
+  sha256: string
+  /** Zip size in bytes. */
+  size: number
+  /** The version published with `publish`. */
+  version?: string
 }
 
 export interface FunctionInfo {

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.deploy = nativeBinding.deploy
+module.exports.deployFunction = nativeBinding.deployFunction
 module.exports.info = nativeBinding.info
 module.exports.packageService = nativeBinding.packageService
 module.exports.printConfig = nativeBinding.printConfig

@@ -10,6 +10,8 @@ const USAGE = `Usage: slsx <command> [options]
 
 Commands
   deploy                 Deploy the service (package, compile, update the CloudFormation stack)
+  deploy function -f <name>
+                         Send one function's code and configuration straight to Lambda
   package                Package the service into .serverless/ (or --package DIR) without deploying
   print                  Print the configuration with every variable resolved
   info                   Show the deployed service: functions, endpoints, layers (--verbose: outputs)
@@ -26,6 +28,8 @@ Options
   --transform keys       print: print only the keys of the property
   --aws-s3-accelerate    Enable S3 transfer acceleration on the deployment bucket and use it
   --no-aws-s3-accelerate Suspend S3 transfer acceleration on the deployment bucket
+  --function, -f <name>  deploy function: the function to deploy (repeatable)
+  --update-config        deploy function: only the configuration, not the code
   --force                Deploy even when nothing changed
   --verbose              Print every CloudFormation stack event and the stack outputs
   --help, -h             Show this help
@@ -41,6 +45,8 @@ const OPTIONS = {
   format: { value: true },
   path: { value: true },
   transform: { value: true },
+  function: { alias: 'f', value: true, multiple: true },
+  'update-config': {},
   force: {},
   'aws-s3-accelerate': {},
   'no-aws-s3-accelerate': {},
@@ -296,6 +302,38 @@ async function deployCommand(options) {
   printSummary(out, result, Boolean(options.verbose))
 }
 
+async function deployFunctionCommand(options) {
+  const started = Date.now()
+  if (!options.function) throw new UsageError('deploy function needs a function: -f <name>')
+  const progress = progressRenderer(false)
+  let results
+  try {
+    results = await slsx.deployFunction({
+      ...serviceOptions(options),
+      functions: options.function,
+      force: Boolean(options.force),
+      updateConfig: Boolean(options['update-config']),
+      onProgress: progress.onProgress,
+    })
+  } finally {
+    progress.stop()
+  }
+  const out = process.stdout
+  const took = seconds(Date.now() - started)
+  for (const r of results) {
+    const what =
+      r.code === 'unchanged' && r.configuration === 'unchanged'
+        ? 'Code and configuration not changed, nothing deployed'
+        : r.code === 'updated'
+          ? `Function code deployed (${formatSize(r.size)})`
+          : r.code === 'unchanged'
+            ? 'Code not changed, configuration updated'
+            : 'Function configuration updated'
+    out.write(`✔ ${r.key} (${r.name}): ${what}${r.version ? `, version ${r.version}` : ''}\n`)
+  }
+  out.write(`(${took})\n`)
+}
+
 async function main(argv) {
   const { commands, options } = parseArgs(argv)
   if (options.version) {
@@ -309,7 +347,9 @@ async function main(argv) {
   const command = commands.join(' ')
   switch (command) {
     case 'deploy':
-      return deployCommand(options)
+      return options.function ? deployFunctionCommand(options) : deployCommand(options)
+    case 'deploy function':
+      return deployFunctionCommand(options)
     case 'package':
       return packageCommand(options)
     case 'print':

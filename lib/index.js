@@ -147,6 +147,7 @@ function wrap(fn) {
 
 module.exports = {
   deploy: wrap(native.deploy),
+  deployFunction: wrap(native.deployFunction),
   packageService: wrap(native.packageService),
   printConfig: wrap(native.printConfig),
   info: wrap(native.info),

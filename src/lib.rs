@@ -14,8 +14,8 @@ use std::sync::Arc;
 use napi_derive::napi;
 
 use crate::error::to_js_error;
-use crate::options::{JsDeployOptions, JsPackageOptions, JsServiceOptions};
-use crate::results::{JsDeployResult, JsInfoResult, JsPackageResult};
+use crate::options::{JsDeployFunctionOptions, JsDeployOptions, JsPackageOptions, JsServiceOptions};
+use crate::results::{JsDeployResult, JsFunctionDeployed, JsInfoResult, JsPackageResult};
 
 /// Deploys the service: package, compile, create the stack when missing, skip when nothing changed,
 /// upload, and update the stack through its change set.
@@ -24,6 +24,16 @@ pub async fn deploy(options: JsDeployOptions) -> napi::Result<JsDeployResult> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
     let reporter = shared(reporter);
     run(slsx_core::deploy::deploy(core_options, reporter)).await.map(JsDeployResult::from)
+}
+
+/// `serverless deploy function`: sends one or more functions' code (and configuration) straight to
+/// Lambda, without CloudFormation. Code whose SHA-256 matches the deployed one is not sent again.
+#[napi]
+pub async fn deploy_function(options: JsDeployFunctionOptions) -> napi::Result<Vec<JsFunctionDeployed>> {
+    let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
+    run(slsx_core::deploy::deploy_function(core_options, shared(reporter)))
+        .await
+        .map(|v| v.into_iter().map(JsFunctionDeployed::from).collect())
 }
 
 /// Packages the service like `serverless package`: zips, both templates and `serverless-state.json` in

@@ -135,6 +135,74 @@ impl JsPackageOptions {
     }
 }
 
+#[napi(object, object_to_js = false, js_name = "DeployFunctionOptions")]
+pub struct JsDeployFunctionOptions {
+    /// Directory of the service.
+    /// @default process.cwd()
+    pub service_path: Option<String>,
+    /// Config file name relative to the service directory (`--config`).
+    /// @default "serverless.yml", then ".yaml", then ".json"
+    pub config: Option<String>,
+    /// `--stage`; else `provider.stage`.
+    /// @default "dev"
+    pub stage: Option<String>,
+    /// `--region`; else `provider.region`.
+    /// @default "us-east-1"
+    pub region: Option<String>,
+    /// `--aws-profile`: the AWS profile to take credentials from.
+    /// @default the standard AWS credential chain
+    pub profile: Option<String>,
+    /// `-f`: the function keys (as in `functions:`) to deploy; several are deployed concurrently.
+    pub functions: Vec<String>,
+    /// `--force`: send the code even when the deployed `CodeSha256` is the same.
+    /// @default false
+    pub force: Option<bool>,
+    /// `--update-config`: only the configuration, no code.
+    /// @default false
+    pub update_config: Option<bool>,
+    /// Publish a version afterwards and move the function's alias (provisioned concurrency, SnapStart).
+    /// @default false
+    pub publish: Option<bool>,
+    /// `--param key=value` pairs, for `${param:key}`.
+    pub params: Option<HashMap<String, String>>,
+    /// Every other CLI option, for `${opt:name}`.
+    pub options: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
+    pub config_object: Option<serde_json::Value>,
+    /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
+    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+    /// Called with each progress event. It never keeps Node running on its own.
+    pub on_progress: Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
+}
+
+impl JsDeployFunctionOptions {
+    pub fn into_core(self) -> slsx_core::Result<(slsx_core::deploy::DeployFunctionOptions, Option<JsReporter>)> {
+        let service = ServiceFields {
+            service_path: self.service_path,
+            config: self.config,
+            stage: self.stage,
+            region: self.region,
+            profile: self.profile,
+            params: self.params,
+            options: self.options,
+            config_object: self.config_object,
+            js_file_loader: self.js_file_loader,
+            aws_s3_accelerate: None,
+        }
+        .into_core()?;
+        Ok((
+            slsx_core::deploy::DeployFunctionOptions {
+                service,
+                functions: self.functions,
+                force: self.force.unwrap_or(false),
+                update_config: self.update_config.unwrap_or(false),
+                publish: self.publish.unwrap_or(false),
+            },
+            self.on_progress.map(JsReporter::new),
+        ))
+    }
+}
+
 /// The service fields every command shares.
 pub struct ServiceFields {
     pub service_path: Option<String>,

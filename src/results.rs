@@ -177,3 +177,36 @@ impl From<slsx_core::deploy::InfoResult> for JsInfoResult {
         }
     }
 }
+
+/// One function sent by `deployFunction`.
+#[napi(object, js_name = "FunctionDeployed")]
+pub struct JsFunctionDeployed {
+    /// The key under `functions:`.
+    pub key: String,
+    /// The Lambda function name.
+    pub name: String,
+    /// `updated`, `unchanged` (same CodeSha256 as deployed) or `skipped` (`updateConfig`).
+    pub code: String,
+    /// `updated` or `unchanged`.
+    pub configuration: String,
+    /// Base64 SHA-256 of the zip, as Lambda reports it.
+    pub sha256: String,
+    /// Zip size in bytes.
+    pub size: f64,
+    /// The version published with `publish`.
+    pub version: Option<String>,
+}
+
+impl From<slsx_core::deploy::FunctionDeployed> for JsFunctionDeployed {
+    fn from(f: slsx_core::deploy::FunctionDeployed) -> Self {
+        JsFunctionDeployed {
+            key: f.key,
+            name: f.name,
+            code: f.code,
+            configuration: f.configuration,
+            sha256: f.sha256,
+            size: f.size as f64,
+            version: f.version,
+        }
+    }
+}

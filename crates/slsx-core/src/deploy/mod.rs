@@ -5,6 +5,7 @@ mod bucket;
 mod changes;
 mod cleanup;
 mod download;
+mod function;
 mod info;
 mod listing;
 pub mod monitor;
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::progress::{ProgressEvent, SharedReporter};
 
 pub use changes::{deployment_timestamp, Decision};
+pub use function::{deploy_function, DeployFunctionOptions, FunctionDeployed};
 pub use info::{info, InfoResult};
 pub use plan::Plan;
 

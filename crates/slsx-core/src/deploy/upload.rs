@@ -249,6 +249,24 @@ async fn exists(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, enc: &Encrypti
     }
 }
 
+/// One code artifact to its key, unless it is there already (`deploy function` of a large zip).
+pub async fn upload_artifact(ctx: &AwsContext, bucket: &str, key: &str, artifact: &crate::package::Artifact) -> Result<bool> {
+    let s3 = ctx.s3();
+    let enc = Encryption::default();
+    if exists(&s3, bucket, key, &enc).await? {
+        return Ok(false);
+    }
+    if artifact.size >= multipart_threshold() {
+        multipart(&s3, bucket, key, &artifact.path, artifact.size, &artifact.sha256_base64, &enc).await?;
+    } else {
+        let body = ByteStream::from_path(&artifact.path)
+            .await
+            .map_err(|e| Error::io(format!("cannot read \"{}\"", artifact.path.display()), std::io::Error::other(e.to_string())))?;
+        put(&s3, bucket, key, body, &artifact.sha256_base64, "application/zip", &enc).await?;
+    }
+    Ok(true)
+}
+
 /// Uploads `serverless-state.json`, which marks the deployment as one the stack accepted.
 pub async fn upload_state(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result<Uploaded> {
     let path = plan.out_dir.join(STATE_FILE);

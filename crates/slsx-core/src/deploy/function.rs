@@ -1,0 +1,349 @@
+//! `deploy function`: one function's code (and configuration) straight to Lambda, without
+//! CloudFormation. Packaged alone, compared with the deployed `CodeSha256`, sent inline up to 50 MB
+//! and through the deployment bucket above, then waited for; `publish` makes a version and moves the
+//! function's alias, so versioned functions do not drift.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{DeadLetterConfig, Environment, VpcConfig};
+use serde_json::Value;
+
+use super::{bucket, load, stack, upload};
+use crate::aws::{errors, AwsContext, AwsSettings};
+use crate::config::{Function, ServiceOptions};
+use crate::error::{Error, Result};
+use crate::progress::{ProgressEvent, SharedReporter};
+
+#[derive(Debug, Clone, Default)]
+pub struct DeployFunctionOptions {
+    pub service: ServiceOptions,
+    /// Function keys; several are deployed concurrently.
+    pub functions: Vec<String>,
+    /// Send the code even when it did not change.
+    pub force: bool,
+    /// Only the configuration, no code.
+    pub update_config: bool,
+    /// Publish a version afterwards and point the function's alias (`provisioned`, `snapstart`) at it.
+    pub publish: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FunctionDeployed {
+    pub key: String,
+    pub name: String,
+    /// `updated`, `unchanged` (same CodeSha256) or `skipped` (`update_config`).
+    pub code: String,
+    /// `updated` or `unchanged`.
+    pub configuration: String,
+    pub sha256: String,
+    pub size: u64,
+    /// The version published with `publish`.
+    pub version: Option<String>,
+}
+
+/// Zips from this size on go through the deployment bucket (`SLSX_INLINE_ZIP_LIMIT`, bytes; Lambda
+/// accepts about 50 MB inline).
+fn inline_limit() -> u64 {
+    std::env::var("SLSX_INLINE_ZIP_LIMIT").ok().and_then(|v| v.parse().ok()).unwrap_or(50 * 1024 * 1024)
+}
+
+pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedReporter) -> Result<Vec<FunctionDeployed>> {
+    let service = load(&options.service).await?;
+    if options.functions.is_empty() {
+        return Err(Error::InvalidOption { message: "deploy function needs a function: -f NAME".into() });
+    }
+    let mut targets = Vec::new();
+    for key in &options.functions {
+        let f = service.functions.iter().find(|f| &f.key == key).ok_or_else(|| Error::InvalidOption {
+            message: format!("Function \"{key}\" doesn't exist in this Service"),
+        })?;
+        if f.image.is_some() {
+            return Err(Error::InvalidOption {
+                message: format!("Function \"{key}\" is an image function: deploying images with deploy function is not supported yet"),
+            });
+        }
+        targets.push(f.clone());
+    }
+    reporter.report(ProgressEvent::PhaseStarted {
+        phase: "deploy",
+        message: format!("Deploying function{} {} to stage {} ({})", if targets.len() > 1 { "s" } else { "" }, options.functions.join(", "), service.stage, service.region),
+    });
+    let ctx = AwsContext::new(&AwsSettings { region: service.region.clone(), profile: options.service.profile.clone() }).await;
+
+    // Every function must exist already.
+    let lambda = ctx.lambda();
+    for f in &targets {
+        if let Err(e) = lambda.get_function().function_name(&f.name).send().await {
+            if e.as_service_error().is_some_and(|se| se.is_resource_not_found_exception()) {
+                return Err(Error::Stack {
+                    code: "FUNCTION_NOT_YET_DEPLOYED".into(),
+                    message: format!("The function \"{}\" you want to update is not yet deployed: run slsx deploy first", f.key),
+                });
+            }
+            return Err(errors::wrap("LAMBDA", "GET_FUNCTION", format!("read function {}", f.name), e));
+        }
+    }
+
+    // Package just these functions, each into `<key>.zip` from its own file list.
+    let mut only = service.clone();
+    only.functions = targets
+        .iter()
+        .cloned()
+        .map(|mut f| {
+            f.package.individually = true;
+            f
+        })
+        .collect();
+    only.layers.clear();
+    let out_dir = crate::package::output_dir(&service);
+    let r = reporter.clone();
+    let ctx_fetch = ctx.clone();
+    let packaged = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(format!("cannot create \"{}\"", out_dir.display()), e))?;
+        let fetch = super::download::fetcher(ctx_fetch);
+        crate::package::package_service(&only, &out_dir, None, &fetch, r.as_ref())
+    })
+    .await
+    .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;
+
+    let mut tasks = Vec::new();
+    for (f, (_, code)) in targets.iter().zip(&packaged.functions) {
+        let crate::package::Code::Zip(i) = code else { continue };
+        let artifact = packaged.artifacts[*i].clone();
+        let (ctx, service, f, options) = (ctx.clone(), service.clone(), f.clone(), options.clone());
+        tasks.push(tokio::spawn(async move { deploy_one(&ctx, &service, &f, &artifact, &options).await }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.map_err(|e| Error::Internal { message: format!("deploy task failed: {e}") })??);
+    }
+    Ok(out)
+}
+
+async fn deploy_one(
+    ctx: &AwsContext,
+    service: &crate::config::Service,
+    f: &Function,
+    artifact: &crate::package::Artifact,
+    options: &DeployFunctionOptions,
+) -> Result<FunctionDeployed> {
+    let lambda = ctx.lambda();
+    let remote = lambda
+        .get_function()
+        .function_name(&f.name)
+        .send()
+        .await
+        .map_err(|e| errors::wrap("LAMBDA", "GET_FUNCTION", format!("read function {}", f.name), e))?;
+    let config = remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build());
+    let mut result = FunctionDeployed {
+        key: f.key.clone(),
+        name: f.name.clone(),
+        sha256: artifact.sha256_base64.clone(),
+        size: artifact.size,
+        ..Default::default()
+    };
+    result.code = if options.update_config {
+        "skipped".into()
+    } else if !options.force && config.code_sha256() == Some(artifact.sha256_base64.as_str()) {
+        "unchanged".into()
+    } else {
+        let req = lambda.update_function_code().function_name(&f.name);
+        let req = if artifact.size < inline_limit() {
+            let bytes = tokio::fs::read(&artifact.path)
+                .await
+                .map_err(|e| Error::io(format!("cannot read \"{}\"", artifact.path.display()), e))?;
+            req.zip_file(Blob::new(bytes))
+        } else {
+            let (bucket_name, key) = upload_through_bucket(ctx, service, artifact).await?;
+            req.s3_bucket(bucket_name).s3_key(key)
+        };
+        req.send().await.map_err(|e| errors::wrap("LAMBDA", "UPDATE_FUNCTION_CODE", format!("update the code of {}", f.name), e))?;
+        wait_until_updated(ctx, &f.name).await?;
+        "updated".into()
+    };
+    result.configuration = if update_configuration(ctx, service, f, &config).await? {
+        wait_until_updated(ctx, &f.name).await?;
+        "updated".into()
+    } else {
+        "unchanged".into()
+    };
+    if options.publish {
+        let version = lambda
+            .publish_version()
+            .function_name(&f.name)
+            .send()
+            .await
+            .map_err(|e| errors::wrap("LAMBDA", "PUBLISH_VERSION", format!("publish a version of {}", f.name), e))?
+            .version()
+            .map(str::to_string);
+        if let (Some(v), Some((_, alias))) = (&version, crate::compile::target_alias(f)) {
+            lambda
+                .update_alias()
+                .function_name(&f.name)
+                .name(alias)
+                .function_version(v)
+                .send()
+                .await
+                .map_err(|e| errors::wrap("LAMBDA", "UPDATE_ALIAS", format!("move the alias of {}", f.name), e))?;
+        }
+        result.version = version;
+    }
+    Ok(result)
+}
+
+/// A large zip goes to the deployment bucket, content-addressed like a deploy's.
+async fn upload_through_bucket(ctx: &AwsContext, service: &crate::config::Service, artifact: &crate::package::Artifact) -> Result<(String, String)> {
+    let bucket_name = match crate::compile::custom_bucket(service) {
+        Some(name) => name,
+        None => {
+            let s = stack::describe(ctx, &service.stack_name()).await?.ok_or_else(|| Error::Stack {
+                code: "FUNCTION_NOT_YET_DEPLOYED".into(),
+                message: format!("Stack {} does not exist: run slsx deploy first", service.stack_name()),
+            })?;
+            bucket::resolve(ctx, &s).await?
+        }
+    };
+    let key = crate::compile::code_artifact_key(service, &artifact.sha256_hex);
+    upload::upload_artifact(ctx, &bucket_name, &key, artifact).await?;
+    Ok((bucket_name, key))
+}
+
+/// Waits for `State=Active` and `LastUpdateStatus=Successful` (60 s at most).
+async fn wait_until_updated(ctx: &AwsContext, name: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let c = ctx
+            .lambda()
+            .get_function_configuration()
+            .function_name(name)
+            .send()
+            .await
+            .map_err(|e| errors::wrap("LAMBDA", "GET_FUNCTION_CONFIGURATION", format!("read function {name}"), e))?;
+        let active = c.state().is_none_or(|s| s.as_str() == "Active");
+        let done = c.last_update_status().is_none_or(|s| s.as_str() == "Successful");
+        if c.last_update_status().is_some_and(|s| s.as_str() == "Failed") {
+            return Err(Error::Stack {
+                code: "DEPLOY_FUNCTION_UPDATE_FAILED".into(),
+                message: format!("The update of {name} failed: {}", c.last_update_status_reason().unwrap_or("no reason given")),
+            });
+        }
+        if active && done {
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            return Err(Error::Stack {
+                code: "DEPLOY_FUNCTION_ENSURE_STATE_TIMED_OUT".into(),
+                message: format!("{name} did not become Active with a successful update within 60 s"),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The configuration Serverless's `deploy function` sends, each field only when it differs from the
+/// deployed one. Returns whether an update was made.
+async fn update_configuration(
+    ctx: &AwsContext,
+    service: &crate::config::Service,
+    f: &Function,
+    remote: &aws_sdk_lambda::types::FunctionConfiguration,
+) -> Result<bool> {
+    let provider = &service.provider.raw;
+    let setting = |k: &str| f.raw.get(k).filter(|v| !v.is_null()).or_else(|| provider.get(k).filter(|v| !v.is_null()));
+    let mut req = ctx.lambda().update_function_configuration().function_name(&f.name);
+    let mut changed = false;
+    if let Some(d) = f.description.as_deref().filter(|d| Some(*d) != remote.description()) {
+        req = req.description(d);
+        changed = true;
+    }
+    if Some(f.handler.as_str()) != remote.handler() {
+        req = req.handler(&f.handler);
+        changed = true;
+    }
+    if let Some(m) = f.memory_size.or(service.provider.memory_size).filter(|m| Some(*m as i32) != remote.memory_size()) {
+        req = req.memory_size(m as i32);
+        changed = true;
+    }
+    if let Some(t) = f.timeout.or(service.provider.timeout).filter(|t| Some(*t as i32) != remote.timeout()) {
+        req = req.timeout(t as i32);
+        changed = true;
+    }
+    if let Some(kms) = setting("kmsKeyArn").and_then(Value::as_str).filter(|k| Some(*k) != remote.kms_key_arn()) {
+        req = req.kms_key_arn(kms);
+        changed = true;
+    }
+    if let Some(dlq) = f.raw.get("onError").and_then(Value::as_str) {
+        if remote.dead_letter_config().and_then(|d| d.target_arn()) != Some(dlq) {
+            req = req.dead_letter_config(DeadLetterConfig::builder().target_arn(dlq).build());
+            changed = true;
+        }
+    }
+    // The environment, unless a value is a CloudFormation intrinsic only a stack can resolve.
+    let mut env = service.provider.environment.clone();
+    env.extend(f.environment.clone());
+    if env.values().all(|v| !v.is_object() && !v.is_array()) {
+        let vars: std::collections::HashMap<String, String> = env
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .collect();
+        let current = remote.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
+        if vars != current {
+            req = req.environment(Environment::builder().set_variables(Some(vars)).build());
+            changed = true;
+        }
+    }
+    // Layers, unless one is a reference only a stack can resolve.
+    if let Some(Value::Array(layers)) = setting("layers") {
+        if layers.iter().all(Value::is_string) {
+            let wanted: Vec<String> = layers.iter().filter_map(|l| l.as_str().map(str::to_string)).collect();
+            let mut have: Vec<String> = remote.layers().iter().filter_map(|l| l.arn().map(str::to_string)).collect();
+            let mut sorted = wanted.clone();
+            sorted.sort();
+            have.sort();
+            if sorted != have {
+                req = req.set_layers(Some(wanted));
+                changed = true;
+            }
+        }
+    }
+    if let Some(vpc) = setting("vpc").filter(|v| v.is_object()) {
+        let list = |k: &str| -> Option<Vec<String>> {
+            vpc.get(k)?.as_array()?.iter().map(|v| v.as_str().map(str::to_string)).collect()
+        };
+        if let (Some(sg), Some(subnets)) = (list("securityGroupIds"), list("subnetIds")) {
+            let have_sg: Vec<String> = remote.vpc_config().map(|v| v.security_group_ids().to_vec()).unwrap_or_default();
+            let have_sub: Vec<String> = remote.vpc_config().map(|v| v.subnet_ids().to_vec()).unwrap_or_default();
+            let same = |a: &[String], b: &[String]| {
+                let (mut a, mut b) = (a.to_vec(), b.to_vec());
+                a.sort();
+                b.sort();
+                a == b
+            };
+            if !same(&sg, &have_sg) || !same(&subnets, &have_sub) {
+                req = req.vpc_config(VpcConfig::builder().set_security_group_ids(Some(sg)).set_subnet_ids(Some(subnets)).build());
+                changed = true;
+            }
+        }
+    }
+    if let Some(Value::String(role)) = f.raw.get("role").or_else(|| provider.get("iam").and_then(|i| i.get("role"))) {
+        if role.starts_with("arn:") && Some(role.as_str()) != remote.role() {
+            req = req.role(role);
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(false);
+    }
+    // A code update may still be in progress: retry on conflicts for up to 60 s.
+    let started = Instant::now();
+    loop {
+        match req.clone().send().await {
+            Ok(_) => return Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_conflict_exception()) && started.elapsed() < Duration::from_secs(60) => {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(errors::wrap("LAMBDA", "UPDATE_FUNCTION_CONFIGURATION", format!("update the configuration of {}", f.name), e)),
+        }
+    }
+}
