@@ -1,0 +1,111 @@
+//! Event sources: each `functions.<key>.events[]` entry compiled into the resources, logical IDs and
+//! execution-role statements osls@4.3.1 produces, one file per event type, run in osls's plugin order
+//! (the order decides where each statement lands in the role's policy).
+
+mod schedule;
+mod sns;
+mod sqs;
+mod stream;
+
+use serde_json::{Map, Value};
+
+use super::functions::target_alias;
+use crate::config::{Function, Service};
+use crate::error::{Error, Result};
+
+pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
+    schedule::compile(service, resources)?;
+    sns::compile(service, resources)?;
+    stream::compile(service, resources)?;
+    sqs::compile(service, resources)?;
+    Ok(())
+}
+
+/// The `kind` events of a function with their index in `events`, in order.
+fn events_of<'a>(f: &'a Function, kind: &'a str) -> impl Iterator<Item = (usize, &'a Value)> + 'a {
+    f.raw
+        .get("events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(move |(i, e)| e.get(kind).filter(|v| !v.is_null()).map(|v| (i, v)))
+}
+
+/// The function's alias logical ID (provisioned concurrency, SnapStart), which event resources wait for.
+fn alias_logical_id(f: &Function) -> Option<String> {
+    target_alias(f).map(|(id, _)| id)
+}
+
+/// The role resource an event source mapping must wait for (osls's
+/// `resolveFunctionIamRoleResourceName`): the logical name of a custom in-stack role, nothing for a role
+/// ARN, import, `Ref` or `Sub`, else the role Serverless creates.
+fn role_resource_name(service: &Service, f: &Function) -> Option<String> {
+    match super::iam::custom_execution_role(service, f) {
+        Some(Value::String(s)) if s.contains(':') => None,
+        Some(Value::String(s)) if !s.is_empty() => Some(s),
+        Some(Value::Object(o)) => {
+            if let Some(Value::Array(a)) = o.get("Fn::GetAtt") {
+                if let [Value::String(id), Value::String(attr)] = a.as_slice() {
+                    if attr == "Arn" {
+                        return Some(id.clone());
+                    }
+                }
+            }
+            if o.contains_key("Fn::ImportValue") || o.contains_key("Ref") || o.contains_key("Fn::Sub") {
+                return None;
+            }
+            Some(super::naming::ROLE_LAMBDA_EXECUTION.to_string())
+        }
+        _ => Some(super::naming::ROLE_LAMBDA_EXECUTION.to_string()),
+    }
+}
+
+/// A name the way osls derives one from an ARN-ish value: the resource named by `Fn::GetAtt`, an
+/// import's name, a `Ref`, the last part of a `Fn::Join`, or the string itself.
+fn source_name(arn: &Value, split_string: impl Fn(&str) -> String) -> Option<String> {
+    match arn {
+        Value::String(s) => Some(split_string(s)),
+        Value::Object(o) => {
+            if let Some(Value::Array(a)) = o.get("Fn::GetAtt") {
+                return a.first().and_then(Value::as_str).map(str::to_string);
+            }
+            if let Some(v) = o.get("Fn::ImportValue") {
+                return v.as_str().map(str::to_string);
+            }
+            if let Some(v) = o.get("Ref") {
+                return v.as_str().map(str::to_string);
+            }
+            if let Some(Value::Array(a)) = o.get("Fn::Join") {
+                return a.get(1).and_then(Value::as_array).and_then(|l| l.last()).and_then(Value::as_str).map(str::to_string);
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// `name` with everything but `[0-9A-Za-z]` removed and the first letter upper-cased.
+fn alphanumeric(name: &str) -> String {
+    super::naming::upper_first(&name.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+}
+
+/// A configuration error at `functions.<key>.events.<i>.<kind>`.
+fn event_error(service: &Service, f: &Function, index: usize, kind: &str, code: &'static str, message: String) -> Error {
+    let path = format!("functions.{}.events.{index}.{kind}", f.key);
+    Error::Config { code, message, location: crate::config::locate(service, &path), path: Some(path) }
+}
+
+/// `{ "Pattern": JSON }` filters from `filterPatterns`.
+fn filter_criteria(patterns: &Value) -> Option<Value> {
+    let list = patterns.as_array()?;
+    let filters: Vec<Value> = list.iter().map(|p| serde_json::json!({ "Pattern": p.to_string() })).collect();
+    Some(serde_json::json!({ "Filters": filters }))
+}
+
+/// Inserts `value` under `key` when it is set.
+fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    if let Some(v) = value.filter(|v| !v.is_null()) {
+        map.insert(key.to_string(), v);
+    }
+}
