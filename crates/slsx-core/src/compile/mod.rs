@@ -56,6 +56,8 @@ pub fn code_artifact_key(service: &Service, sha256_hex: &str) -> String {
     format!("{}/code-artifacts/{sha256_hex}.zip", service.s3_stage_prefix())
 }
 
+pub use events::unsupported_event_warnings;
+
 /// Compiles the service: `functions` gives each function's code (by key), `layers` each layer's zip.
 pub fn compile(service: &Service, functions: &[(String, FunctionCode)], layers: &[LayerCode]) -> Result<Templates> {
     let create = core_template(service);

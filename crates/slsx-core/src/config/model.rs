@@ -166,6 +166,7 @@ impl Service {
         let warnings = super::validate::apply(&mode, problems, &|path| super::locate_in(&loaded.path, &loaded.source, path))?;
         let mut service = Service::from_loaded(LoadedConfig { value, ..loaded }, service_dir, options)?;
         service.warnings = warnings;
+        service.warnings.extend(crate::compile::unsupported_event_warnings(&service));
         Ok(service)
     }
 

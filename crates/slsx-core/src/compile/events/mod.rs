@@ -21,6 +21,31 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Resu
     Ok(())
 }
 
+/// The event types compiled so far.
+const SUPPORTED: [&str; 4] = ["schedule", "sns", "sqs", "stream"];
+
+/// One warning per event type that is not compiled yet, naming the functions that use it: their
+/// events are left out of the stack rather than deployed half-done.
+pub fn unsupported_event_warnings(service: &Service) -> Vec<String> {
+    let mut by_type: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for f in &service.functions {
+        for e in f.raw.get("events").and_then(Value::as_array).into_iter().flatten() {
+            for kind in e.as_object().into_iter().flat_map(|o| o.keys()) {
+                if !SUPPORTED.contains(&kind.as_str()) {
+                    let list = by_type.entry(kind.clone()).or_default();
+                    if !list.contains(&f.key) {
+                        list.push(f.key.clone());
+                    }
+                }
+            }
+        }
+    }
+    by_type
+        .into_iter()
+        .map(|(kind, fns)| format!("\"{kind}\" events are not supported by slsx yet and are not deployed (functions: {})", fns.join(", ")))
+        .collect()
+}
+
 /// The `kind` events of a function with their index in `events`, in order.
 fn events_of<'a>(f: &'a Function, kind: &'a str) -> impl Iterator<Item = (usize, &'a Value)> + 'a {
     f.raw

@@ -1,0 +1,91 @@
+'use strict'
+// Deploying a service with schedule, sqs, sns and stream events against the local emulator
+// (__test__/fixtures/events). moto creates the EventBridge rules with their invoke permissions, the
+// SNS topics, and the event source mappings for the queue, the DynamoDB stream and the Kinesis stream;
+// it ignores AWS::Scheduler::Schedule and AWS::SNS::Subscription (listed without a logical ID), so
+// their compiled form is checked in the template that was deployed.
+
+const { test, before } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { DescribeStackResourcesCommand, GetTemplateCommand } = require('@aws-sdk/client-cloudformation')
+const { GetPolicyCommand, ListEventSourceMappingsCommand } = require('@aws-sdk/client-lambda')
+
+const { deploy, packageService } = require('..')
+const { clients, copyService, resetEmulator } = require('./helpers')
+
+const aws = clients()
+before(resetEmulator)
+
+test('a service with schedule, sqs, sns and stream events deploys, and the sources reach the functions', async () => {
+  const dir = copyService(path.join(__dirname, 'fixtures', 'events'))
+  const r = await deploy({ servicePath: dir })
+  assert.equal(r.stackStatus, 'UPDATE_COMPLETE')
+
+  const { StackResources } = await aws.cfn.send(new DescribeStackResourcesCommand({ StackName: 'events-dev' }))
+  const byType = {}
+  for (const res of StackResources) if (res.LogicalResourceId) (byType[res.ResourceType] ||= []).push(res.LogicalResourceId)
+  assert.deepEqual(byType['AWS::Events::Rule'].sort(), ['TickerEventsRuleSchedule1', 'TickerEventsRuleSchedule2'])
+  assert.deepEqual(byType['AWS::SNS::Topic'].sort(), ['SNSTopicAlerts', 'SNSTopicNews'])
+  assert.deepEqual(byType['AWS::Lambda::Permission'].sort(), [
+    'ConsumerLambdaPermissionAlertsSNS',
+    'ConsumerLambdaPermissionNewsSNS',
+    'TickerLambdaPermissionEventsRuleSchedule1',
+    'TickerLambdaPermissionEventsRuleSchedule2',
+  ])
+  assert.deepEqual(byType['AWS::Lambda::EventSourceMapping'].sort(), [
+    'ConsumerEventSourceMappingSQSJobsQueue',
+    'StreamsEventSourceMappingDynamodbItemsTable',
+    'StreamsEventSourceMappingKinesisClicksStream',
+  ])
+
+  // Each rule may invoke the ticker.
+  const policy = JSON.parse((await aws.lambda.send(new GetPolicyCommand({ FunctionName: 'events-dev-ticker' }))).Policy)
+  const sources = policy.Statement.map((s) => s.Condition.ArnLike['AWS:SourceArn'])
+  assert.equal(sources.length, 2)
+  for (const s of sources) assert.match(s, /^arn:aws:events:us-east-1:\d+:rule\/events-dev-TickerEventsRuleSchedule[12]-/)
+
+  // The mappings point at the queue and streams the stack made, with the configured batch sizes.
+  const { EventSourceMappings } = await aws.lambda.send(new ListEventSourceMappingsCommand({}))
+  const mappings = EventSourceMappings.map((m) => [m.FunctionArn.split(':').pop(), m.EventSourceArn.split(':')[2], m.BatchSize, m.State]).sort()
+  assert.deepEqual(mappings, [
+    ['events-dev-consumer', 'sqs', 5, 'Enabled'],
+    ['events-dev-streams', 'dynamodb', 10, 'Enabled'],
+    ['events-dev-streams', 'kinesis', 100, 'Enabled'],
+  ])
+
+  // What moto does not model, as deployed: the Scheduler schedule (its role may be assumed by the
+  // scheduler and invoke the function) and the filtered subscription.
+  const { TemplateBody } = await aws.cfn.send(new GetTemplateCommand({ StackName: 'events-dev' }))
+  const resources = JSON.parse(TemplateBody).Resources
+  const schedule = resources.TickerSchedulerSchedule3
+  assert.equal(schedule.Type, 'AWS::Scheduler::Schedule')
+  assert.equal(schedule.Properties.ScheduleExpressionTimezone, 'Europe/Paris')
+  assert.deepEqual(schedule.Properties.Target.RoleArn, { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] })
+  const role = resources.IamRoleLambdaExecution.Properties
+  assert.deepEqual(role.AssumeRolePolicyDocument.Statement[0].Principal.Service, ['lambda.amazonaws.com', 'scheduler.amazonaws.com'])
+  const actions = role.Policies[0].PolicyDocument.Statement.map((s) => [s.Action].flat()[0])
+  for (const a of ['lambda:InvokeFunction', 'dynamodb:GetRecords', 'kinesis:GetRecords', 'sqs:ReceiveMessage']) {
+    assert.ok(actions.includes(a), `the execution role allows ${a}: ${actions.join(', ')}`)
+  }
+  assert.deepEqual(resources.ConsumerSnsSubscriptionAlerts.Properties.FilterPolicy, { level: ['high'] })
+  assert.deepEqual(resources.ConsumerSnsSubscriptionAlerts.Properties.TopicArn, { Ref: 'SNSTopicAlerts' })
+
+  // Deploying again changes nothing.
+  const again = await deploy({ servicePath: dir })
+  assert.equal(again.skipped, true)
+})
+
+test('event types slsx does not compile yet are named in a warning, not silently dropped', async () => {
+  const dir = copyService('hello')
+  const yml = path.join(dir, 'serverless.yml')
+  fs.appendFileSync(yml, '    events:\n      - http: GET /hello\n      - httpApi: GET /hi\n      - schedule: rate(1 hour)\n')
+  const r = await packageService({ servicePath: dir })
+  assert.deepEqual(r.warnings, [
+    '"http" events are not supported by slsx yet and are not deployed (functions: hello)',
+    '"httpApi" events are not supported by slsx yet and are not deployed (functions: hello)',
+  ])
+  const template = JSON.parse(fs.readFileSync(path.join(r.packageDir, 'cloudformation-template-update-stack.json'), 'utf8'))
+  assert.equal(template.Resources.HelloEventsRuleSchedule1.Type, 'AWS::Events::Rule')
+})
