@@ -2,6 +2,9 @@
 //! execution-role statements osls@4.3.1 produces, one file per event type, run in osls's plugin order
 //! (the order decides where each statement lands in the role's policy).
 
+mod cloudwatch_event;
+mod cloudwatch_log;
+mod s3;
 mod schedule;
 mod sns;
 mod sqs;
@@ -15,14 +18,17 @@ use crate::error::{Error, Result};
 
 pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
     schedule::compile(service, resources)?;
+    s3::compile(service, resources)?;
     sns::compile(service, resources)?;
     stream::compile(service, resources)?;
+    cloudwatch_event::compile(service, resources)?;
+    cloudwatch_log::compile(service, resources)?;
     sqs::compile(service, resources)?;
     Ok(())
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 4] = ["schedule", "sns", "sqs", "stream"];
+const SUPPORTED: [&str; 7] = ["schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog"];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
 /// events are left out of the stack rather than deployed half-done.
@@ -31,7 +37,13 @@ pub fn unsupported_event_warnings(service: &Service) -> Vec<String> {
     for f in &service.functions {
         for e in f.raw.get("events").and_then(Value::as_array).into_iter().flatten() {
             for kind in e.as_object().into_iter().flat_map(|o| o.keys()) {
-                if !SUPPORTED.contains(&kind.as_str()) {
+                let existing_bucket = kind == "s3" && e.get("s3").and_then(|s| s.get("existing")).is_some_and(super::functions::truthy);
+                if existing_bucket {
+                    let list = by_type.entry("s3 (existing: true)".into()).or_default();
+                    if !list.contains(&f.key) {
+                        list.push(f.key.clone());
+                    }
+                } else if !SUPPORTED.contains(&kind.as_str()) {
                     let list = by_type.entry(kind.clone()).or_default();
                     if !list.contains(&f.key) {
                         list.push(f.key.clone());
@@ -133,4 +145,10 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
     if let Some(v) = value.filter(|v| !v.is_null()) {
         map.insert(key.to_string(), v);
     }
+}
+
+/// osls writes some values into a JSON text template between quotes and parses it back: escapes in
+/// them are read as JSON escapes. The same here, so the template says what osls's says.
+fn through_template(s: &str) -> String {
+    serde_json::from_str::<String>(&format!("\"{s}\"")).unwrap_or_else(|_| s.to_string())
 }

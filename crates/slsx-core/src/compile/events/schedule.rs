@@ -3,17 +3,11 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, event_error, put};
+use super::{alias_logical_id, event_error, put, through_template};
 use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::{function_logical_id, normalized_name, ROLE_LAMBDA_EXECUTION};
 use crate::config::Service;
 use crate::error::Result;
-
-/// osls writes these values into a JSON text template between quotes and parses it back: escapes in
-/// them are read as JSON escapes. The same here, so the template says what osls's says.
-fn through_template(s: &str) -> String {
-    serde_json::from_str::<String>(&format!("\"{s}\"")).unwrap_or_else(|_| s.to_string())
-}
 
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
     let mut scheduler_resources = Vec::new();
