@@ -1,7 +1,7 @@
 'use strict'
-// Deploying a service with schedule, sqs, sns and stream events against the local emulator
-// (__test__/fixtures/events). moto creates the EventBridge rules with their invoke permissions, the
-// SNS topics, and the event source mappings for the queue, the DynamoDB stream and the Kinesis stream;
+// Deploying a service with schedule, sqs, sns, eventBridge, s3 and stream events against the local
+// emulator (__test__/fixtures/events). moto creates the EventBridge rules and bus with their invoke
+// permissions, the S3 bucket, the SNS topics, and the event source mappings for the queue, the DynamoDB stream and the Kinesis stream;
 // it ignores AWS::Scheduler::Schedule and AWS::SNS::Subscription (listed without a logical ID), so
 // their compiled form is checked in the template that was deployed.
 
@@ -18,7 +18,7 @@ const { clients, copyService, resetEmulator } = require('./helpers')
 const aws = clients()
 before(resetEmulator)
 
-test('a service with schedule, sqs, sns and stream events deploys, and the sources reach the functions', async () => {
+test('a service with schedule, sqs, sns, eventBridge, s3 and stream events deploys, and the sources reach the functions', async () => {
   const dir = copyService(path.join(__dirname, 'fixtures', 'events'))
   const r = await deploy({ servicePath: dir })
   assert.equal(r.stackStatus, 'UPDATE_COMPLETE')
@@ -26,10 +26,20 @@ test('a service with schedule, sqs, sns and stream events deploys, and the sourc
   const { StackResources } = await aws.cfn.send(new DescribeStackResourcesCommand({ StackName: 'events-dev' }))
   const byType = {}
   for (const res of StackResources) if (res.LogicalResourceId) (byType[res.ResourceType] ||= []).push(res.LogicalResourceId)
-  assert.deepEqual(byType['AWS::Events::Rule'].sort(), ['TickerEventsRuleSchedule1', 'TickerEventsRuleSchedule2'])
+  assert.deepEqual(byType['AWS::Events::Rule'].sort(), [
+    'Eventsdevconsumerrule4EventBridgeRule',
+    'Eventsdevconsumerrule5EventBridgeRule',
+    'TickerEventsRuleSchedule1',
+    'TickerEventsRuleSchedule2',
+  ])
+  assert.deepEqual(byType['AWS::Events::EventBus'], ['OrdersEventBridgeEventBus'])
+  assert.deepEqual(byType['AWS::S3::Bucket'].sort(), ['S3BucketEventsuploadsbucket', 'ServerlessDeploymentBucket'])
   assert.deepEqual(byType['AWS::SNS::Topic'].sort(), ['SNSTopicAlerts', 'SNSTopicNews'])
   assert.deepEqual(byType['AWS::Lambda::Permission'].sort(), [
+    'ConsumerEventBridgeLambdaPermission4',
+    'ConsumerEventBridgeLambdaPermission5',
     'ConsumerLambdaPermissionAlertsSNS',
+    'ConsumerLambdaPermissionEventsuploadsbucketS3',
     'ConsumerLambdaPermissionNewsSNS',
     'TickerLambdaPermissionEventsRuleSchedule1',
     'TickerLambdaPermissionEventsRuleSchedule2',

@@ -4,6 +4,7 @@
 
 mod cloudwatch_event;
 mod cloudwatch_log;
+mod event_bridge;
 mod s3;
 mod schedule;
 mod sns;
@@ -23,12 +24,13 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Resu
     stream::compile(service, resources)?;
     cloudwatch_event::compile(service, resources)?;
     cloudwatch_log::compile(service, resources)?;
+    event_bridge::compile(service, resources)?;
     sqs::compile(service, resources)?;
     Ok(())
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 7] = ["schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog"];
+const SUPPORTED: [&str; 8] = ["schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge"];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
 /// events are left out of the stack rather than deployed half-done.
