@@ -2,9 +2,12 @@
 //! execution-role statements osls@4.3.1 produces, one file per event type, run in osls's plugin order
 //! (the order decides where each statement lands in the role's policy).
 
+mod alexa;
 mod cloudwatch_event;
 mod cloudwatch_log;
 mod event_bridge;
+mod iot;
+mod mq;
 mod s3;
 mod schedule;
 mod sns;
@@ -22,6 +25,9 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Resu
     s3::compile(service, resources)?;
     sns::compile(service, resources)?;
     stream::compile(service, resources)?;
+    mq::compile(service, resources)?;
+    alexa::compile(service, resources)?;
+    iot::compile(service, resources)?;
     cloudwatch_event::compile(service, resources)?;
     cloudwatch_log::compile(service, resources)?;
     event_bridge::compile(service, resources)?;
@@ -30,7 +36,10 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Resu
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 8] = ["schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge"];
+const SUPPORTED: [&str; 13] = [
+    "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
+    "rabbitmq",
+];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
 /// events are left out of the stack rather than deployed half-done.
