@@ -7,7 +7,9 @@ mod cloudwatch_event;
 mod cloudwatch_log;
 mod event_bridge;
 mod iot;
+mod kafka;
 mod mq;
+mod msk;
 mod s3;
 mod schedule;
 mod sns;
@@ -25,7 +27,9 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Resu
     s3::compile(service, resources)?;
     sns::compile(service, resources)?;
     stream::compile(service, resources)?;
+    kafka::compile(service, resources)?;
     mq::compile(service, resources)?;
+    msk::compile(service, resources)?;
     alexa::compile(service, resources)?;
     iot::compile(service, resources)?;
     cloudwatch_event::compile(service, resources)?;
@@ -36,9 +40,9 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Resu
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 13] = [
+const SUPPORTED: [&str; 15] = [
     "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
-    "rabbitmq",
+    "rabbitmq", "msk", "kafka",
 ];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
@@ -162,4 +166,21 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 /// them are read as JSON escapes. The same here, so the template says what osls's says.
 fn through_template(s: &str) -> String {
     serde_json::from_str::<String>(&format!("\"{s}\"")).unwrap_or_else(|_| s.to_string())
+}
+
+/// The statement letting Lambda reach an event source inside a VPC (brokers, Kafka clusters).
+fn vpc_access_statement() -> Value {
+    serde_json::json!({
+        "Effect": "Allow",
+        "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DeleteNetworkInterface", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+        "Resource": "*"
+    })
+}
+
+/// The role resource and the alias an event source mapping waits for.
+fn mapping_depends_on(service: &Service, f: &Function) -> Vec<Value> {
+    let mut depends_on: Vec<Value> = Vec::new();
+    depends_on.extend(role_resource_name(service, f).map(Value::String));
+    depends_on.extend(alias_logical_id(f).map(Value::String));
+    depends_on
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, alphanumeric, filter_criteria, role_resource_name};
+use super::{alphanumeric, filter_criteria, mapping_depends_on, vpc_access_statement};
 use crate::compile::functions::{lambda_target, target_alias, truthy};
 use crate::compile::naming::normalized_name;
 use crate::config::Service;
@@ -22,9 +22,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 let get = |k: &str| event.get(k).filter(|v| !v.is_null());
                 let queue = get("queue").and_then(Value::as_str).unwrap_or_default();
                 let queue_id: String = alphanumeric(queue).chars().take(150).collect();
-                let mut depends_on: Vec<Value> = Vec::new();
-                depends_on.extend(role_resource_name(service, f).map(Value::String));
-                depends_on.extend(alias_logical_id(f).map(Value::String));
+                let depends_on = mapping_depends_on(service, f);
                 let arn = get("arn").cloned().unwrap_or(Value::Null);
                 let auth = get("basicAuthArn").cloned().unwrap_or(Value::Null);
                 let mut access = vec![json!({ "Type": "BASIC_AUTH", "URI": auth })];
@@ -61,11 +59,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 for statement in [
                     json!({ "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secrets }),
                     json!({ "Effect": "Allow", "Action": ["mq:DescribeBroker"], "Resource": brokers }),
-                    json!({
-                        "Effect": "Allow",
-                        "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DeleteNetworkInterface", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
-                        "Resource": "*"
-                    }),
+                    vpc_access_statement(),
                 ] {
                     crate::compile::iam::push_statement(resources, statement, false);
                 }
