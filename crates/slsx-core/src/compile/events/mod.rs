@@ -5,6 +5,7 @@
 mod alexa;
 mod cloudwatch_event;
 mod cloudwatch_log;
+mod cognito_user_pool;
 mod event_bridge;
 mod iot;
 mod kafka;
@@ -34,15 +35,16 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Resu
     iot::compile(service, resources)?;
     cloudwatch_event::compile(service, resources)?;
     cloudwatch_log::compile(service, resources)?;
+    cognito_user_pool::compile(service, resources)?;
     event_bridge::compile(service, resources)?;
     sqs::compile(service, resources)?;
     Ok(())
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 15] = [
+const SUPPORTED: [&str; 16] = [
     "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
-    "rabbitmq", "msk", "kafka",
+    "rabbitmq", "msk", "kafka", "cognitoUserPool",
 ];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
@@ -52,9 +54,9 @@ pub fn unsupported_event_warnings(service: &Service) -> Vec<String> {
     for f in &service.functions {
         for e in f.raw.get("events").and_then(Value::as_array).into_iter().flatten() {
             for kind in e.as_object().into_iter().flat_map(|o| o.keys()) {
-                let existing_bucket = kind == "s3" && e.get("s3").and_then(|s| s.get("existing")).is_some_and(super::functions::truthy);
-                if existing_bucket {
-                    let list = by_type.entry("s3 (existing: true)".into()).or_default();
+                let existing = (kind == "s3" || kind == "cognitoUserPool") && e.get(kind).and_then(|s| s.get("existing")).is_some_and(super::functions::truthy);
+                if existing {
+                    let list = by_type.entry(format!("{kind} (existing: true)")).or_default();
                     if !list.contains(&f.key) {
                         list.push(f.key.clone());
                     }
