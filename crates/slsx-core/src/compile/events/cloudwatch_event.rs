@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, event_error, put, through_template};
+use super::{alias_logical_id, event_error, input_forms, input_transformer, put, through_template};
 use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::normalized_name;
 use crate::config::Service;
@@ -23,8 +23,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         for (index, event) in super::events_of(f, "cloudwatchEvent") {
             number += 1;
             let get = |k: &str| event.get(k).filter(|v| !v.is_null());
-            let set = |k: &str| get(k).is_some_and(|v| !matches!(v, Value::String(s) if s.is_empty()) && v != &Value::Bool(false));
-            if ["input", "inputPath", "inputTransformer"].iter().filter(|k| set(k)).count() > 1 {
+            if input_forms(event) > 1 {
                 return Err(event_error(
                     service,
                     f,
@@ -48,10 +47,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 get("inputPath").and_then(Value::as_str).filter(|p| !p.is_empty()).map(|p| Value::String(through_template(&p.replace("\r\n", "").replace('\n', "")))),
             );
             if let Some(Value::Object(tr)) = get("inputTransformer") {
-                let mut out = Map::new();
-                put(&mut out, "InputTemplate", tr.get("inputTemplate").cloned());
-                put(&mut out, "InputPathsMap", tr.get("inputPathsMap").cloned());
-                t.insert("InputTransformer".into(), Value::Object(out));
+                t.insert("InputTransformer".into(), input_transformer(tr));
             }
             t.insert("Arn".into(), target.clone());
             t.insert("Id".into(), json!(format!("{}CloudWatchEvent", f.key)));

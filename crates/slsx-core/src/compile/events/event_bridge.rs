@@ -4,7 +4,7 @@
 use md5::{Digest, Md5};
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, alphanumeric, event_error, put};
+use super::{alias_logical_id, alphanumeric, event_error, input_forms, put};
 use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::normalized_name;
 use crate::config::Service;
@@ -43,7 +43,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 }
             };
             let truthy = |k: &str| get(k).is_some_and(|v| !matches!(v, Value::String(s) if s.is_empty()));
-            if ["input", "inputPath", "inputTransformer"].iter().filter(|k| truthy(k)).count() > 1 {
+            if input_forms(e) > 1 {
                 return Err(event_error(
                     service,
                     f,

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alphanumeric, event_error, filter_criteria, mapping_depends_on, vpc_access_statement};
+use super::{alphanumeric, event_error, mapping_depends_on, put_batching, vpc_access_statement};
 use crate::compile::functions::{lambda_target, target_alias, truthy};
 use crate::compile::naming::normalized_name;
 use crate::config::Service;
@@ -68,36 +68,16 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             props.insert("SelfManagedEventSource".into(), json!({ "Endpoints": { "KafkaBootstrapServers": get("bootstrapServers") } }));
             props.insert("Topics".into(), json!([topic]));
             props.insert("SourceAccessConfigurations".into(), Value::Array(configurations));
-            if let Some(b) = get("batchSize").filter(|v| truthy(v)) {
-                props.insert("BatchSize".into(), b.clone());
-            }
-            if let Some(w) = get("maximumBatchingWindow").filter(|v| truthy(v)) {
-                props.insert("MaximumBatchingWindowInSeconds".into(), w.clone());
-            }
-            if let Some(e) = get("enabled") {
-                props.insert("Enabled".into(), e.clone());
-            }
             if let Some(g) = get("consumerGroupId").filter(|v| truthy(v)) {
                 props.insert("SelfManagedKafkaEventSourceConfig".into(), json!({ "ConsumerGroupId": g }));
             }
             if let Some(t) = get("startingPositionTimestamp") {
                 props.insert("StartingPositionTimestamp".into(), t.clone());
             }
-            if let Some(c) = get("filterPatterns").and_then(filter_criteria) {
-                props.insert("FilterCriteria".into(), c);
-            }
             if let Some(d) = get("onFailureDestination").filter(|v| truthy(v)) {
                 props.insert("DestinationConfig".into(), json!({ "OnFailure": { "Destination": d } }));
             }
-            if let Some(Value::Object(p)) = get("provisionedPollerConfig") {
-                let mut out = Map::new();
-                for (from, to) in [("minimumPollers", "MinimumPollers"), ("maximumPollers", "MaximumPollers")] {
-                    if let Some(v) = p.get(from).filter(|v| !v.is_null()) {
-                        out.insert(to.into(), v.clone());
-                    }
-                }
-                props.insert("ProvisionedPollerConfig".into(), Value::Object(out));
-            }
+            put_batching(&mut props, event);
             let topic_id: String = alphanumeric(topic).chars().take(158).collect();
             resources.insert(
                 format!("{n}EventSourceMappingKafka{topic_id}"),

@@ -186,3 +186,36 @@ fn mapping_depends_on(service: &Service, f: &Function) -> Vec<Value> {
     depends_on.extend(alias_logical_id(f).map(Value::String));
     depends_on
 }
+
+/// An `inputTransformer` as a target's `InputTransformer`.
+fn input_transformer(t: &Map<String, Value>) -> Value {
+    let mut out = Map::new();
+    put(&mut out, "InputTemplate", t.get("inputTemplate").cloned());
+    put(&mut out, "InputPathsMap", t.get("inputPathsMap").cloned());
+    Value::Object(out)
+}
+
+/// How many of `input`, `inputPath` and `inputTransformer` an event sets (at most one is allowed).
+fn input_forms(event: &Value) -> usize {
+    ["input", "inputPath", "inputTransformer"]
+        .iter()
+        .filter(|k| event.get(**k).is_some_and(|v| !v.is_null() && !matches!(v, Value::String(s) if s.is_empty()) && v != &Value::Bool(false)))
+        .count()
+}
+
+/// What the broker and Kafka mappings share: `BatchSize` and `MaximumBatchingWindowInSeconds` when
+/// set and not zero, `Enabled` when given, `FilterCriteria` and `ProvisionedPollerConfig`.
+fn put_batching(props: &mut Map<String, Value>, event: &Value) {
+    let get = |k: &str| event.get(k).filter(|v| !v.is_null());
+    let truthy = super::functions::truthy;
+    put(props, "BatchSize", get("batchSize").filter(|v| truthy(v)).cloned());
+    put(props, "MaximumBatchingWindowInSeconds", get("maximumBatchingWindow").filter(|v| truthy(v)).cloned());
+    put(props, "Enabled", get("enabled").cloned());
+    put(props, "FilterCriteria", get("filterPatterns").and_then(filter_criteria));
+    if let Some(Value::Object(p)) = get("provisionedPollerConfig") {
+        let mut out = Map::new();
+        put(&mut out, "MinimumPollers", p.get("minimumPollers").cloned());
+        put(&mut out, "MaximumPollers", p.get("maximumPollers").cloned());
+        props.insert("ProvisionedPollerConfig".into(), Value::Object(out));
+    }
+}

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alphanumeric, filter_criteria, mapping_depends_on, vpc_access_statement};
+use super::{alphanumeric, mapping_depends_on, put_batching, vpc_access_statement};
 use crate::compile::functions::{lambda_target, target_alias, truthy};
 use crate::compile::naming::normalized_name;
 use crate::config::Service;
@@ -36,18 +36,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 props.insert("EventSourceArn".into(), arn.clone());
                 props.insert("Queues".into(), json!([queue]));
                 props.insert("SourceAccessConfigurations".into(), Value::Array(access));
-                if let Some(b) = get("batchSize").filter(|v| truthy(v)) {
-                    props.insert("BatchSize".into(), b.clone());
-                }
-                if let Some(w) = get("maximumBatchingWindow").filter(|v| truthy(v)) {
-                    props.insert("MaximumBatchingWindowInSeconds".into(), w.clone());
-                }
-                if let Some(e) = get("enabled") {
-                    props.insert("Enabled".into(), e.clone());
-                }
-                if let Some(c) = get("filterPatterns").and_then(filter_criteria) {
-                    props.insert("FilterCriteria".into(), c);
-                }
+                put_batching(&mut props, event);
                 brokers.push(arn);
                 secrets.push(auth);
                 resources.insert(

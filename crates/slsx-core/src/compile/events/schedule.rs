@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, event_error, put, through_template};
+use super::{alias_logical_id, event_error, input_transformer, put, through_template};
 use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::{function_logical_id, normalized_name, ROLE_LAMBDA_EXECUTION};
 use crate::config::Service;
@@ -98,10 +98,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 put(&mut t, "Input", input.as_deref().map(|i| Value::String(through_template(i))));
                 put(&mut t, "InputPath", str_of("inputPath").map(|p| Value::String(through_template(&p))));
                 if let Some(Value::Object(tr)) = get("inputTransformer") {
-                    let mut out = Map::new();
-                    put(&mut out, "InputTemplate", tr.get("inputTemplate").cloned());
-                    put(&mut out, "InputPathsMap", tr.get("inputPathsMap").cloned());
-                    t.insert("InputTransformer".into(), Value::Object(out));
+                    t.insert("InputTransformer".into(), input_transformer(tr));
                 }
                 t.insert("Arn".into(), target.clone());
                 t.insert("Id".into(), json!(format!("{}Schedule", f.key)));
