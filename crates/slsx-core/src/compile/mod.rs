@@ -73,7 +73,7 @@ pub fn compile(service: &Service, functions: &[(String, FunctionCode)], layers: 
         .collect();
     let compiled_layers = layers::add_layers(service, &zips, &mut resources, &mut outputs)?;
     let version_ids = functions::add_functions(service, functions, &compiled_layers, &mut resources, &mut outputs)?;
-    events::add_events(service, &mut resources)?;
+    events::add_events(service, &mut resources, &mut outputs)?;
     *resources_mut(&mut update) = resources;
     *outputs_mut(&mut update) = outputs;
     outputs::add_export_names(service, &mut update);

@@ -7,6 +7,7 @@ mod cloudwatch_event;
 mod cloudwatch_log;
 mod cognito_user_pool;
 mod event_bridge;
+mod http_api;
 mod iot;
 mod kafka;
 mod mq;
@@ -23,7 +24,7 @@ use super::functions::target_alias;
 use crate::config::{Function, Service};
 use crate::error::{Error, Result};
 
-pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
+pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs: &mut Map<String, Value>) -> Result<()> {
     schedule::compile(service, resources)?;
     s3::compile(service, resources)?;
     sns::compile(service, resources)?;
@@ -38,13 +39,14 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>) -> Resu
     cognito_user_pool::compile(service, resources)?;
     event_bridge::compile(service, resources)?;
     sqs::compile(service, resources)?;
+    http_api::compile(service, resources, outputs)?;
     Ok(())
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 16] = [
+const SUPPORTED: [&str; 17] = [
     "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
-    "rabbitmq", "msk", "kafka", "cognitoUserPool",
+    "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi",
 ];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
