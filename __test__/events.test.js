@@ -1,9 +1,10 @@
 'use strict'
-// Deploying a service with schedule, sqs, sns, eventBridge, s3 and stream events against the local
-// emulator (__test__/fixtures/events). moto creates the EventBridge rules and bus with their invoke
-// permissions, the S3 bucket, the SNS topics, and the event source mappings for the queue, the DynamoDB stream and the Kinesis stream;
-// it ignores AWS::Scheduler::Schedule and AWS::SNS::Subscription (listed without a logical ID), so
-// their compiled form is checked in the template that was deployed.
+// Deploying a service with httpApi, schedule, sqs, sns, eventBridge, s3 and stream events against the
+// local emulator (__test__/fixtures/events). moto creates the EventBridge rules and bus with their
+// invoke permissions, the S3 bucket, the SNS topics, and the event source mappings for the queue, the
+// DynamoDB stream and the Kinesis stream; it ignores AWS::Scheduler::Schedule, AWS::SNS::Subscription and the AWS::ApiGatewayV2 resources of
+// the httpApi event (listed without a logical ID), so their compiled form is checked in the template
+// that was deployed.
 
 const { test, before } = require('node:test')
 const assert = require('node:assert/strict')
@@ -18,7 +19,7 @@ const { clients, copyService, resetEmulator } = require('./helpers')
 const aws = clients()
 before(resetEmulator)
 
-test('a service with schedule, sqs, sns, eventBridge, s3 and stream events deploys, and the sources reach the functions', async () => {
+test('a service with httpApi, schedule, sqs, sns, eventBridge, s3 and stream events deploys, and the sources reach the functions', async () => {
   const dir = copyService(path.join(__dirname, 'fixtures', 'events'))
   const r = await deploy({ servicePath: dir })
   assert.equal(r.stackStatus, 'UPDATE_COMPLETE')
@@ -43,6 +44,7 @@ test('a service with schedule, sqs, sns, eventBridge, s3 and stream events deplo
     'ConsumerLambdaPermissionNewsSNS',
     'TickerLambdaPermissionEventsRuleSchedule1',
     'TickerLambdaPermissionEventsRuleSchedule2',
+    'TickerLambdaPermissionHttpApi',
   ])
   assert.deepEqual(byType['AWS::Lambda::EventSourceMapping'].sort(), [
     'ConsumerEventSourceMappingSQSJobsQueue',
@@ -50,9 +52,9 @@ test('a service with schedule, sqs, sns, eventBridge, s3 and stream events deplo
     'StreamsEventSourceMappingKinesisClicksStream',
   ])
 
-  // Each rule may invoke the ticker.
+  // Each rule may invoke the ticker (and so may the HTTP API).
   const policy = JSON.parse((await aws.lambda.send(new GetPolicyCommand({ FunctionName: 'events-dev-ticker' }))).Policy)
-  const sources = policy.Statement.map((s) => s.Condition.ArnLike['AWS:SourceArn'])
+  const sources = policy.Statement.filter((s) => s.Principal.Service === 'events.amazonaws.com').map((s) => s.Condition.ArnLike['AWS:SourceArn'])
   assert.equal(sources.length, 2)
   for (const s of sources) assert.match(s, /^arn:aws:events:us-east-1:\d+:rule\/events-dev-TickerEventsRuleSchedule[12]-/)
 
@@ -82,6 +84,12 @@ test('a service with schedule, sqs, sns, eventBridge, s3 and stream events deplo
   assert.deepEqual(resources.ConsumerSnsSubscriptionAlerts.Properties.FilterPolicy, { level: ['high'] })
   assert.deepEqual(resources.ConsumerSnsSubscriptionAlerts.Properties.TopicArn, { Ref: 'SNSTopicAlerts' })
 
+  // The HTTP API (moto accepts its resources without creating them, so its id reads "None") is
+  // listed route by route, like `serverless info`.
+  assert.deepEqual(r.endpoints, [`GET - ${r.outputs.HttpApiUrl}/ticks`])
+  assert.equal(resources.HttpApiRouteGetTicks.Properties.RouteKey, 'GET /ticks')
+  assert.deepEqual(resources.HttpApiIntegrationTicker.Properties.IntegrationUri, { 'Fn::GetAtt': ['TickerLambdaFunction', 'Arn'] })
+
   // Deploying again changes nothing.
   const again = await deploy({ servicePath: dir })
   assert.equal(again.skipped, true)
@@ -90,11 +98,11 @@ test('a service with schedule, sqs, sns, eventBridge, s3 and stream events deplo
 test('event types slsx does not compile yet are named in a warning, not silently dropped', async () => {
   const dir = copyService('hello')
   const yml = path.join(dir, 'serverless.yml')
-  fs.appendFileSync(yml, '    events:\n      - http: GET /hello\n      - httpApi: GET /hi\n      - schedule: rate(1 hour)\n')
+  fs.appendFileSync(yml, '    events:\n      - http: GET /hello\n      - websocket: $connect\n      - schedule: rate(1 hour)\n')
   const r = await packageService({ servicePath: dir })
   assert.deepEqual(r.warnings, [
     '"http" events are not supported by slsx yet and are not deployed (functions: hello)',
-    '"httpApi" events are not supported by slsx yet and are not deployed (functions: hello)',
+    '"websocket" events are not supported by slsx yet and are not deployed (functions: hello)',
   ])
   const template = JSON.parse(fs.readFileSync(path.join(r.packageDir, 'cloudformation-template-update-stack.json'), 'utf8'))
   assert.equal(template.Resources.HelloEventsRuleSchedule1.Type, 'AWS::Events::Rule')

@@ -48,7 +48,11 @@ pub async fn info(options: &ServiceOptions) -> Result<InfoResult> {
 pub fn endpoints(service: &Service, outputs: &[(String, String)]) -> Vec<String> {
     let mut out = Vec::new();
     for (key, value) in outputs {
-        if key.starts_with("ServiceEndpoint") || key.starts_with("HttpApiUrl") {
+        if key == "HttpApiUrl" && !http_api_routes(service).is_empty() {
+            for (method, path) in http_api_routes(service) {
+                out.push(format!("{method} - {value}{path}"));
+            }
+        } else if key.starts_with("ServiceEndpoint") || key.starts_with("HttpApiUrl") {
             out.push(value.clone());
         } else if key == "CloudFrontDistributionDomainName" {
             out.push(format!("CloudFront - {value}"));
@@ -61,6 +65,29 @@ pub fn endpoints(service: &Service, outputs: &[(String, String)]) -> Vec<String>
         }
     }
     out
+}
+
+/// Each `httpApi` event's method and path (`ANY` and no path for the catch-all `*`).
+fn http_api_routes(service: &Service) -> Vec<(String, String)> {
+    let mut routes = Vec::new();
+    for f in &service.functions {
+        for e in f.raw.get("events").and_then(serde_json::Value::as_array).into_iter().flatten() {
+            let (method, path) = match e.get("httpApi") {
+                Some(serde_json::Value::String(s)) => match s.split_once(' ') {
+                    Some((m, p)) => (m.to_string(), p.to_string()),
+                    None => ("*".to_string(), s.clone()),
+                },
+                Some(serde_json::Value::Object(o)) => (
+                    o.get("method").and_then(serde_json::Value::as_str).unwrap_or("*").to_string(),
+                    o.get("path").and_then(serde_json::Value::as_str).unwrap_or_default().to_string(),
+                ),
+                _ => continue,
+            };
+            let method = if method == "*" { "ANY".to_string() } else { method.to_uppercase() };
+            routes.push((method, if path == "*" { String::new() } else { path }));
+        }
+    }
+    routes
 }
 
 pub fn layers(service: &Service, outputs: &[(String, String)]) -> Vec<(String, String)> {
