@@ -56,17 +56,18 @@ pub fn unsupported_event_warnings(service: &Service) -> Vec<String> {
     for f in &service.functions {
         for e in f.raw.get("events").and_then(Value::as_array).into_iter().flatten() {
             for kind in e.as_object().into_iter().flat_map(|o| o.keys()) {
+                // Existing buckets and user pools need osls's custom resources, which slsx lacks.
                 let existing = (kind == "s3" || kind == "cognitoUserPool") && e.get(kind).and_then(|s| s.get("existing")).is_some_and(super::functions::truthy);
-                if existing {
-                    let list = by_type.entry(format!("{kind} (existing: true)")).or_default();
-                    if !list.contains(&f.key) {
-                        list.push(f.key.clone());
-                    }
+                let label = if existing {
+                    format!("{kind} (existing: true)")
                 } else if !SUPPORTED.contains(&kind.as_str()) {
-                    let list = by_type.entry(kind.clone()).or_default();
-                    if !list.contains(&f.key) {
-                        list.push(f.key.clone());
-                    }
+                    kind.clone()
+                } else {
+                    continue;
+                };
+                let list = by_type.entry(label).or_default();
+                if !list.contains(&f.key) {
+                    list.push(f.key.clone());
                 }
             }
         }
