@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, put};
+use super::{alias_logical_id, as_list as list, put};
 use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::{normalized_name, upper_first};
 use crate::config::{Function, Service};
@@ -31,14 +31,6 @@ fn normalize_path(route: &str) -> String {
             upper_first(&p.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
         })
         .collect()
-}
-
-/// A JSON value as a list: arrays as they are, anything else as one item.
-fn list(v: &Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a.clone(),
-        other => vec![other.clone()],
-    }
 }
 
 /// Appends unless present (a JS `Set`).

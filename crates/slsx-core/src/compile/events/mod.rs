@@ -2,6 +2,7 @@
 //! execution-role statements osls@4.3.1 produces, one file per event type, run in osls's plugin order
 //! (the order decides where each statement lands in the role's policy).
 
+mod alb;
 mod alexa;
 mod cloudwatch_event;
 mod cloudwatch_log;
@@ -32,6 +33,7 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
     kafka::compile(service, resources)?;
     mq::compile(service, resources)?;
     msk::compile(service, resources)?;
+    alb::compile(service, resources)?;
     alexa::compile(service, resources)?;
     iot::compile(service, resources)?;
     cloudwatch_event::compile(service, resources)?;
@@ -44,9 +46,9 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 17] = [
+const SUPPORTED: [&str; 18] = [
     "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
-    "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi",
+    "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi", "alb",
 ];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
@@ -220,5 +222,13 @@ fn put_batching(props: &mut Map<String, Value>, event: &Value) {
         put(&mut out, "MinimumPollers", p.get("minimumPollers").cloned());
         put(&mut out, "MaximumPollers", p.get("maximumPollers").cloned());
         props.insert("ProvisionedPollerConfig".into(), Value::Object(out));
+    }
+}
+
+/// A JSON value as a list: arrays as they are, anything else as one item (JS `[].concat(v)`).
+fn as_list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
     }
 }
