@@ -10,6 +10,7 @@ mod cognito_user_pool;
 mod event_bridge;
 mod http_api;
 mod iot;
+mod iot_fleet_provisioning;
 mod kafka;
 mod mq;
 mod msk;
@@ -36,6 +37,7 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
     alb::compile(service, resources)?;
     alexa::compile(service, resources)?;
     iot::compile(service, resources)?;
+    iot_fleet_provisioning::compile(service, resources)?;
     cloudwatch_event::compile(service, resources)?;
     cloudwatch_log::compile(service, resources)?;
     cognito_user_pool::compile(service, resources)?;
@@ -46,9 +48,9 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 18] = [
+const SUPPORTED: [&str; 19] = [
     "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
-    "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi", "alb",
+    "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi", "alb", "iotFleetProvisioning",
 ];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
