@@ -108,8 +108,10 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
     .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;
 
     let mut tasks = Vec::new();
-    for (f, (_, code)) in targets.iter().zip(&packaged.functions) {
-        let crate::package::Code::Zip(i) = code else { continue };
+    for f in &targets {
+        let Some(crate::package::Code::Zip(i)) = packaged.functions.iter().find(|(key, _)| key == &f.key).map(|(_, code)| code) else {
+            continue;
+        };
         let artifact = packaged.artifacts[*i].clone();
         let (ctx, service, f, options) = (ctx.clone(), service.clone(), f.clone(), options.clone());
         tasks.push(tokio::spawn(async move { deploy_one(&ctx, &service, &f, &artifact, &options).await }));
