@@ -28,7 +28,6 @@
 # AWS_ENDPOINT_URL=http://127.0.0.1:9 (closed), so an unexpected AWS call fails instead of going out.
 set -euo pipefail
 
-OSLS_VERSION=4.3.1
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FIXTURES=$ROOT/crates/slsx-core/tests/fixtures
 OSLS_PREFIX=$ROOT/.tools/osls
@@ -37,12 +36,8 @@ ERROR_HOOK=$ROOT/scripts/osls-error-code.js
 SEED=$ROOT/scripts/seed-aws.py
 LOCAL_AWS=$ROOT/scripts/local-aws.sh
 
-installed=$(node -p "require('$OSLS_PREFIX/node_modules/osls/package.json').version" 2>/dev/null || true)
-if [[ $installed != "$OSLS_VERSION" ]]; then
-  echo "installing osls@$OSLS_VERSION into .tools/osls"
-  mkdir -p "$OSLS_PREFIX"
-  (cd "$ROOT" && npm install --prefix .tools/osls "osls@$OSLS_VERSION" --no-audit --no-fund)
-fi
+# One place pins and installs osls: the template golden script.
+"$ROOT/scripts/osls-golden.sh" --install-only
 
 if (($# > 0)); then
   cases=("$@")
