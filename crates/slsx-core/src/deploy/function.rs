@@ -71,17 +71,19 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
     });
     let ctx = AwsContext::new(&AwsSettings { region: service.region.clone(), profile: options.service.profile.clone() }).await;
 
-    // Every function must exist already.
+    // Every function must exist already; its deployed configuration is what the update compares with.
     let lambda = ctx.lambda();
+    let mut deployed = Vec::new();
     for f in &targets {
-        if let Err(e) = lambda.get_function().function_name(&f.name).send().await {
-            if e.as_service_error().is_some_and(|se| se.is_resource_not_found_exception()) {
+        match lambda.get_function().function_name(&f.name).send().await {
+            Ok(remote) => deployed.push(remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build())),
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_not_found_exception()) => {
                 return Err(Error::Stack {
                     code: "FUNCTION_NOT_YET_DEPLOYED".into(),
                     message: format!("The function \"{}\" you want to update is not yet deployed: run slsx deploy first", f.key),
                 });
             }
-            return Err(errors::wrap("LAMBDA", "GET_FUNCTION", format!("read function {}", f.name), e));
+            Err(e) => return Err(errors::wrap("LAMBDA", "GET_FUNCTION", format!("read function {}", f.name), e)),
         }
     }
 
@@ -108,13 +110,13 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
     .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;
 
     let mut tasks = Vec::new();
-    for f in &targets {
+    for (f, config) in targets.iter().zip(deployed) {
         let Some(crate::package::Code::Zip(i)) = packaged.functions.iter().find(|(key, _)| key == &f.key).map(|(_, code)| code) else {
             continue;
         };
         let artifact = packaged.artifacts[*i].clone();
         let (ctx, service, f, options) = (ctx.clone(), service.clone(), f.clone(), options.clone());
-        tasks.push(tokio::spawn(async move { deploy_one(&ctx, &service, &f, &artifact, &options).await }));
+        tasks.push(tokio::spawn(async move { deploy_one(&ctx, &service, &f, config, &artifact, &options).await }));
     }
     let mut out = Vec::new();
     for t in tasks {
@@ -127,17 +129,11 @@ async fn deploy_one(
     ctx: &AwsContext,
     service: &crate::config::Service,
     f: &Function,
+    config: aws_sdk_lambda::types::FunctionConfiguration,
     artifact: &crate::package::Artifact,
     options: &DeployFunctionOptions,
 ) -> Result<FunctionDeployed> {
     let lambda = ctx.lambda();
-    let remote = lambda
-        .get_function()
-        .function_name(&f.name)
-        .send()
-        .await
-        .map_err(|e| errors::wrap("LAMBDA", "GET_FUNCTION", format!("read function {}", f.name), e))?;
-    let config = remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build());
     let mut result = FunctionDeployed {
         key: f.key.clone(),
         name: f.name.clone(),
