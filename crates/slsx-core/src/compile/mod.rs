@@ -2,6 +2,7 @@
 
 pub mod collate;
 mod core_template;
+pub mod custom_resources;
 mod events;
 mod functions;
 mod iam;

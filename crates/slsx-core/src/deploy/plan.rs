@@ -50,8 +50,8 @@ impl Plan {
             let _ = std::fs::remove_dir_all(p);
         }
         let packaged = packaged?;
-        let artifacts = packaged.artifacts.clone();
-        let artifact_keys: Vec<String> = artifacts.iter().map(|a| code_artifact_key(&service, &a.sha256_hex)).collect();
+        let mut artifacts = packaged.artifacts.clone();
+        let mut artifact_keys: Vec<String> = artifacts.iter().map(|a| code_artifact_key(&service, &a.sha256_hex)).collect();
         let functions = packaged
             .functions
             .iter()
@@ -77,6 +77,19 @@ impl Plan {
             })
             .collect();
         let templates = compile::compile(&service, &functions, &layers)?;
+        if let Some(path) = compile::custom_resources::write_if_used(&templates.update, out_dir)? {
+            let zip = compile::custom_resources::artifact();
+            artifact_keys.push(code_artifact_key(&service, &zip.sha256_hex));
+            artifacts.push(Artifact {
+                file_name: compile::custom_resources::ARTIFACT_NAME.into(),
+                path,
+                size: zip.bytes.len() as u64,
+                sha256_hex: zip.sha256_hex.clone(),
+                sha256_base64: zip.sha256_base64.clone(),
+                entries: 0,
+                prebuilt: false,
+            });
+        }
         let deployment_dir = format!("{}/{}", service.s3_stage_prefix(), deployment_dir_name(now_ms));
         let state = state_json(&service, &templates, &packaged, &deployment_dir);
 

@@ -160,8 +160,14 @@ impl Default for Deflater {
 
 /// Deflates `src` into `out`; returns its CRC-32 and size, checking the size did not change.
 fn deflate_file<W: Write>(src: &Source, out: &mut W, d: &mut Deflater) -> Result<(u32, u64)> {
-    let write_err = |e| Error::io("cannot write zip", e);
     let mut file = File::open(&src.path).map_err(|e| read_error(src, e))?;
+    deflate_from(&mut file, src, out, d)
+}
+
+/// Deflates what `input` holds (`src` names it and gives its expected size) into `out`.
+fn deflate_from<R: Read, W: Write>(input: &mut R, src: &Source, out: &mut W, d: &mut Deflater) -> Result<(u32, u64)> {
+    let write_err = |e| Error::io("cannot write zip", e);
+    let file = input;
     let mut crc = Crc::new();
     let mut total = 0u64;
     d.compress.reset();
@@ -316,6 +322,36 @@ fn write_zip<W: Write>(out: W, sources: &[Source], spill: Option<(&Spill, &File)
     write_end(&mut w, central.len() as u64, cd_size, cd_start).map_err(io)?;
     w.flush().map_err(io)?;
     Ok(Written { size: w.written, sha256: w.sha.finalize().into() })
+}
+
+/// A zip of in-memory files (name, bytes), in the given order, with the same fixed times and modes
+/// as every other zip slsx writes.
+pub fn zip_in_memory(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = HashingWriter { inner: Vec::new(), sha: Sha256::new(), written: 0 };
+    let mut central = Vec::with_capacity(files.len());
+    let mut deflater = Deflater::new();
+    for (name, bytes) in files {
+        let offset = w.written;
+        let src = Source { name: name.to_string(), path: PathBuf::from(name), executable: false, size: bytes.len() as u64, stamp: 0 };
+        w.write_all(&local_header(name).expect("short names")).expect("writing to memory");
+        let start = w.written;
+        let (crc, n) = deflate_from(&mut &bytes[..], &src, &mut w, &mut deflater).expect("deflating in memory");
+        let compressed = w.written - start;
+        let mut desc = Vec::with_capacity(16);
+        desc.extend_from_slice(&0x0807_4b50u32.to_le_bytes());
+        desc.extend_from_slice(&crc.to_le_bytes());
+        desc.extend_from_slice(&(compressed as u32).to_le_bytes());
+        desc.extend_from_slice(&(n as u32).to_le_bytes());
+        w.write_all(&desc).expect("writing to memory");
+        central.push(CentralEntry { name: name.to_string(), crc, compressed, uncompressed: n, offset, mode: 0o100644 });
+    }
+    let cd_start = w.written;
+    for e in &central {
+        write_central(&mut w, e).expect("writing to memory");
+    }
+    let cd_size = w.written - cd_start;
+    write_end(&mut w, central.len() as u64, cd_size, cd_start).expect("writing to memory");
+    w.inner
 }
 
 fn local_header(name: &str) -> Result<Vec<u8>> {

@@ -8,6 +8,7 @@ mod cloudwatch_event;
 mod cloudwatch_log;
 mod cognito_user_pool;
 mod event_bridge;
+mod http;
 mod http_api;
 mod iot;
 mod iot_fleet_provisioning;
@@ -29,6 +30,7 @@ use crate::error::{Error, Result};
 pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs: &mut Map<String, Value>) -> Result<()> {
     schedule::compile(service, resources)?;
     s3::compile(service, resources)?;
+    http::compile(service, resources, outputs)?;
     sns::compile(service, resources)?;
     stream::compile(service, resources)?;
     kafka::compile(service, resources)?;
@@ -48,8 +50,8 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 19] = [
-    "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
+const SUPPORTED: [&str; 20] = [
+    "http", "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
     "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi", "alb", "iotFleetProvisioning",
 ];
 

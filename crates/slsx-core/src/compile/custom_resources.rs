@@ -1,0 +1,234 @@
+//! Custom resources: what CloudFormation cannot do itself (event notifications on an existing bucket
+//! or user pool, API Gateway's account-wide CloudWatch role) is done by Lambda functions slsx ships.
+//! Their Node.js handlers (in `crates/slsx-core/custom-resources/`, slsx's own code) are embedded in
+//! the binary and zipped byte-for-byte reproducibly into `custom-resources.zip`; the template gets
+//! the function, its role and the `Custom::*` resources with osls's logical IDs and names.
+
+use std::sync::OnceLock;
+
+use serde_json::{json, Map, Value};
+
+use super::functions::{truthy, DEFAULT_RUNTIME};
+use super::naming::{function_logical_id, log_group_logical_id, log_group_name};
+use crate::config::Service;
+use crate::error::{Error, Result};
+
+pub const ARTIFACT_NAME: &str = "custom-resources.zip";
+pub const ROLE_LOGICAL_ID: &str = "IamRoleCustomResourcesLambdaExecution";
+
+/// The handler sources, by their path in the zip.
+const SOURCES: [(&str, &str); 4] = [
+    ("api-gateway-cloud-watch-role/handler.js", include_str!("../../custom-resources/api-gateway-cloud-watch-role/handler.js")),
+    ("cognito-user-pool/handler.js", include_str!("../../custom-resources/cognito-user-pool/handler.js")),
+    ("s3/handler.js", include_str!("../../custom-resources/s3/handler.js")),
+    ("utils.js", include_str!("../../custom-resources/utils.js")),
+];
+
+/// What a custom resource function is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    ExistingS3,
+    ExistingCognitoUserPool,
+    ApiGatewayCloudWatchRole,
+}
+
+impl Kind {
+    /// The function's name (after `<service>-<stage>-`) and handler.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::ExistingS3 => ("custom-resource-existing-s3", "s3/handler.handler"),
+            Kind::ExistingCognitoUserPool => ("custom-resource-existing-cup", "cognito-user-pool/handler.handler"),
+            Kind::ApiGatewayCloudWatchRole => ("custom-resource-apigw-cw-role", "api-gateway-cloud-watch-role/handler.handler"),
+        }
+    }
+
+    pub fn function_logical_id(self) -> String {
+        function_logical_id(self.names().0)
+    }
+}
+
+/// The zip of the handlers: its bytes and SHA-256 (hex, base64).
+pub struct Artifact {
+    pub bytes: Vec<u8>,
+    pub sha256_hex: String,
+    pub sha256_base64: String,
+}
+
+/// Built once per process from the embedded sources: stored entries, fixed times and modes.
+pub fn artifact() -> &'static Artifact {
+    static ZIP: OnceLock<Artifact> = OnceLock::new();
+    ZIP.get_or_init(|| {
+        let entries: Vec<(&str, &[u8])> = SOURCES.iter().map(|(name, text)| (*name, text.as_bytes())).collect();
+        let bytes = crate::package::zip::zip_in_memory(&entries);
+        let (sha256_hex, sha256_base64) = (crate::package::hash::sha256_hex(&bytes), crate::package::hash::sha256_base64(&bytes));
+        Artifact { bytes, sha256_hex, sha256_base64 }
+    })
+}
+
+/// Writes `custom-resources.zip` into `dir` when `template` has a custom resource function.
+pub fn write_if_used(template: &Value, dir: &std::path::Path) -> Result<Option<std::path::PathBuf>> {
+    let used = template["Resources"].as_object().is_some_and(|r| {
+        [Kind::ExistingS3, Kind::ExistingCognitoUserPool, Kind::ApiGatewayCloudWatchRole].iter().any(|k| r.contains_key(&k.function_logical_id()))
+    });
+    if !used {
+        return Ok(None);
+    }
+    let path = dir.join(ARTIFACT_NAME);
+    std::fs::write(&path, &artifact().bytes).map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))?;
+    Ok(Some(path))
+}
+
+/// `<service>-<stage>-<name>`, shortened the way osls does past Lambda's 64 characters.
+fn deployed_name(service: &Service, name: &str) -> String {
+    let full = format!("{}-{}-{name}", service.name, service.stage);
+    if full.len() <= 64 {
+        return full;
+    }
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(full.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}{hex}", &full[..32])
+}
+
+/// The role every custom resource function shares (unless a deployment role is configured), the
+/// function for `kind`, and `statements` added to the role.
+pub fn add(service: &Service, resources: &mut Map<String, Value>, kind: Kind, statements: Vec<Value>) {
+    let provider = &service.provider.raw;
+    let (name, handler) = kind.names();
+    let write_logs = provider.get("logs").and_then(|l| l.get("frameworkLambda")).is_some_and(truthy);
+    let prefix = format!("{}-{}", service.name, service.stage);
+    let deployment_role = match provider.get("iam").and_then(|i| i.get("deploymentRole")) {
+        Some(r) => Some(r.clone()),
+        None => provider.get("cfnRole").cloned(),
+    }
+    .filter(|r| !r.is_null());
+
+    if deployment_role.is_none() {
+        if !resources.contains_key(ROLE_LOGICAL_ID) {
+            let mut initial: Vec<Value> = Vec::new();
+            if write_logs {
+                let group = log_group_name(&prefix);
+                initial.push(json!({
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"],
+                    "Resource": [{ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}*:*") }]
+                }));
+                initial.push(json!({
+                    "Effect": "Allow",
+                    "Action": ["logs:PutLogEvents"],
+                    "Resource": [{ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}*:*:*") }]
+                }));
+            }
+            resources.insert(
+                ROLE_LOGICAL_ID.into(),
+                json!({
+                    "Type": "AWS::IAM::Role",
+                    "Properties": {
+                        "AssumeRolePolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": [{ "Effect": "Allow", "Principal": { "Service": ["lambda.amazonaws.com"] }, "Action": ["sts:AssumeRole"] }]
+                        },
+                        "Policies": [{
+                            "PolicyName": { "Fn::Join": ["-", [service.stage, service.name, "custom-resources-lambda"]] },
+                            "PolicyDocument": { "Version": "2012-10-17", "Statement": initial }
+                        }]
+                    }
+                }),
+            );
+        }
+        if let Some(Value::Array(list)) = resources
+            .get_mut(ROLE_LOGICAL_ID)
+            .and_then(|r| r.pointer_mut("/Properties/Policies/0/PolicyDocument/Statement"))
+        {
+            for s in statements {
+                // osls compares `Resource` by identity: only equal strings count as present.
+                let present = list.iter().any(|e| matches!((&e["Resource"], &s["Resource"]), (Value::String(a), Value::String(b)) if a == b));
+                if !present {
+                    list.push(s);
+                }
+            }
+        }
+    }
+
+    let runtime = provider.get("runtime").and_then(Value::as_str).filter(|r| r.starts_with("nodejs")).unwrap_or(DEFAULT_RUNTIME);
+    let zip = artifact();
+    let mut props = Map::new();
+    props.insert("Code".into(), json!({ "S3Bucket": super::bucket_ref(service), "S3Key": super::code_artifact_key(service, &zip.sha256_hex) }));
+    props.insert("FunctionName".into(), json!(deployed_name(service, name)));
+    props.insert("Handler".into(), json!(handler));
+    props.insert("MemorySize".into(), json!(1024));
+    props.insert("Runtime".into(), json!(runtime));
+    props.insert("Timeout".into(), json!(180));
+    if let Some(a) = provider.get("architecture").filter(|v| truthy(v)) {
+        props.insert("Architectures".into(), json!([a]));
+    }
+    let mut depends_on: Vec<Value> = Vec::new();
+    match deployment_role {
+        Some(role) => {
+            props.insert("Role".into(), role);
+        }
+        None => {
+            props.insert("Role".into(), json!({ "Fn::GetAtt": [ROLE_LOGICAL_ID, "Arn"] }));
+            depends_on.push(json!(ROLE_LOGICAL_ID));
+        }
+    }
+    if write_logs {
+        let group_id = log_group_logical_id(name);
+        depends_on.push(json!(group_id));
+        let mut group = Map::new();
+        group.insert("LogGroupName".into(), json!(log_group_name(&deployed_name(service, name))));
+        if let Some(days) = provider.get("logRetentionInDays").filter(|v| !v.is_null()) {
+            group.insert("RetentionInDays".into(), days.clone());
+        }
+        if let Some(p) = provider.get("logDataProtectionPolicy").filter(|v| !v.is_null()) {
+            group.insert("DataProtectionPolicy".into(), p.clone());
+        }
+        resources.insert(group_id, json!({ "Type": "AWS::Logs::LogGroup", "Properties": group }));
+    }
+    resources.insert(kind.function_logical_id(), json!({ "Type": "AWS::Lambda::Function", "Properties": props, "DependsOn": depends_on }));
+}
+
+/// `provider.logs.restApi` / `websocket`: the custom resource that sets API Gateway's account-wide
+/// CloudWatch role (unless `roleManagedExternally`), with `role` when one is given.
+pub fn add_api_gateway_cloudwatch_role(service: &Service, resources: &mut Map<String, Value>, logs: &Value) {
+    if logs.get("roleManagedExternally").is_some_and(truthy) {
+        return;
+    }
+    let kind = Kind::ApiGatewayCloudWatchRole;
+    let mut props = Map::new();
+    props.insert("ServiceToken".into(), json!({ "Fn::GetAtt": [kind.function_logical_id(), "Arn"] }));
+    if let Some(role) = logs.get("role").filter(|v| !v.is_null()) {
+        props.insert("RoleArn".into(), role.clone());
+    }
+    resources.insert("CustomApiGatewayAccountCloudWatchRole".into(), json!({ "Type": "Custom::ApiGatewayAccountRole", "Version": 1, "Properties": props }));
+    add(
+        service,
+        resources,
+        kind,
+        vec![
+            json!({
+                "Effect": "Allow",
+                "Resource": { "Fn::Join": [":", ["arn", { "Ref": "AWS::Partition" }, "iam:", { "Ref": "AWS::AccountId" }, "role/*"]] },
+                "Action": ["iam:AttachRolePolicy", "iam:CreateRole", "iam:ListAttachedRolePolicies", "iam:PassRole"]
+            }),
+            json!({
+                "Effect": "Allow",
+                "Resource": { "Fn::Join": [":", ["arn", { "Ref": "AWS::Partition" }, "apigateway:*::/account"]] },
+                "Action": ["apigateway:GET", "apigateway:PATCH"]
+            }),
+        ],
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_zip_is_reproducible_and_holds_every_handler() {
+        let a = super::artifact();
+        let again = crate::package::zip::zip_in_memory(&super::SOURCES.iter().map(|(n, t)| (*n, t.as_bytes())).collect::<Vec<_>>());
+        assert_eq!(a.bytes, again);
+        for (name, _) in super::SOURCES {
+            assert!(a.bytes.windows(name.len()).any(|w| w == name.as_bytes()), "{name} missing");
+        }
+    }
+}
