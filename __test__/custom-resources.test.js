@@ -1,0 +1,633 @@
+'use strict'
+// slsx's own custom-resource Lambda handlers (crates/slsx-core/custom-resources/), required directly and
+// run against the local emulator: Create, Update and Delete for existing S3 buckets, existing Cognito
+// user pools and the API Gateway account CloudWatch role. A small HTTP server on 127.0.0.1 stands in
+// for CloudFormation's pre-signed ResponseURL; the real effect is checked through the SDK.
+//
+// What moto cannot show: Lambda AddPermission never reports ResourceConflictException for a duplicate
+// statement id (so the replace-on-conflict path is not exercised), S3 does not check that the bucket
+// may invoke the function, and UpdateUserPool merges rather than resetting omitted settings (so the
+// "send the whole configuration back" logic is checked by asserting the settings survive, which moto
+// would also pass without it).
+
+const { test, before, after, beforeEach } = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const path = require('node:path')
+const crypto = require('node:crypto')
+const {
+  S3Client,
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+} = require('@aws-sdk/client-s3')
+const { LambdaClient, CreateFunctionCommand, GetPolicyCommand } = require('@aws-sdk/client-lambda')
+const {
+  CognitoIdentityProviderClient,
+  CreateUserPoolCommand,
+  DescribeUserPoolCommand,
+} = require('@aws-sdk/client-cognito-identity-provider')
+const {
+  IAMClient,
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetPolicyCommand: GetIamPolicyCommand,
+  ListAttachedRolePoliciesCommand,
+} = require('@aws-sdk/client-iam')
+const { APIGatewayClient, GetAccountCommand } = require('@aws-sdk/client-api-gateway')
+
+const { resetEmulator } = require('./helpers')
+
+const dir = path.join(__dirname, '..', 'crates', 'slsx-core', 'custom-resources')
+const utils = require(path.join(dir, 'utils.js'))
+const s3Handler = require(path.join(dir, 's3', 'handler.js'))
+const cognitoHandler = require(path.join(dir, 'cognito-user-pool', 'handler.js'))
+const roleHandler = require(path.join(dir, 'api-gateway-cloud-watch-role', 'handler.js'))
+
+const endpoint = process.env.AWS_ENDPOINT_URL
+if (!endpoint || !/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) {
+  throw new Error('AWS_ENDPOINT_URL must point at the local emulator: run the tests with `npm test`')
+}
+const region = 'us-east-1'
+const account = '123456789012'
+const aws = {
+  s3: new S3Client({ endpoint, region, forcePathStyle: true }),
+  lambda: new LambdaClient({ endpoint, region }),
+  cognito: new CognitoIdentityProviderClient({ endpoint, region }),
+  iam: new IAMClient({ endpoint, region }),
+  apigw: new APIGatewayClient({ endpoint, region }),
+}
+
+const fnArn = (name) => `arn:aws:lambda:${region}:${account}:function:${name}`
+
+// ---- the stand-in for CloudFormation's ResponseURL -------------------------------------------------
+
+let server
+let responseBase
+const received = new Map()
+
+// What the handlers would write to CloudWatch Logs; kept out of the test output.
+const logs = []
+utils.logger.log = (...args) => logs.push(args.join(' '))
+utils.logger.error = (...args) => logs.push(args.map(String).join(' '))
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      received.set(req.url, { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() })
+      res.writeHead(200)
+      res.end()
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  responseBase = `http://127.0.0.1:${server.address().port}`
+})
+
+after(() => server.close())
+beforeEach(async () => {
+  logs.length = 0
+  await resetEmulator()
+})
+
+function context(overrides = {}) {
+  return {
+    invokedFunctionArn: fnArn('svc-dev-custom-resource-handler'),
+    logStreamName: '2030/01/01/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => 180000,
+    ...overrides,
+  }
+}
+
+/** Invokes `handler` like CloudFormation would and returns the response it PUT to the ResponseURL. */
+async function invoke(handler, { RequestType, ResourceType, properties, oldProperties, physicalId, ctx }) {
+  const id = crypto.randomUUID()
+  const event = {
+    RequestType,
+    ServiceToken: fnArn('svc-dev-custom-resource-handler'),
+    ResponseURL: `${responseBase}/cfn/${id}?X-Amz-Signature=not-a-secret`,
+    StackId: `arn:aws:cloudformation:${region}:${account}:stack/svc-dev/${id}`,
+    RequestId: id,
+    LogicalResourceId: 'TheCustomResource',
+    ResourceType,
+    ResourceProperties: { ServiceToken: fnArn('svc-dev-custom-resource-handler'), ...properties },
+    ...(oldProperties && {
+      OldResourceProperties: { ServiceToken: fnArn('svc-dev-custom-resource-handler'), ...oldProperties },
+    }),
+    ...(physicalId && { PhysicalResourceId: physicalId }),
+  }
+  await handler.handler(event, ctx || context())
+  const got = received.get(`/cfn/${id}?X-Amz-Signature=not-a-secret`)
+  assert.ok(got, 'the handler answered the ResponseURL')
+  assert.equal(got.method, 'PUT')
+  assert.equal(got.headers['content-type'], '')
+  assert.ok(!logs.some((line) => line.includes('not-a-secret')), 'the pre-signed ResponseURL is never logged')
+  const body = JSON.parse(got.body)
+  assert.equal(body.StackId, event.StackId)
+  assert.equal(body.RequestId, id)
+  assert.equal(body.LogicalResourceId, 'TheCustomResource')
+  assert.equal(typeof body.Reason, 'string')
+  assert.ok(body.PhysicalResourceId)
+  return body
+}
+
+function assertSuccess(response) {
+  assert.equal(response.Status, 'SUCCESS', response.Reason)
+}
+
+// ---- fixtures --------------------------------------------------------------------------------------
+
+async function createFunction(name) {
+  let role
+  try {
+    role = (
+      await aws.iam.send(
+        new CreateRoleCommand({
+          RoleName: 'fn-role',
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
+        }),
+      )
+    ).Role.Arn
+  } catch {
+    role = (await aws.iam.send(new GetRoleCommand({ RoleName: 'fn-role' }))).Role.Arn
+  }
+  await aws.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Role: role,
+      Handler: 'handler.hello',
+      Code: { ZipFile: Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary') },
+    }),
+  )
+}
+
+async function policyStatements(name) {
+  try {
+    const out = await aws.lambda.send(new GetPolicyCommand({ FunctionName: name }))
+    return JSON.parse(out.Policy).Statement
+  } catch (error) {
+    if (error.name === 'ResourceNotFoundException') return []
+    throw error
+  }
+}
+
+async function notifications(bucket) {
+  const out = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))
+  return {
+    lambda: out.LambdaFunctionConfigurations || [],
+    queue: out.QueueConfigurations || [],
+  }
+}
+
+const rulesOf = (entry) =>
+  ((entry.Filter && entry.Filter.Key && entry.Filter.Key.FilterRules) || []).map((r) => `${r.Name.toLowerCase()}=${r.Value}`)
+
+// ---- Custom::S3 ------------------------------------------------------------------------------------
+
+test('Custom::S3 adds, updates, moves and removes its notifications and keeps foreign ones', async () => {
+  const fn = 'svc-dev-resize'
+  await createFunction(fn)
+  await aws.s3.send(new CreateBucketCommand({ Bucket: 'photos.existing' }))
+  await aws.s3.send(new CreateBucketCommand({ Bucket: 'photos-second' }))
+  // Someone else's notifications on the bucket.
+  await aws.s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: 'photos.existing',
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { Id: 'audit-queue', QueueArn: `arn:aws:sqs:${region}:${account}:audit`, Events: ['s3:ObjectRemoved:*'] },
+        ],
+        LambdaFunctionConfigurations: [
+          { Id: 'foreign-hook', LambdaFunctionArn: fnArn('someone-else'), Events: ['s3:ObjectCreated:Put'] },
+          // Looks like ours but belongs to a function whose name only starts the same.
+          {
+            Id: `${fn}-extra-0123456789abcdef0123456789abcdef`,
+            LambdaFunctionArn: fnArn(`${fn}-extra`),
+            Events: ['s3:ObjectCreated:Copy'],
+          },
+        ],
+      },
+    }),
+  )
+
+  const createConfigs = [{ Event: 's3:ObjectCreated:*', Rules: [{ Prefix: 'uploads/' }, { Suffix: '.jpg' }] }]
+  const created = await invoke(s3Handler, {
+    RequestType: 'Create',
+    ResourceType: 'Custom::S3',
+    properties: { FunctionName: fn, BucketName: 'photos.existing', BucketConfigs: createConfigs },
+  })
+  assertSuccess(created)
+  assert.equal(created.PhysicalResourceId, 'CustomResourceExistingS3')
+
+  let got = await notifications('photos.existing')
+  assert.deepEqual(
+    got.queue.map((q) => q.Id),
+    ['audit-queue'],
+  )
+  const foreign = got.lambda.filter((c) => c.LambdaFunctionArn !== fnArn(fn))
+  assert.deepEqual(
+    foreign.map((c) => c.Id).sort(),
+    ['foreign-hook', `${fn}-extra-0123456789abcdef0123456789abcdef`].sort(),
+  )
+  let ours = got.lambda.filter((c) => c.LambdaFunctionArn === fnArn(fn))
+  assert.equal(ours.length, 1)
+  assert.equal(ours[0].Id, s3Handler.entryId(fn, createConfigs[0]))
+  assert.match(ours[0].Id, new RegExp(`^${fn}-[0-9a-f]{32}$`))
+  assert.deepEqual(ours[0].Events, ['s3:ObjectCreated:*'])
+  assert.deepEqual(rulesOf(ours[0]), ['prefix=uploads/', 'suffix=.jpg'])
+
+  let statements = await policyStatements(fn)
+  assert.equal(statements.length, 1)
+  assert.equal(statements[0].Sid, `${fn}-photosexisting`)
+  assert.equal(statements[0].Sid, s3Handler.statementId({ functionName: fn, bucketName: 'photos.existing' }))
+  assert.equal(statements[0].Principal.Service, 's3.amazonaws.com')
+  assert.equal(JSON.stringify(statements[0]).includes('arn:aws:s3:::photos.existing'), true)
+
+  // Update, same bucket: the function's entries are replaced by the new set.
+  const updateConfigs = [
+    { Event: 's3:ObjectCreated:*', Rules: [{ Prefix: 'incoming/' }] },
+    { Event: 's3:ObjectRemoved:*', Rules: [] },
+  ]
+  const updated = await invoke(s3Handler, {
+    RequestType: 'Update',
+    ResourceType: 'Custom::S3',
+    physicalId: 'CustomResourceExistingS3',
+    properties: { FunctionName: fn, BucketName: 'photos.existing', BucketConfigs: updateConfigs },
+    oldProperties: { FunctionName: fn, BucketName: 'photos.existing', BucketConfigs: createConfigs },
+  })
+  assertSuccess(updated)
+  assert.equal(updated.PhysicalResourceId, 'CustomResourceExistingS3')
+  got = await notifications('photos.existing')
+  ours = got.lambda.filter((c) => c.LambdaFunctionArn === fnArn(fn))
+  assert.deepEqual(
+    ours.map((c) => [c.Events[0], rulesOf(c)]),
+    [
+      ['s3:ObjectCreated:*', ['prefix=incoming/']],
+      ['s3:ObjectRemoved:*', []],
+    ],
+  )
+  assert.equal(got.lambda.length, 4)
+  assert.equal(got.queue.length, 1)
+  assert.equal((await policyStatements(fn)).length, 1)
+
+  // Update to another bucket: the old one is cleaned, the permission follows.
+  const moved = await invoke(s3Handler, {
+    RequestType: 'Update',
+    ResourceType: 'Custom::S3',
+    physicalId: 'CustomResourceExistingS3',
+    properties: { FunctionName: fn, BucketName: 'photos-second', BucketConfigs: updateConfigs },
+    oldProperties: { FunctionName: fn, BucketName: 'photos.existing', BucketConfigs: updateConfigs },
+  })
+  assertSuccess(moved)
+  got = await notifications('photos.existing')
+  assert.equal(got.lambda.filter((c) => c.LambdaFunctionArn === fnArn(fn)).length, 0)
+  assert.equal(got.lambda.length, 2)
+  assert.equal(got.queue.length, 1)
+  assert.equal((await notifications('photos-second')).lambda.length, 2)
+  statements = await policyStatements(fn)
+  assert.deepEqual(
+    statements.map((s) => s.Sid),
+    [`${fn}-photos-second`],
+  )
+
+  // Delete: the function's entries and permission go, nothing else.
+  const deleted = await invoke(s3Handler, {
+    RequestType: 'Delete',
+    ResourceType: 'Custom::S3',
+    physicalId: 'CustomResourceExistingS3',
+    properties: { FunctionName: fn, BucketName: 'photos-second', BucketConfigs: updateConfigs },
+  })
+  assertSuccess(deleted)
+  assert.equal(deleted.PhysicalResourceId, 'CustomResourceExistingS3')
+  assert.deepEqual((await notifications('photos-second')).lambda, [])
+  assert.deepEqual(await policyStatements(fn), [])
+
+  // Delete again, and Delete for a bucket and function that no longer exist: still SUCCESS.
+  assertSuccess(
+    await invoke(s3Handler, {
+      RequestType: 'Delete',
+      ResourceType: 'Custom::S3',
+      physicalId: 'CustomResourceExistingS3',
+      properties: { FunctionName: fn, BucketName: 'photos-second', BucketConfigs: updateConfigs },
+    }),
+  )
+  assertSuccess(
+    await invoke(s3Handler, {
+      RequestType: 'Delete',
+      ResourceType: 'Custom::S3',
+      physicalId: 'CustomResourceExistingS3',
+      properties: { FunctionName: 'svc-dev-gone', BucketName: 'no-such-bucket-anymore', BucketConfigs: [] },
+    }),
+  )
+})
+
+test('Custom::S3 Create on a bucket that does not exist answers FAILED naming it, and changes nothing', async () => {
+  const fn = 'svc-dev-resize'
+  await createFunction(fn)
+  const response = await invoke(s3Handler, {
+    RequestType: 'Create',
+    ResourceType: 'Custom::S3',
+    properties: {
+      FunctionName: fn,
+      BucketName: 'missing-bucket-xyz',
+      BucketConfigs: [{ Event: 's3:ObjectCreated:*', Rules: [] }],
+    },
+  })
+  assert.equal(response.Status, 'FAILED')
+  assert.match(response.Reason, /missing-bucket-xyz/)
+  assert.match(response.Reason, /does not exist/)
+  assert.doesNotMatch(response.Reason, /not-a-secret|testing/)
+  assert.equal(response.PhysicalResourceId, 'CustomResourceExistingS3')
+  assert.deepEqual(await policyStatements(fn), [])
+})
+
+// ---- Custom::CognitoUserPool -----------------------------------------------------------------------
+
+test('Custom::CognitoUserPool sets, replaces and removes its triggers and keeps the rest of the pool', async () => {
+  const fn = 'svc-dev-auth'
+  await createFunction(fn)
+  const { UserPool } = await aws.cognito.send(
+    new CreateUserPoolCommand({
+      PoolName: 'existing pool',
+      Policies: { PasswordPolicy: { MinimumLength: 12, RequireSymbols: false } },
+      AutoVerifiedAttributes: ['email'],
+      LambdaConfig: { PreSignUp: fnArn('someone-else') },
+    }),
+  )
+  await aws.cognito.send(new CreateUserPoolCommand({ PoolName: 'another pool' }))
+  const describe = async () =>
+    (await aws.cognito.send(new DescribeUserPoolCommand({ UserPoolId: UserPool.Id }))).UserPool
+
+  const createConfigs = [{ Trigger: 'PostConfirmation' }, { Trigger: 'CustomMessage' }]
+  const created = await invoke(cognitoHandler, {
+    RequestType: 'Create',
+    ResourceType: 'Custom::CognitoUserPool',
+    properties: { FunctionName: fn, UserPoolName: 'existing pool', UserPoolConfigs: createConfigs },
+  })
+  assertSuccess(created)
+  assert.equal(created.PhysicalResourceId, 'CustomResourceExistingCognitoUserPool')
+  let pool = await describe()
+  assert.deepEqual(pool.LambdaConfig, {
+    PreSignUp: fnArn('someone-else'),
+    PostConfirmation: fnArn(fn),
+    CustomMessage: fnArn(fn),
+  })
+  assert.equal(pool.Policies.PasswordPolicy.MinimumLength, 12)
+  assert.deepEqual(pool.AutoVerifiedAttributes, ['email'])
+  let statements = await policyStatements(fn)
+  assert.equal(statements.length, 1)
+  assert.equal(statements[0].Sid, `${fn}-existingpool`)
+  assert.equal(statements[0].Principal.Service, 'cognito-idp.amazonaws.com')
+  assert.ok(JSON.stringify(statements[0]).includes(`userpool/${UserPool.Id}`))
+
+  // Update: other triggers, including a versioned one and a custom sender with its KMS key.
+  const kmsKey = `arn:aws:kms:${region}:${account}:key/11111111-2222-3333-4444-555555555555`
+  const updateConfigs = [
+    { Trigger: 'PreTokenGeneration', LambdaVersion: 'V2_0' },
+    { Trigger: 'CustomEmailSender', LambdaVersion: 'V1_0', KMSKeyID: kmsKey },
+  ]
+  const updated = await invoke(cognitoHandler, {
+    RequestType: 'Update',
+    ResourceType: 'Custom::CognitoUserPool',
+    physicalId: 'CustomResourceExistingCognitoUserPool',
+    properties: { FunctionName: fn, UserPoolName: 'existing pool', UserPoolConfigs: updateConfigs },
+    oldProperties: { FunctionName: fn, UserPoolName: 'existing pool', UserPoolConfigs: createConfigs },
+  })
+  assertSuccess(updated)
+  pool = await describe()
+  assert.deepEqual(pool.LambdaConfig, {
+    PreSignUp: fnArn('someone-else'),
+    PreTokenGenerationConfig: { LambdaArn: fnArn(fn), LambdaVersion: 'V2_0' },
+    CustomEmailSender: { LambdaArn: fnArn(fn), LambdaVersion: 'V1_0' },
+    KMSKeyID: kmsKey,
+  })
+  assert.equal(pool.Policies.PasswordPolicy.MinimumLength, 12)
+  assert.equal((await policyStatements(fn)).length, 1)
+
+  // Delete: only the foreign trigger is left, the KMS key goes with the last custom sender.
+  const deleted = await invoke(cognitoHandler, {
+    RequestType: 'Delete',
+    ResourceType: 'Custom::CognitoUserPool',
+    physicalId: 'CustomResourceExistingCognitoUserPool',
+    properties: { FunctionName: fn, UserPoolName: 'existing pool', UserPoolConfigs: updateConfigs },
+  })
+  assertSuccess(deleted)
+  pool = await describe()
+  assert.deepEqual(pool.LambdaConfig, { PreSignUp: fnArn('someone-else') })
+  assert.equal(pool.Policies.PasswordPolicy.MinimumLength, 12)
+  statements = await policyStatements(fn)
+  assert.deepEqual(statements, [])
+
+  // Delete for a pool that no longer exists: SUCCESS.
+  assertSuccess(
+    await invoke(cognitoHandler, {
+      RequestType: 'Delete',
+      ResourceType: 'Custom::CognitoUserPool',
+      physicalId: 'CustomResourceExistingCognitoUserPool',
+      properties: { FunctionName: 'svc-dev-gone', UserPoolName: 'gone pool', UserPoolConfigs: [] },
+    }),
+  )
+})
+
+test('Custom::CognitoUserPool Create on a pool that does not exist answers FAILED naming it', async () => {
+  const fn = 'svc-dev-auth'
+  await createFunction(fn)
+  const response = await invoke(cognitoHandler, {
+    RequestType: 'Create',
+    ResourceType: 'Custom::CognitoUserPool',
+    properties: { FunctionName: fn, UserPoolName: 'no such pool', UserPoolConfigs: [{ Trigger: 'PreSignUp' }] },
+  })
+  assert.equal(response.Status, 'FAILED')
+  assert.match(response.Reason, /Could not find Cognito User Pool "no such pool"/)
+  assert.equal(response.PhysicalResourceId, 'CustomResourceExistingCognitoUserPool')
+  assert.deepEqual(await policyStatements(fn), [])
+})
+
+test('Custom::CognitoUserPool sends back the pool settings UpdateUserPool would otherwise reset', () => {
+  const request = cognitoHandler.updateRequest(
+    {
+      Id: 'us-east-1_abc',
+      Name: 'p',
+      Arn: 'arn',
+      CreationDate: new Date(),
+      SchemaAttributes: [],
+      Policies: { PasswordPolicy: { MinimumLength: 10 } },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true, UnusedAccountValidityDays: 3 },
+      DeletionProtection: 'ACTIVE',
+      MfaConfiguration: 'OFF',
+    },
+    { PreSignUp: 'arn:x' },
+  )
+  assert.deepEqual(request, {
+    UserPoolId: 'us-east-1_abc',
+    Policies: { PasswordPolicy: { MinimumLength: 10, TemporaryPasswordValidityDays: 3 } },
+    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    DeletionProtection: 'ACTIVE',
+    MfaConfiguration: 'OFF',
+    LambdaConfig: { PreSignUp: 'arn:x' },
+  })
+})
+
+// ---- Custom::ApiGatewayAccountRole -----------------------------------------------------------------
+
+const defaultRole = 'serverlessApiGatewayCloudWatchRole'
+const pushToLogsPolicy = 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'
+
+async function cloudwatchRoleArn() {
+  return (await aws.apigw.send(new GetAccountCommand({}))).cloudwatchRoleArn
+}
+
+test('Custom::ApiGatewayAccountRole sets a configured role on Create and Update and leaves it on Delete', async () => {
+  const first = `arn:aws:iam::${account}:role/my-apigw-logs`
+  const created = await invoke(roleHandler, {
+    RequestType: 'Create',
+    ResourceType: 'Custom::ApiGatewayAccountRole',
+    properties: { RoleArn: first },
+  })
+  assertSuccess(created)
+  assert.equal(created.PhysicalResourceId, 'CustomResourceApiGatewayAccountCloudWatchRole')
+  assert.equal(await cloudwatchRoleArn(), first)
+  // A configured role is used as it is: no default role is created.
+  await assert.rejects(aws.iam.send(new GetRoleCommand({ RoleName: defaultRole })), { name: 'NoSuchEntityException' })
+
+  // provider.logs.restApi.role changed: Update sets the new one.
+  const second = `arn:aws:iam::${account}:role/other-apigw-logs`
+  const updated = await invoke(roleHandler, {
+    RequestType: 'Update',
+    ResourceType: 'Custom::ApiGatewayAccountRole',
+    physicalId: 'CustomResourceApiGatewayAccountCloudWatchRole',
+    properties: { RoleArn: second },
+    oldProperties: { RoleArn: first },
+  })
+  assertSuccess(updated)
+  assert.equal(updated.PhysicalResourceId, 'CustomResourceApiGatewayAccountCloudWatchRole')
+  assert.equal(await cloudwatchRoleArn(), second)
+
+  // Delete leaves the account-wide setting alone.
+  const deleted = await invoke(roleHandler, {
+    RequestType: 'Delete',
+    ResourceType: 'Custom::ApiGatewayAccountRole',
+    physicalId: 'CustomResourceApiGatewayAccountCloudWatchRole',
+    properties: { RoleArn: second },
+  })
+  assertSuccess(deleted)
+  assert.equal(await cloudwatchRoleArn(), second)
+})
+
+test('Custom::ApiGatewayAccountRole without RoleArn creates serverlessApiGatewayCloudWatchRole and sets it', async (t) => {
+  const roleArn = `arn:aws:iam::${account}:role/${defaultRole}`
+  // moto knows AWS managed policies only when its server runs with MOTO_IAM_LOAD_MANAGED_POLICIES=true.
+  const managedPolicies = await aws.iam
+    .send(new GetIamPolicyCommand({ PolicyArn: pushToLogsPolicy }))
+    .then(() => true)
+    .catch(() => false)
+
+  const created = await invoke(roleHandler, {
+    RequestType: 'Create',
+    ResourceType: 'Custom::ApiGatewayAccountRole',
+    properties: {},
+  })
+  const role = (await aws.iam.send(new GetRoleCommand({ RoleName: defaultRole }))).Role
+  assert.equal(role.Arn, roleArn)
+  assert.match(decodeURIComponent(role.AssumeRolePolicyDocument), /apigateway\.amazonaws\.com/)
+
+  if (!managedPolicies) {
+    t.diagnostic(
+      'moto has no AWS managed policies (start it with MOTO_IAM_LOAD_MANAGED_POLICIES=true for the full check): ' +
+        'checking that the refused AttachRolePolicy answers FAILED',
+    )
+    assert.equal(created.Status, 'FAILED')
+    assert.match(created.Reason, /AmazonAPIGatewayPushToCloudWatchLogs/)
+    assert.match(created.Reason, new RegExp(defaultRole))
+    assert.equal(await cloudwatchRoleArn(), undefined)
+    return
+  }
+
+  assertSuccess(created)
+  assert.equal(await cloudwatchRoleArn(), roleArn)
+  const attached = async () =>
+    (await aws.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: defaultRole }))).AttachedPolicies.map(
+      (p) => p.PolicyArn,
+    )
+  assert.deepEqual(await attached(), [pushToLogsPolicy])
+
+  // Again, as another stack in the same account would: the role is reused as it is.
+  assertSuccess(
+    await invoke(roleHandler, { RequestType: 'Create', ResourceType: 'Custom::ApiGatewayAccountRole', properties: {} }),
+  )
+  assert.deepEqual(await attached(), [pushToLogsPolicy])
+  assert.equal(await cloudwatchRoleArn(), roleArn)
+})
+
+// ---- the response protocol -------------------------------------------------------------------------
+
+test('an unknown RequestType answers FAILED', async () => {
+  const response = await invoke(roleHandler, {
+    RequestType: 'Replace',
+    ResourceType: 'Custom::ApiGatewayAccountRole',
+    physicalId: 'keep-me',
+    properties: {},
+  })
+  assert.equal(response.Status, 'FAILED')
+  assert.match(response.Reason, /Unknown RequestType "Replace"/)
+  assert.equal(response.PhysicalResourceId, 'keep-me')
+})
+
+test('an operation that does not finish answers FAILED before the Lambda timeout instead of never answering', async () => {
+  const stuck = { handler: utils.customResource('Stuck', { create: () => new Promise(() => {}) }) }
+  const started = Date.now()
+  const response = await invoke(stuck, {
+    RequestType: 'Create',
+    ResourceType: 'Custom::Stuck',
+    properties: {},
+    ctx: context({ getRemainingTimeInMillis: () => 1500 }),
+  })
+  assert.ok(Date.now() - started < 1500, 'answered before the invocation would have timed out')
+  assert.equal(response.Status, 'FAILED')
+  assert.match(response.Reason, /before the Lambda timeout/)
+  assert.equal(response.PhysicalResourceId, 'Stuck')
+})
+
+test('a response CloudFormation refuses is retried, then the handler throws so that Lambda retries it', async () => {
+  let calls = 0
+  const flaky = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      calls++
+      res.writeHead(calls === 1 ? 503 : 200)
+      res.end()
+    })
+  })
+  await new Promise((resolve) => flaky.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${flaky.address().port}/cfn`
+  const ok = { handler: utils.customResource('Ok', { create: async () => {} }) }
+  try {
+    const event = { RequestType: 'Create', ResponseURL: url, StackId: 's', RequestId: 'r', LogicalResourceId: 'l' }
+    assert.deepEqual(await ok.handler(event, context()), { Status: 'SUCCESS', PhysicalResourceId: 'Ok' })
+    assert.equal(calls, 2)
+  } finally {
+    flaky.close()
+  }
+  // Nothing listens there any more: after its attempts the handler rejects.
+  const event = { RequestType: 'Create', ResponseURL: url, StackId: 's', RequestId: 'r', LogicalResourceId: 'l' }
+  await assert.rejects(ok.handler(event, context()), { code: 'ECONNREFUSED' })
+})
+
+test('the response is kept under CloudFormation\u2019s 4096-byte limit and never carries key material', () => {
+  const body = utils.responseBody(
+    { StackId: 's', RequestId: 'r', LogicalResourceId: 'l' },
+    'FAILED',
+    'p',
+    `${'x'.repeat(10000)} AKIAABCDEFGHIJKLMNOP`,
+  )
+  assert.ok(Buffer.byteLength(body) <= 4096)
+  const short = JSON.parse(
+    utils.responseBody({ StackId: 's', RequestId: 'r', LogicalResourceId: 'l' }, 'FAILED', 'p', 'key AKIAABCDEFGHIJKLMNOP'),
+  )
+  assert.equal(short.Reason, 'key [redacted]')
+})
