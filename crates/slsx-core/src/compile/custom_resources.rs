@@ -78,6 +78,27 @@ pub fn write_if_used(template: &Value, dir: &std::path::Path) -> Result<Option<s
     Ok(Some(path))
 }
 
+/// Milliseconds since the epoch: `forceDeploy` puts it into a custom resource so it runs again.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Makes each of `ids` (custom resources) wait for the one before it: one handler at a time edits
+/// a bucket's or pool's configuration.
+pub fn chain(resources: &mut Map<String, Value>, ids: impl IntoIterator<Item = String>) {
+    let mut unique: Vec<String> = Vec::new();
+    for id in ids {
+        if !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    for pair in unique.windows(2) {
+        if let Some(Value::Array(d)) = resources.get_mut(&pair[1]).and_then(|r| r.get_mut("DependsOn")) {
+            d.push(json!(pair[0]));
+        }
+    }
+}
+
 /// `<service>-<stage>-<name>`, shortened the way osls does past Lambda's 64 characters.
 fn deployed_name(service: &Service, name: &str) -> String {
     let full = format!("{}-{}-{name}", service.name, service.stage);

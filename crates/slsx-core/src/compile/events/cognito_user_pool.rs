@@ -1,6 +1,6 @@
 //! `cognitoUserPool`: the user pools Serverless creates, each with its triggers in `LambdaConfig`, and
-//! a permission per trigger for Cognito to invoke the function. Pools marked `existing: true` need a
-//! custom resource slsx does not have yet; they are warned about at load.
+//! a permission per trigger for Cognito to invoke the function. Pools marked `existing: true` get
+//! their triggers through a custom resource.
 
 use serde_json::{json, Map, Value};
 
@@ -106,5 +106,103 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             Value::Object(permission),
         );
     }
+    existing(service, resources)
+}
+
+/// `existing: true`: one `Custom::CognitoUserPool` resource per function (all its triggers on one
+/// pool), which slsx's custom resource handler writes into the pool's `LambdaConfig`.
+fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
+    use crate::compile::custom_resources::{self, Kind};
+    let handler = Kind::ExistingCognitoUserPool.function_logical_id();
+    let mut statements: Vec<Value> = Vec::new();
+    let mut per_pool: Vec<(String, Vec<String>)> = Vec::new();
+    let mut pool_kms: Vec<(String, Value)> = Vec::new();
+    for f in &service.functions {
+        let mut current: Option<String> = None;
+        let id = format!("{}CustomCognitoUserPool1", normalized_name(&f.key));
+        for (index, event) in super::events_of(f, "cognitoUserPool") {
+            if !event.get("existing").is_some_and(truthy) {
+                continue;
+            }
+            let text = |k: &str| event.get(k).and_then(Value::as_str).map(str::to_string);
+            let (pool, trigger, version) = (text("pool").unwrap_or_default(), text("trigger").unwrap_or_default(), text("lambdaVersion"));
+            let kms = event.get("kmsKeyId").filter(|v| !v.is_null()).cloned();
+            let fail = |code, message: String| Err(event_error(service, f, index, "cognitoUserPool", code, message));
+            match &current {
+                None => current = Some(pool.clone()),
+                Some(c) if *c != pool => {
+                    return fail("COGNITO_MULTIPLE_USER_POOLS_PER_FUNCTION", format!(
+                        "Only one Cognito User Pool can be configured per function. In \"{}\" you're attempting to configure \"{c}\" and \"{pool}\" at the same time.", f.name
+                    ));
+                }
+                _ => {}
+            }
+            match per_pool.iter_mut().find(|(p, _)| *p == pool) {
+                Some((_, ids)) if !ids.contains(&id) => ids.push(id.clone()),
+                Some(_) => {}
+                None => per_pool.push((pool.clone(), vec![id.clone()])),
+            }
+            let mut config = Map::new();
+            config.insert("Trigger".into(), json!(trigger));
+            if CUSTOM_SENDERS.contains(&trigger.as_str()) {
+                config.insert("LambdaVersion".into(), json!(version.as_deref().unwrap_or("V1_0")));
+                let Some(kms) = kms.clone() else {
+                    return fail("COGNITO_KMS_KEY_NOT_SET", format!("KMS Key must be set when using a Custom Sender Source Trigger (CustomSMSSender and/or CustomEmailSender). Affected Cognito User Pool: \"{pool}\"."));
+                };
+                if pool_kms.iter().any(|(p, k)| *p == pool && *k != kms) {
+                    return fail("COGNITO_KMS_KEY_ID_NOT_SAME_FOR_SINGLE_USER_POOL", format!("Only one KMS Key for can be configured per Cognito User Pool. Affected Cognito User Pool: \"{pool}\"."));
+                }
+                pool_kms.push((pool.clone(), kms.clone()));
+                config.insert("KMSKeyID".into(), kms);
+            } else if let (true, Some(v)) = (trigger == "PreTokenGeneration", &version) {
+                config.insert("LambdaVersion".into(), json!(v));
+            }
+            if let Some(existing) = resources.get_mut(&id) {
+                if let Some(Value::Array(configs)) = existing.pointer_mut("/Properties/UserPoolConfigs") {
+                    configs.push(Value::Object(config));
+                }
+                continue;
+            }
+            if CUSTOM_SENDERS.contains(&trigger.as_str()) {
+                if let Some(k) = &kms {
+                    statements.push(json!({ "Effect": "Allow", "Resource": k, "Action": ["kms:CreateGrant"] }));
+                }
+            }
+            let mut depends_on = vec![json!(function_logical_id(&f.key))];
+            depends_on.extend(alias_logical_id(f).map(Value::String));
+            depends_on.push(json!(handler));
+            let mut props = Map::new();
+            props.insert("ServiceToken".into(), json!({ "Fn::GetAtt": [handler, "Arn"] }));
+            props.insert("FunctionName".into(), json!(f.name));
+            if let Some((_, alias)) = target_alias(f) {
+                props.insert("FunctionQualifier".into(), json!(alias));
+            }
+            props.insert("UserPoolName".into(), json!(pool));
+            props.insert("UserPoolConfigs".into(), json!([config]));
+            if event.get("forceDeploy").is_some_and(truthy) {
+                props.insert("ForceDeploy".into(), json!(custom_resources::now_ms()));
+            }
+            resources.insert(id.clone(), json!({ "Type": "Custom::CognitoUserPool", "Version": 1, "DependsOn": depends_on, "Properties": props }));
+            statements.push(json!({
+                "Effect": "Allow",
+                "Resource": "*",
+                "Action": ["cognito-idp:ListUserPools", "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool"]
+            }));
+        }
+    }
+    if per_pool.is_empty() {
+        return Ok(());
+    }
+    let functions = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*";
+    statements.push(json!({
+        "Effect": "Allow",
+        "Resource": { "Fn::Sub": functions },
+        "Action": ["lambda:AddPermission"],
+        "Condition": { "StringEquals": { "lambda:Principal": "cognito-idp.amazonaws.com" } }
+    }));
+    statements.push(json!({ "Effect": "Allow", "Resource": { "Fn::Sub": functions }, "Action": ["lambda:RemovePermission"] }));
+    statements.push(json!({ "Effect": "Allow", "Resource": { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/*" }, "Action": ["iam:PassRole"] }));
+    custom_resources::chain(resources, per_pool.into_iter().flat_map(|(_, ids)| ids));
+    custom_resources::add(service, resources, Kind::ExistingCognitoUserPool, statements);
     Ok(())
 }

@@ -62,11 +62,7 @@ pub fn unsupported_event_warnings(service: &Service) -> Vec<String> {
     for f in &service.functions {
         for e in f.raw.get("events").and_then(Value::as_array).into_iter().flatten() {
             for kind in e.as_object().into_iter().flat_map(|o| o.keys()) {
-                // Existing buckets and user pools need osls's custom resources, which slsx lacks.
-                let existing = (kind == "s3" || kind == "cognitoUserPool") && e.get(kind).and_then(|s| s.get("existing")).is_some_and(super::functions::truthy);
-                let label = if existing {
-                    format!("{kind} (existing: true)")
-                } else if !SUPPORTED.contains(&kind.as_str()) {
+                let label = if !SUPPORTED.contains(&kind.as_str()) {
                     kind.clone()
                 } else {
                     continue;

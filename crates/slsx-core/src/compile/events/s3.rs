@@ -1,6 +1,6 @@
 //! `s3`: the buckets Serverless creates for s3 events (configured from `provider.s3`), each with a
 //! notification per event, and the permission for S3 to invoke the function. Buckets marked
-//! `existing: true` need a custom resource slsx does not have yet; they are warned about at load.
+//! `existing: true` get their notifications through a custom resource.
 
 use serde_json::{json, Map, Value};
 
@@ -136,5 +136,86 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         );
         resources.insert(permission_id(s.function, &s.bucket_name), Value::Object(permission));
     }
+    existing(service, resources)
+}
+
+/// `existing: true`: one `Custom::S3` resource per function (all its events on one bucket), which
+/// slsx's custom resource handler turns into notification entries on the bucket.
+fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
+    use crate::compile::custom_resources::{self, Kind};
+    let handler = Kind::ExistingS3.function_logical_id();
+    let mut statements: Vec<Value> = Vec::new();
+    // Per bucket (as JSON text), the custom resources on it, in first-seen order.
+    let mut per_bucket: Vec<(String, Vec<String>)> = Vec::new();
+    for f in &service.functions {
+        let mut current: Option<String> = None;
+        let id = format!("{}CustomS31", normalized_name(&f.key));
+        for (index, event) in super::events_of(f, "s3") {
+            let Value::Object(o) = event else { continue };
+            if !o.get("existing").is_some_and(crate::compile::functions::truthy) {
+                continue;
+            }
+            let bucket = o.get("bucket").cloned().unwrap_or(Value::Null);
+            let key = bucket.as_str().map_or_else(|| bucket.to_string(), str::to_string);
+            match &current {
+                None => current = Some(key.clone()),
+                Some(c) if *c != key => {
+                    return Err(event_error(service, f, index, "s3", "S3_MULTIPLE_BUCKETS_PER_FUNCTION", format!(
+                        "Only one S3 Bucket can be configured per function. In \"{}\" you're attempting to configure \"{c}\" and \"{key}\" at the same time.", f.name
+                    )));
+                }
+                _ => {}
+            }
+            let rules: Vec<Value> = o
+                .get("rules")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_object().and_then(|r| r.iter().next()).map(|(k, v)| json!({ upper_first(k): v })))
+                .collect();
+            let config = json!({ "Event": o.get("event").filter(|v| !v.is_null()).cloned().unwrap_or(json!("s3:ObjectCreated:*")), "Rules": rules });
+            match per_bucket.iter_mut().find(|(b, _)| *b == key) {
+                Some((_, ids)) if !ids.contains(&id) => ids.push(id.clone()),
+                Some(_) => {}
+                None => per_bucket.push((key.clone(), vec![id.clone()])),
+            }
+            if let Some(existing) = resources.get_mut(&id) {
+                if let Some(Value::Array(configs)) = existing.pointer_mut("/Properties/BucketConfigs") {
+                    configs.push(config);
+                }
+                continue;
+            }
+            let mut depends_on = vec![json!(crate::compile::naming::function_logical_id(&f.key))];
+            depends_on.extend(alias_logical_id(f).map(Value::String));
+            depends_on.push(json!(handler));
+            let mut props = Map::new();
+            props.insert("ServiceToken".into(), json!({ "Fn::GetAtt": [handler, "Arn"] }));
+            props.insert("FunctionName".into(), json!(f.name));
+            if let Some((_, alias)) = target_alias(f) {
+                props.insert("FunctionQualifier".into(), json!(alias));
+            }
+            props.insert("BucketName".into(), bucket.clone());
+            props.insert("BucketConfigs".into(), json!([config]));
+            if o.get("forceDeploy").is_some_and(crate::compile::functions::truthy) {
+                props.insert("ForceDeploy".into(), json!(custom_resources::now_ms()));
+            }
+            resources.insert(id.clone(), json!({ "Type": "Custom::S3", "Version": 1, "DependsOn": depends_on, "Properties": props }));
+            statements.push(json!({
+                "Effect": "Allow",
+                "Resource": { "Fn::Join": [":", ["arn", { "Ref": "AWS::Partition" }, "s3", "", "", bucket]] },
+                "Action": ["s3:PutBucketNotification", "s3:GetBucketNotification"]
+            }));
+        }
+    }
+    if per_bucket.is_empty() {
+        return Ok(());
+    }
+    statements.push(json!({
+        "Effect": "Allow",
+        "Resource": { "Fn::Join": [":", ["arn", { "Ref": "AWS::Partition" }, "lambda", { "Ref": "AWS::Region" }, { "Ref": "AWS::AccountId" }, "function", "*"]] },
+        "Action": ["lambda:AddPermission", "lambda:RemovePermission"]
+    }));
+    custom_resources::chain(resources, per_bucket.into_iter().flat_map(|(_, ids)| ids));
+    custom_resources::add(service, resources, Kind::ExistingS3, statements);
     Ok(())
 }
