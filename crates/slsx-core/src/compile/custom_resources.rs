@@ -212,7 +212,8 @@ pub fn add(service: &Service, resources: &mut Map<String, Value>, kind: Kind, st
 /// `provider.logs.restApi` / `websocket`: the custom resource that sets API Gateway's account-wide
 /// CloudWatch role (unless `roleManagedExternally`), with `role` when one is given.
 pub fn add_api_gateway_cloudwatch_role(service: &Service, resources: &mut Map<String, Value>, logs: &Value) {
-    if logs.get("roleManagedExternally").is_some_and(truthy) {
+    // Once per service, whichever API asks first.
+    if logs.get("roleManagedExternally").is_some_and(truthy) || resources.contains_key("CustomApiGatewayAccountCloudWatchRole") {
         return;
     }
     let kind = Kind::ApiGatewayCloudWatchRole;

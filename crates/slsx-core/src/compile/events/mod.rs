@@ -20,6 +20,7 @@ mod schedule;
 mod sns;
 mod sqs;
 mod stream;
+mod websocket;
 
 use serde_json::{Map, Value};
 
@@ -31,6 +32,7 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
     schedule::compile(service, resources)?;
     s3::compile(service, resources)?;
     http::compile(service, resources, outputs)?;
+    websocket::compile(service, resources, outputs)?;
     sns::compile(service, resources)?;
     stream::compile(service, resources)?;
     kafka::compile(service, resources)?;
@@ -50,8 +52,8 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 20] = [
-    "http", "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
+const SUPPORTED: [&str; 21] = [
+    "http", "websocket", "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
     "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi", "alb", "iotFleetProvisioning",
 ];
 
