@@ -39,10 +39,12 @@ pub fn add_functions(
         let (mut resource, mut properties) = function_resource(service, f, code, resources)?;
         let condition = f.raw.get("condition").filter(|c| !c.is_null()).cloned();
         let alias = target_alias(f);
-        let should_version = match f.raw.get("versionFunction") {
-            Some(Value::Bool(b)) => *b,
-            _ => service.provider.version_functions,
-        };
+        // Lambda@Edge needs a published version, whatever versionFunction says.
+        let should_version = super::events::is_edge(f)
+            || match f.raw.get("versionFunction") {
+                Some(Value::Bool(b)) => *b,
+                _ => service.provider.version_functions,
+            };
         let provisioned = f.raw.get("provisionedConcurrency").filter(|v| truthy(v)).cloned();
         let snap_start = f.raw.get("snapStart").is_some_and(truthy);
         let mut version_id = None;
@@ -211,8 +213,10 @@ fn function_resource(
         }
     }
     p.insert("FunctionName".into(), json!(f.name));
-    p.insert("MemorySize".into(), json!(f.memory_size.or(service.provider.memory_size).unwrap_or(DEFAULT_MEMORY_SIZE)));
-    p.insert("Timeout".into(), json!(f.timeout.or(service.provider.timeout).unwrap_or(DEFAULT_TIMEOUT)));
+    // Lambda@Edge functions default to its limits (128 MB, 5 s) before the provider's settings.
+    let edge = super::events::is_edge(f);
+    p.insert("MemorySize".into(), json!(f.memory_size.or(edge.then_some(128)).or(service.provider.memory_size).unwrap_or(DEFAULT_MEMORY_SIZE)));
+    p.insert("Timeout".into(), json!(f.timeout.or(edge.then_some(5)).or(service.provider.timeout).unwrap_or(DEFAULT_TIMEOUT)));
     if let Some(a) = setting("architecture") {
         p.insert("Architectures".into(), json!([a]));
     }

@@ -4,6 +4,7 @@
 
 mod alb;
 mod alexa;
+mod cloud_front;
 mod cloudwatch_event;
 mod cloudwatch_log;
 mod cognito_user_pool;
@@ -28,6 +29,8 @@ use super::functions::target_alias;
 use crate::config::{Function, Service};
 use crate::error::{Error, Result};
 
+pub use cloud_front::is_edge;
+
 pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs: &mut Map<String, Value>) -> Result<()> {
     schedule::compile(service, resources)?;
     s3::compile(service, resources)?;
@@ -47,13 +50,14 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
     cognito_user_pool::compile(service, resources)?;
     event_bridge::compile(service, resources)?;
     sqs::compile(service, resources)?;
+    cloud_front::compile(service, resources, outputs)?;
     http_api::compile(service, resources, outputs)?;
     Ok(())
 }
 
 /// The event types compiled so far.
-const SUPPORTED: [&str; 21] = [
-    "http", "websocket", "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
+const SUPPORTED: [&str; 22] = [
+    "http", "websocket", "cloudFront", "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
     "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi", "alb", "iotFleetProvisioning",
 ];
 
