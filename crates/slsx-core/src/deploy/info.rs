@@ -52,6 +52,10 @@ pub fn endpoints(service: &Service, outputs: &[(String, String)]) -> Vec<String>
             for (method, path) in http_api_routes(service) {
                 out.push(format!("{method} - {value}{path}"));
             }
+        } else if key == "ServiceEndpoint" && !rest_routes(service).is_empty() {
+            for (method, path) in rest_routes(service) {
+                out.push(format!("{method} - {value}{path}"));
+            }
         } else if key.starts_with("ServiceEndpoint") || key.starts_with("HttpApiUrl") {
             out.push(value.clone());
         } else if key == "CloudFrontDistributionDomainName" {
@@ -65,6 +69,29 @@ pub fn endpoints(service: &Service, outputs: &[(String, String)]) -> Vec<String>
         }
     }
     out
+}
+
+/// Each `http` event's method and path (`/path`, or nothing for the root).
+fn rest_routes(service: &Service) -> Vec<(String, String)> {
+    let mut routes = Vec::new();
+    for f in &service.functions {
+        for e in f.raw.get("events").and_then(serde_json::Value::as_array).into_iter().flatten() {
+            let (method, path) = match e.get("http") {
+                Some(serde_json::Value::String(s)) => match s.split_once(' ') {
+                    Some((m, p)) => (m.to_string(), p.to_string()),
+                    None => continue,
+                },
+                Some(serde_json::Value::Object(o)) => (
+                    o.get("method").and_then(serde_json::Value::as_str).unwrap_or_default().to_string(),
+                    o.get("path").and_then(serde_json::Value::as_str).unwrap_or_default().to_string(),
+                ),
+                _ => continue,
+            };
+            let path = path.trim_matches('/');
+            routes.push((method.to_uppercase(), if path.is_empty() { String::new() } else { format!("/{path}") }));
+        }
+    }
+    routes
 }
 
 /// Each `httpApi` event's method and path (`ANY` and no path for the catch-all `*`).
