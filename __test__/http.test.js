@@ -29,6 +29,7 @@ const {
   GetRequestValidatorsCommand,
   GetResourcesCommand,
   GetRestApisCommand,
+  GetStageCommand,
   GetStagesCommand,
   GetUsagePlansCommand,
 } = require('@aws-sdk/client-api-gateway')
@@ -302,4 +303,30 @@ test('a new http path is added to the same REST API, with a new deployment of th
     ['lambda:InvokeFunction', 'arn:aws:execute-api:us-east-1:123456789012:None/*'],
     ['lambda:InvokeFunction', `arn:aws:execute-api:us-east-1:123456789012:${restApiId}/*/*`],
   ])
+})
+
+test('stage settings (tracing, metrics, logs, tags) are applied through the API Gateway API after the stack update, as Serverless does', async () => {
+  const svc = copyService(path.join(__dirname, 'fixtures', 'http'))
+  const yml = path.join(svc, 'serverless.yml')
+  // A second service on the same emulator: its own name, and the account's CloudWatch role managed
+  // elsewhere (the custom resource that sets it needs Lambda to run, which moto cannot do here).
+  fs.writeFileSync(
+    yml,
+    fs
+      .readFileSync(yml, 'utf8')
+      .replace(/^service: .*$/m, 'service: http-stage')
+      .replace(/^provider:\n/m, 'provider:\n  tracing:\n    apiGateway: true\n  logs:\n    restApi:\n      roleManagedExternally: true\n      level: ERROR\n  tags:\n    team: api\n'),
+  )
+  const r = await deploy({ servicePath: svc, ...target })
+  const id = new URL(r.outputs.ServiceEndpoint).hostname.split('.')[0]
+  const stage = await apigw.send(new GetStageCommand({ restApiId: id, stageName: 'dev' }))
+  assert.equal(stage.tracingEnabled, true)
+  assert.equal(stage.methodSettings['*/*'].loggingLevel, 'ERROR')
+  assert.equal(stage.methodSettings['*/*'].dataTraceEnabled, true)
+  assert.equal(stage.accessLogSettings.destinationArn, 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/api-gateway/http-stage-dev')
+  assert.match(stage.accessLogSettings.format, /^requestId: \$context.requestId, /)
+  assert.equal(stage.tags.team, 'api')
+  const template = JSON.parse(fs.readFileSync(path.join(svc, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'))
+  assert.equal(template.Resources.ApiGatewayLogGroup.Properties.LogGroupName, '/aws/api-gateway/http-stage-dev')
+  assert.equal(template.Resources.CustomApiGatewayAccountCloudWatchRole, undefined)
 })

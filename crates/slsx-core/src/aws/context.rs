@@ -134,6 +134,27 @@ impl AwsContext {
         aws_sdk_lambda::Client::from_conf(conf)
     }
 
+    pub fn apigateway(&self) -> aws_sdk_apigateway::Client {
+        let conf = aws_sdk_apigateway::config::Builder::from(&self.config)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_apigateway::Client::from_conf(conf)
+    }
+
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+    }
+
+    pub fn ecr(&self) -> aws_sdk_ecr::Client {
+        let conf = aws_sdk_ecr::config::Builder::from(&self.config)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_ecr::Client::from_conf(conf)
+    }
+
     pub fn sts(&self) -> aws_sdk_sts::Client {
         let conf = aws_sdk_sts::config::Builder::from(&self.config)
             .interceptor(self.counter.clone())

@@ -8,6 +8,7 @@ mod download;
 mod function;
 mod info;
 mod listing;
+mod rest_stage;
 pub mod monitor;
 pub mod plan;
 mod stack;
@@ -289,6 +290,9 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
         result.outputs = outputs(s);
         result.endpoints = info::endpoints(service, &result.outputs);
         result.layers = info::layers(service, &result.outputs);
+    }
+    if let (Some(api), Some(stack_id)) = (rest_stage::rest_api_id(&result.outputs), final_stack.as_ref().and_then(|s| s.stack_id())) {
+        rest_stage::update(&ctx, service, &api, stack_id).await?;
     }
     let p = phases.start("cleanup", "Removing old service artifacts");
     result.deleted = cleanup::cleanup(&ctx, &bucket, &plan).await?.deleted;
