@@ -1,14 +1,16 @@
 'use strict'
 // slsx's own custom-resource Lambda handlers (crates/slsx-core/custom-resources/), required directly and
 // run against the local emulator: Create, Update and Delete for existing S3 buckets, existing Cognito
-// user pools and the API Gateway account CloudWatch role. A small HTTP server on 127.0.0.1 stands in
+// user pools, the API Gateway account CloudWatch role and Serverless v3's legacy EventBridge rules. A small HTTP server on 127.0.0.1 stands in
 // for CloudFormation's pre-signed ResponseURL; the real effect is checked through the SDK.
 //
 // What moto cannot show: Lambda AddPermission never reports ResourceConflictException for a duplicate
 // statement id (so the replace-on-conflict path is not exercised), S3 does not check that the bucket
 // may invoke the function, and UpdateUserPool merges rather than resetting omitted settings (so the
 // "send the whole configuration back" logic is checked by asserting the settings survive, which moto
-// would also pass without it).
+// would also pass without it). EventBridge in moto deletes an event bus that still has rules (AWS
+// refuses with a ValidationException; the tests put that check in front of moto) and never reports
+// FailedEntries from PutTargets / RemoveTargets.
 
 const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
@@ -35,6 +37,17 @@ const {
   ListAttachedRolePoliciesCommand,
 } = require('@aws-sdk/client-iam')
 const { APIGatewayClient, GetAccountCommand } = require('@aws-sdk/client-api-gateway')
+const {
+  EventBridgeClient,
+  CreateEventBusCommand,
+  DeleteEventBusCommand,
+  DescribeEventBusCommand,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} = require('@aws-sdk/client-eventbridge')
+const { AddPermissionCommand } = require('@aws-sdk/client-lambda')
 
 const { resetEmulator } = require('./helpers')
 
@@ -43,6 +56,7 @@ const utils = require(path.join(dir, 'utils.js'))
 const s3Handler = require(path.join(dir, 's3', 'handler.js'))
 const cognitoHandler = require(path.join(dir, 'cognito-user-pool', 'handler.js'))
 const roleHandler = require(path.join(dir, 'api-gateway-cloud-watch-role', 'handler.js'))
+const eventBridgeHandler = require(path.join(dir, 'event-bridge', 'handler.js'))
 
 const endpoint = process.env.AWS_ENDPOINT_URL
 if (!endpoint || !/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) {
@@ -56,6 +70,7 @@ const aws = {
   cognito: new CognitoIdentityProviderClient({ endpoint, region }),
   iam: new IAMClient({ endpoint, region }),
   apigw: new APIGatewayClient({ endpoint, region }),
+  events: new EventBridgeClient({ endpoint, region }),
 }
 
 const fnArn = (name) => `arn:aws:lambda:${region}:${account}:function:${name}`
@@ -562,6 +577,311 @@ test('Custom::ApiGatewayAccountRole without RoleArn creates serverlessApiGateway
   )
   assert.deepEqual(await attached(), [pushToLogsPolicy])
   assert.equal(await cloudwatchRoleArn(), roleArn)
+})
+
+// ---- Custom::EventBridge ---------------------------------------------------------------------------
+
+const busArn = (name) => `arn:aws:events:${region}:${account}:event-bus/${name}`
+
+/** Rules on a bus (undefined: the default bus) as { name: { rule, targets } }; {} when the bus is gone. */
+async function rulesOn(EventBusName) {
+  let rules
+  try {
+    rules = (await aws.events.send(new ListRulesCommand({ EventBusName }))).Rules || []
+  } catch (error) {
+    if (error.name === 'ResourceNotFoundException') return {}
+    throw error
+  }
+  const result = {}
+  for (const rule of rules) {
+    const { Targets } = await aws.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName }))
+    result[rule.Name] = { rule, targets: Targets || [] }
+  }
+  return result
+}
+
+async function busExists(Name) {
+  try {
+    await aws.events.send(new DescribeEventBusCommand({ Name }))
+    return true
+  } catch (error) {
+    if (error.name === 'ResourceNotFoundException') return false
+    throw error
+  }
+}
+
+/** moto deletes an event bus that still has rules; AWS refuses with this ValidationException. Puts that
+ *  check in front of moto for every EventBridge client (the handler's included) while `fn` runs. */
+async function withAwsBusDeletionCheck(fn) {
+  const send = EventBridgeClient.prototype.send
+  let refused = 0
+  EventBridgeClient.prototype.send = async function (command, ...rest) {
+    if (command instanceof DeleteEventBusCommand) {
+      const rules = await send
+        .call(this, new ListRulesCommand({ EventBusName: command.input.Name }))
+        .catch(() => ({ Rules: [] }))
+      if ((rules.Rules || []).length > 0) {
+        refused++
+        const error = new Error("EventBus can't be deleted since it has rules.")
+        error.name = 'ValidationException'
+        throw error
+      }
+    }
+    return send.call(this, command, ...rest)
+  }
+  try {
+    await fn()
+  } finally {
+    EventBridgeClient.prototype.send = send
+  }
+  return refused
+}
+
+function ebProperties(FunctionName, EventBridgeConfig) {
+  return { FunctionName, EventBridgeConfig }
+}
+
+function ebInvoke(RequestType, properties, oldProperties) {
+  return invoke(eventBridgeHandler, {
+    RequestType,
+    ResourceType: 'Custom::EventBridge',
+    properties,
+    oldProperties,
+    ...(RequestType !== 'Create' && { physicalId: 'CustomResourceEventBridge' }),
+  })
+}
+
+test('Custom::EventBridge creates, updates and deletes rules, targets, buses and permissions', async () => {
+  const scheduled = 'svc-dev-scheduled'
+  const listener = 'svc-dev-listener'
+  await createFunction(scheduled)
+  await createFunction(listener)
+  await aws.events.send(new CreateEventBusCommand({ Name: 'existing' }))
+
+  // What Serverless v3 compiles (CloudFormation hands numbers over as strings).
+  const onDefault = ebProperties(scheduled, {
+    RuleName: 'svc-dev-scheduled-rule-1',
+    State: 'ENABLED',
+    Schedule: 'rate(10 minutes)',
+    Input: { key1: 'value1', nested: { key2: '2' } },
+  })
+  const onNewBus = ebProperties(scheduled, {
+    RuleName: 'my-app-rule',
+    State: 'ENABLED',
+    EventBus: 'custom-bus',
+    Pattern: { source: ['my.app'] },
+    InputPath: '$.detail',
+  })
+  const onExistingBus = ebProperties(listener, {
+    RuleName: 'svc-dev-listener-rule-1',
+    State: 'DISABLED',
+    EventBus: busArn('existing'),
+    Pattern: { 'source': ['other.app'], 'detail-type': ['Thing Happened'] },
+    InputTransformer: { InputPathsMap: { thing: '$.detail.thing' }, InputTemplate: '{"thing": <thing>}' },
+  })
+  // A second rule on the same new bus: the bus exists by then.
+  const secondOnNewBus = ebProperties(listener, {
+    RuleName: 'svc-dev-listener-rule-2',
+    State: 'ENABLED',
+    EventBus: 'custom-bus',
+    Pattern: { source: ['my.app'], detail: { state: ['ready'] } },
+  })
+
+  for (const properties of [onDefault, onNewBus, onExistingBus, secondOnNewBus]) {
+    const created = await ebInvoke('Create', properties)
+    assertSuccess(created)
+    assert.equal(created.PhysicalResourceId, 'CustomResourceEventBridge')
+  }
+
+  let rules = await rulesOn(undefined)
+  assert.deepEqual(Object.keys(rules), ['svc-dev-scheduled-rule-1'])
+  let { rule, targets } = rules['svc-dev-scheduled-rule-1']
+  assert.equal(rule.ScheduleExpression, 'rate(10 minutes)')
+  assert.equal(rule.State, 'ENABLED')
+  assert.equal(rule.EventPattern, undefined)
+  assert.deepEqual(targets, [
+    {
+      Id: 'svc-dev-scheduled-rule-1-target',
+      Arn: fnArn(scheduled),
+      Input: JSON.stringify({ key1: 'value1', nested: { key2: '2' } }),
+    },
+  ])
+
+  assert.ok(await busExists('custom-bus'))
+  rules = await rulesOn('custom-bus')
+  assert.deepEqual(Object.keys(rules).sort(), ['my-app-rule', 'svc-dev-listener-rule-2'])
+  assert.deepEqual(JSON.parse(rules['my-app-rule'].rule.EventPattern), { source: ['my.app'] })
+  assert.equal(rules['my-app-rule'].rule.EventBusName, 'custom-bus')
+  assert.deepEqual(rules['my-app-rule'].targets, [
+    { Id: 'my-app-rule-target', Arn: fnArn(scheduled), InputPath: '$.detail' },
+  ])
+  assert.deepEqual(rules['svc-dev-listener-rule-2'].targets, [
+    { Id: 'svc-dev-listener-rule-2-target', Arn: fnArn(listener) },
+  ])
+
+  rules = await rulesOn('existing')
+  ;({ rule, targets } = rules['svc-dev-listener-rule-1'])
+  assert.equal(rule.State, 'DISABLED')
+  assert.deepEqual(JSON.parse(rule.EventPattern), { 'source': ['other.app'], 'detail-type': ['Thing Happened'] })
+  assert.deepEqual(targets, [
+    {
+      Id: 'svc-dev-listener-rule-1-target',
+      Arn: fnArn(listener),
+      InputTransformer: { InputPathsMap: { thing: '$.detail.thing' }, InputTemplate: '{"thing": <thing>}' },
+    },
+  ])
+
+  const sids = async (fn) => (await policyStatements(fn)).map((s) => s.Sid).sort()
+  assert.deepEqual(await sids(scheduled), [`${scheduled}-my-app-rule`, `${scheduled}-svc-dev-scheduled-rule-1`])
+  assert.deepEqual(await sids(listener), [`${listener}-svc-dev-listener-rule-1`, `${listener}-svc-dev-listener-rule-2`])
+  const statement = (await policyStatements(scheduled)).find((s) => s.Sid === `${scheduled}-my-app-rule`)
+  assert.equal(statement.Principal.Service, 'events.amazonaws.com')
+  assert.ok(JSON.stringify(statement).includes(`arn:aws:events:${region}:${account}:rule/custom-bus/my-app-rule`))
+  const defaultStatement = (await policyStatements(scheduled)).find((s) => s.Sid.endsWith('rule-1'))
+  assert.ok(JSON.stringify(defaultStatement).includes(`:rule/svc-dev-scheduled-rule-1"`))
+
+  // Update in place: another pattern, another input kind, disabled. The target is replaced whole.
+  const onNewBusChanged = ebProperties(scheduled, {
+    ...onNewBus.EventBridgeConfig,
+    State: 'DISABLED',
+    Pattern: { source: ['my.app', 'my.other.app'] },
+    InputPath: undefined,
+    InputTransformer: { InputPathsMap: { id: '$.id' }, InputTemplate: '"<id>"' },
+  })
+  const updated = await ebInvoke('Update', onNewBusChanged, onNewBus)
+  assertSuccess(updated)
+  assert.equal(updated.PhysicalResourceId, 'CustomResourceEventBridge')
+  rules = await rulesOn('custom-bus')
+  assert.equal(rules['my-app-rule'].rule.State, 'DISABLED')
+  assert.deepEqual(JSON.parse(rules['my-app-rule'].rule.EventPattern), { source: ['my.app', 'my.other.app'] })
+  assert.deepEqual(rules['my-app-rule'].targets, [
+    {
+      Id: 'my-app-rule-target',
+      Arn: fnArn(scheduled),
+      InputTransformer: { InputPathsMap: { id: '$.id' }, InputTemplate: '"<id>"' },
+    },
+  ])
+
+  // Update with another rule name (`name:` added): the old rule and its permission go.
+  const renamed = ebProperties(scheduled, { ...onDefault.EventBridgeConfig, RuleName: 'Nightly.Job' })
+  assertSuccess(await ebInvoke('Update', renamed, onDefault))
+  rules = await rulesOn(undefined)
+  assert.deepEqual(Object.keys(rules), ['Nightly.Job'])
+  assert.equal(rules['Nightly.Job'].targets[0].Id, 'Nightly.Job-target')
+  assert.deepEqual(await sids(scheduled), [`${scheduled}-my-app-rule`, `${scheduled}-nightlyjob`])
+
+  // Update from the existing bus (given by ARN) to a new bus: the rule moves, the existing bus stays.
+  const moved = ebProperties(listener, { ...onExistingBus.EventBridgeConfig, EventBus: 'other-bus' })
+  assertSuccess(await ebInvoke('Update', moved, onExistingBus))
+  assert.deepEqual(await rulesOn('existing'), {})
+  assert.ok(await busExists('existing'))
+  assert.deepEqual(Object.keys(await rulesOn('other-bus')), ['svc-dev-listener-rule-1'])
+  const movedStatement = (await policyStatements(listener)).find((s) => s.Sid === `${listener}-svc-dev-listener-rule-1`)
+  assert.ok(JSON.stringify(movedStatement).includes(':rule/other-bus/svc-dev-listener-rule-1'))
+
+  // Delete everything, as a stack removal would (with AWS's refusal to delete a bus that has rules).
+  const refused = await withAwsBusDeletionCheck(async () => {
+    for (const properties of [renamed, onNewBusChanged]) assertSuccess(await ebInvoke('Delete', properties))
+    // my-app-rule is gone; custom-bus stays for the other rule on it.
+    assert.ok(await busExists('custom-bus'))
+    assert.deepEqual(Object.keys(await rulesOn('custom-bus')), ['svc-dev-listener-rule-2'])
+    for (const properties of [moved, secondOnNewBus]) assertSuccess(await ebInvoke('Delete', properties))
+  })
+  assert.ok(refused > 0, 'the bus deletion was refused while another rule used it')
+  assert.deepEqual(await rulesOn(undefined), {})
+  assert.equal(await busExists('custom-bus'), false)
+  assert.equal(await busExists('other-bus'), false)
+  assert.ok(await busExists('existing'), 'a bus given by ARN is never deleted')
+  assert.deepEqual(await policyStatements(scheduled), [])
+  assert.deepEqual(await policyStatements(listener), [])
+
+  // Delete again (everything gone already, the function too): still SUCCESS.
+  for (const properties of [renamed, onNewBusChanged, moved, secondOnNewBus]) {
+    assertSuccess(await ebInvoke('Delete', properties))
+  }
+  assertSuccess(await ebInvoke('Delete', ebProperties('svc-dev-gone', { RuleName: 'gone', EventBus: 'gone-bus' })))
+})
+
+test('Custom::EventBridge uses Serverless v3 ids: it updates and deletes what Serverless v3 created', async () => {
+  const fn = 'svc-dev-a-function-with-a-rather-long-name'
+  await createFunction(fn)
+  // Serverless v3 hashes rule names over 64 characters the same way: this one is short enough, its
+  // target id (70 characters) is not.
+  const RuleName = `${fn}-rule-1-abcdefghij`
+  const longId = `${RuleName}-target`
+  assert.ok(RuleName.length <= 64 && longId.length > 64)
+  const expectedTargetId = `${longId.slice(0, 25)}${crypto.createHash('md5').update(longId).digest('hex')}-target`
+  assert.equal(expectedTargetId.length, 64)
+  assert.equal(eventBridgeHandler.targetId(RuleName), expectedTargetId)
+  assert.equal(eventBridgeHandler.targetId('short'), 'short-target')
+  assert.equal(eventBridgeHandler.statementId('fn', 'My.Rule:Name*'), 'fn-myrulename')
+  assert.equal(eventBridgeHandler.statementId('f'.repeat(90), 'r'.repeat(30)).length, 100)
+
+  // What Serverless v3's handler left: bus, rule, target and permission with its ids.
+  await aws.events.send(new CreateEventBusCommand({ Name: 'v3-bus' }))
+  await aws.events.send(
+    new PutRuleCommand({ Name: RuleName, EventBusName: 'v3-bus', EventPattern: '{"source":["v3"]}', State: 'ENABLED' }),
+  )
+  await aws.events.send(
+    new PutTargetsCommand({
+      Rule: RuleName,
+      EventBusName: 'v3-bus',
+      Targets: [{ Id: expectedTargetId, Arn: fnArn(fn), InputPath: '$.detail' }],
+    }),
+  )
+  await aws.lambda.send(
+    new AddPermissionCommand({
+      FunctionName: fn,
+      StatementId: `${fn}-${RuleName.toLowerCase()}`.slice(0, 100),
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: `arn:aws:events:${region}:${account}:rule/v3-bus/${RuleName}`,
+    }),
+  )
+  const v3 = ebProperties(fn, { RuleName, State: 'ENABLED', EventBus: 'v3-bus', Pattern: { source: ['v3'] }, InputPath: '$.detail' })
+
+  // Update: the same target id is replaced, not added next to.
+  const next = ebProperties(fn, { ...v3.EventBridgeConfig, InputPath: '$.detail.x' })
+  assertSuccess(await ebInvoke('Update', next, v3))
+  const { targets } = (await rulesOn('v3-bus'))[RuleName]
+  assert.deepEqual(targets, [{ Id: expectedTargetId, Arn: fnArn(fn), InputPath: '$.detail.x' }])
+  assert.equal((await policyStatements(fn)).length, 1)
+
+  assertSuccess(await ebInvoke('Delete', next))
+  assert.equal(await busExists('v3-bus'), false)
+  assert.deepEqual(await policyStatements(fn), [])
+})
+
+test('Custom::EventBridge Create that AWS refuses answers FAILED naming the rule; the rollback Delete cleans up', async () => {
+  const fn = 'svc-dev-scheduled'
+  await createFunction(fn)
+  // A schedule is only allowed on the default bus.
+  const properties = ebProperties(fn, {
+    RuleName: 'svc-dev-scheduled-rule-1',
+    State: 'ENABLED',
+    EventBus: 'custom-bus',
+    Schedule: 'rate(1 hour)',
+  })
+  const response = await ebInvoke('Create', properties)
+  assert.equal(response.Status, 'FAILED')
+  assert.match(response.Reason, /Cannot put EventBridge rule "svc-dev-scheduled-rule-1" on event bus "custom-bus"/)
+  assert.match(response.Reason, /ScheduleExpression is supported only on the default event bus/)
+  assert.match(response.Reason, /CloudWatch log stream/)
+  assert.doesNotMatch(response.Reason, /not-a-secret|testing/)
+  assert.equal(response.PhysicalResourceId, 'CustomResourceEventBridge')
+  assert.deepEqual(await rulesOn('custom-bus'), {})
+
+  // CloudFormation deletes the failed resource on rollback.
+  assertSuccess(await ebInvoke('Delete', properties))
+  assert.equal(await busExists('custom-bus'), false)
+  assert.deepEqual(await policyStatements(fn), [])
+
+  // A configuration that cannot work fails before anything is changed.
+  const unusable = await ebInvoke('Create', ebProperties(fn, { RuleName: 'no-trigger', State: 'ENABLED', EventBus: 'b2' }))
+  assert.equal(unusable.Status, 'FAILED')
+  assert.match(unusable.Reason, /needs a Schedule or a Pattern/)
+  assert.equal(await busExists('b2'), false)
+  assert.deepEqual(await policyStatements(fn), [])
 })
 
 // ---- the response protocol -------------------------------------------------------------------------

@@ -10,6 +10,12 @@
 # `dot-git/` is then renamed to `.git/` (a real `.git` can't be committed in
 # the repo), so tests must do the same before packaging.
 #
+# A fixture may hold `golden.tool` containing `serverless3`: its golden then comes
+# from Serverless Framework v3 (SERVERLESS3_VERSION, installed into .tools/serverless3
+# when missing) instead of osls, for what osls no longer compiles (e.g. the
+# Custom::EventBridge resources of provider.eventBridge.useCloudFormation: false).
+# The output files keep their names (serverless-state.osls.json included).
+#
 # Written per case into <case>/golden/: the normalized create/update templates (no create
 # template when provider.deploymentBucket names a custom bucket: osls writes none)
 # and serverless-state (scripts/normalize-template.js), `zips.json` (entries of
@@ -22,10 +28,13 @@
 set -euo pipefail
 
 OSLS_VERSION=4.3.1
+SERVERLESS3_VERSION=3.40.0
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FIXTURES=$ROOT/crates/slsx-core/tests/fixtures
 OSLS_PREFIX=$ROOT/.tools/osls
 OSLS_BIN=$OSLS_PREFIX/node_modules/osls/bin/serverless.js
+SLS3_PREFIX=$ROOT/.tools/serverless3
+SLS3_BIN=$SLS3_PREFIX/node_modules/serverless/bin/serverless.js
 NORMALIZE=$ROOT/scripts/normalize-template.js
 ZIP_ENTRIES=$ROOT/scripts/zip-entries.js
 
@@ -35,6 +44,16 @@ if [[ $installed != "$OSLS_VERSION" ]]; then
   mkdir -p "$OSLS_PREFIX"
   (cd "$ROOT" && npm install --prefix .tools/osls "osls@$OSLS_VERSION" --no-audit --no-fund)
 fi
+
+install_serverless3() {
+  local installed
+  installed=$(node -p "require('$SLS3_PREFIX/node_modules/serverless/package.json').version" 2>/dev/null || true)
+  if [[ $installed != "$SERVERLESS3_VERSION" ]]; then
+    echo "installing serverless@$SERVERLESS3_VERSION into .tools/serverless3"
+    mkdir -p "$SLS3_PREFIX"
+    (cd "$ROOT" && npm install --prefix .tools/serverless3 "serverless@$SERVERLESS3_VERSION" --no-audit --no-fund)
+  fi
+}
 
 if [[ ${1:-} == --install-only ]]; then
   exit 0
@@ -62,6 +81,13 @@ for case in "${cases[@]}"; do
   if [[ -f $src/golden.args ]]; then
     read -r -a args <"$src/golden.args" || true
   fi
+  tool=osls bin=$OSLS_BIN
+  if [[ -f $src/golden.tool ]]; then tool=$(tr -d '[:space:]' <"$src/golden.tool"); fi
+  case $tool in
+    osls) ;;
+    serverless3) install_serverless3; bin=$SLS3_BIN ;;
+    *) echo "$src/golden.tool: unknown tool \"$tool\" (osls or serverless3)" >&2; exit 1 ;;
+  esac
 
   # realpath: the state file records the resolved path, not a symlinked /tmp.
   svc=$(realpath "$work")/$case
@@ -75,13 +101,15 @@ for case in "${cases[@]}"; do
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
     SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
     NPM_CONFIG_UPDATE_NOTIFIER=false)
+  # Serverless v3 also: no auto-update, no China-region CLI switch (decided from the time zone).
+  if [[ $tool == serverless3 ]]; then envs+=(SLS_DISABLE_AUTO_UPDATE=1 SLS_GEO_LOCATION=no-cn); fi
   if [[ -n ${AWS_ENDPOINT_URL:-} ]]; then envs+=(AWS_ENDPOINT_URL="$AWS_ENDPOINT_URL"); fi
 
-  echo "== $case: osls package ${args[*]}"
+  echo "== $case: $tool package ${args[*]}"
   start=$SECONDS
-  if ! (cd "$svc" && env -i "${envs[@]}" node "$OSLS_BIN" package "${args[@]}") >"$work/$case.log" 2>&1; then
+  if ! (cd "$svc" && env -i "${envs[@]}" node "$bin" package "${args[@]}") >"$work/$case.log" 2>&1; then
     cat "$work/$case.log" >&2
-    echo "osls package failed for $case" >&2
+    echo "$tool package failed for $case" >&2
     exit 1
   fi
   osls_secs=$((SECONDS - start))
@@ -105,7 +133,7 @@ for case in "${cases[@]}"; do
   node "$ZIP_ENTRIES" zips "$svc/.serverless" "$out/zips.json" | sed 's/^/   zip: /'
   node "$ZIP_ENTRIES" artifacts "$svc/.serverless/serverless-state.json" \
     "$svc/.serverless/cloudformation-template-update-stack.json" "$out/artifacts.json"
-  echo "   wrote ${out#"$ROOT"/}/{cloudformation-template-{create,update}-stack,serverless-state.osls,zips,artifacts}.json (osls ${osls_secs}s, total $((SECONDS - start))s)"
+  echo "   wrote ${out#"$ROOT"/}/{cloudformation-template-{create,update}-stack,serverless-state.osls,zips,artifacts}.json ($tool ${osls_secs}s, total $((SECONDS - start))s)"
 
   # A fixture with `golden.keep-package` also keeps osls's raw package (the `deploy --package` test
   # deploys it); the state's absolute paths point into a temp dir that no longer exists, as they would

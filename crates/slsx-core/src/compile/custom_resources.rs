@@ -17,9 +17,10 @@ pub const ARTIFACT_NAME: &str = "custom-resources.zip";
 pub const ROLE_LOGICAL_ID: &str = "IamRoleCustomResourcesLambdaExecution";
 
 /// The handler sources, by their path in the zip.
-const SOURCES: [(&str, &str); 4] = [
+const SOURCES: [(&str, &str); 5] = [
     ("api-gateway-cloud-watch-role/handler.js", include_str!("../../custom-resources/api-gateway-cloud-watch-role/handler.js")),
     ("cognito-user-pool/handler.js", include_str!("../../custom-resources/cognito-user-pool/handler.js")),
+    ("event-bridge/handler.js", include_str!("../../custom-resources/event-bridge/handler.js")),
     ("s3/handler.js", include_str!("../../custom-resources/s3/handler.js")),
     ("utils.js", include_str!("../../custom-resources/utils.js")),
 ];
@@ -29,6 +30,8 @@ const SOURCES: [(&str, &str); 4] = [
 pub enum Kind {
     ExistingS3,
     ExistingCognitoUserPool,
+    /// Serverless v3's legacy `eventBridge` mode (`provider.eventBridge.useCloudFormation: false`).
+    EventBridge,
     ApiGatewayCloudWatchRole,
 }
 
@@ -38,6 +41,7 @@ impl Kind {
         match self {
             Kind::ExistingS3 => ("custom-resource-existing-s3", "s3/handler.handler"),
             Kind::ExistingCognitoUserPool => ("custom-resource-existing-cup", "cognito-user-pool/handler.handler"),
+            Kind::EventBridge => ("custom-resource-event-bridge", "event-bridge/handler.handler"),
             Kind::ApiGatewayCloudWatchRole => ("custom-resource-apigw-cw-role", "api-gateway-cloud-watch-role/handler.handler"),
         }
     }
@@ -68,7 +72,7 @@ pub fn artifact() -> &'static Artifact {
 /// Writes `custom-resources.zip` into `dir` when `template` has a custom resource function.
 pub fn write_if_used(template: &Value, dir: &std::path::Path) -> Result<Option<std::path::PathBuf>> {
     let used = template["Resources"].as_object().is_some_and(|r| {
-        [Kind::ExistingS3, Kind::ExistingCognitoUserPool, Kind::ApiGatewayCloudWatchRole].iter().any(|k| r.contains_key(&k.function_logical_id()))
+        [Kind::ExistingS3, Kind::ExistingCognitoUserPool, Kind::EventBridge, Kind::ApiGatewayCloudWatchRole].iter().any(|k| r.contains_key(&k.function_logical_id()))
     });
     if !used {
         return Ok(None);

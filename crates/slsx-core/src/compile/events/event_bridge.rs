@@ -21,7 +21,106 @@ fn rule_name(function_name: &str, index: usize) -> String {
     format!("{function_name}-rule-{index}")
 }
 
+/// The rule's name: `name`, else `<function name>-rule-<idx>` (hashed past 64 characters).
+fn event_rule_name(e: &Value, function_name: &str, idx: usize) -> String {
+    match e.get("name").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+        Some(name) => name.to_string(),
+        None => {
+            let name = rule_name(function_name, idx);
+            if name.chars().count() > 64 {
+                hashed(&name, &format!("rule-{idx}"))
+            } else {
+                name
+            }
+        }
+    }
+}
+
+fn compile_custom(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
+    use crate::compile::custom_resources::{self, Kind};
+    let handler = Kind::EventBridge.function_logical_id();
+    let mut statements: Vec<Value> = Vec::new();
+    let mut any = false;
+    let unsupported = "is not supported for EventBridge integration backed by Custom Resources. Please use \"provider.eventBridge.useCloudFormation\" setting to use native CloudFormation support for EventBridge.";
+    for f in &service.functions {
+        let events = f.raw.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
+        for (position, event) in events.iter().enumerate() {
+            let Some(e) = event.get("eventBridge").filter(|v| !v.is_null()) else { continue };
+            any = true;
+            let idx = position + 1;
+            let get = |k: &str| e.get(k).filter(|v| !v.is_null());
+            let fail = |code, message: String| Err(event_error(service, f, position, "eventBridge", code, message));
+            if input_forms(e) > 1 {
+                return fail("EVENTBRIDGE_MULTIPLE_INPUT_PROPERTIES", "You can only set one of input, inputPath, or inputTransformer properties for eventBridge events.".into());
+            }
+            if get("retryPolicy").is_some_and(crate::compile::functions::truthy) {
+                return fail("ERROR_INVALID_RETRY_POLICY_TO_EVENT_BUS_CUSTOM_RESOURCE", format!("Configuring RetryPolicy {unsupported}"));
+            }
+            if get("deadLetterQueueArn").is_some_and(crate::compile::functions::truthy) {
+                return fail("ERROR_INVALID_DEAD_LETTER_CONFIG_TO_EVENT_BUS_CUSTOM_RESOURCE", format!("Configuring DeadLetterConfig {unsupported}"));
+            }
+            let bus = get("eventBus").cloned();
+            if bus.as_ref().is_some_and(Value::is_object) {
+                return fail("ERROR_INVALID_REFERENCE_TO_EVENT_BUS_CUSTOM_RESOURCE", format!("Referencing event bus with CloudFormation intrinsic functions {unsupported}"));
+            }
+            let bus_name = bus.as_ref().and_then(Value::as_str).map(|s| if s.starts_with("arn") { s[s.find('/').map_or(0, |i| i + 1)..].to_string() } else { s.to_string() });
+            let mut config = Map::new();
+            config.insert("RuleName".into(), json!(event_rule_name(e, &f.name, idx)));
+            config.insert("State".into(), json!(if get("enabled") == Some(&Value::Bool(false)) { "DISABLED" } else { "ENABLED" }));
+            put(&mut config, "EventBus", bus.clone());
+            put(&mut config, "Schedule", get("schedule").cloned());
+            put(&mut config, "Pattern", get("pattern").cloned());
+            put(&mut config, "Input", get("input").cloned());
+            put(&mut config, "InputPath", get("inputPath").cloned());
+            if let Some(Value::Object(t)) = get("inputTransformer") {
+                let upper: Map<String, Value> = t.iter().map(|(k, v)| (crate::compile::naming::upper_first(k), v.clone())).collect();
+                config.insert("InputTransformer".into(), Value::Object(upper));
+            }
+            resources.insert(
+                format!("{}CustomEventBridge{idx}", normalized_name(&f.key)),
+                json!({
+                    "Type": "Custom::EventBridge",
+                    "Version": 1,
+                    "DependsOn": [crate::compile::naming::function_logical_id(&f.key), handler],
+                    "Properties": { "ServiceToken": { "Fn::GetAtt": [handler, "Arn"] }, "FunctionName": f.name, "EventBridgeConfig": config }
+                }),
+            );
+            if statements.is_empty() && bus_name.as_deref().is_some_and(|b| !b.is_empty() && b != "default") {
+                statements.push(json!({
+                    "Effect": "Allow",
+                    "Resource": { "Fn::Join": [":", ["arn", { "Ref": "AWS::Partition" }, "events", { "Ref": "AWS::Region" }, { "Ref": "AWS::AccountId" }, "event-bus/*"]] },
+                    "Action": ["events:CreateEventBus", "events:DeleteEventBus"]
+                }));
+            }
+        }
+    }
+    if !any {
+        return Ok(());
+    }
+    statements.push(json!({
+        "Effect": "Allow",
+        "Resource": { "Fn::Join": [":", ["arn", { "Ref": "AWS::Partition" }, "events", { "Ref": "AWS::Region" }, { "Ref": "AWS::AccountId" }, "rule/*"]] },
+        "Action": ["events:PutRule", "events:RemoveTargets", "events:PutTargets", "events:DeleteRule"]
+    }));
+    statements.push(json!({
+        "Effect": "Allow",
+        "Resource": { "Fn::Join": [":", ["arn", { "Ref": "AWS::Partition" }, "lambda", { "Ref": "AWS::Region" }, { "Ref": "AWS::AccountId" }, "function", "*"]] },
+        "Action": ["lambda:AddPermission", "lambda:RemovePermission"]
+    }));
+    custom_resources::add(service, resources, Kind::EventBridge, statements);
+    Ok(())
+}
+
+/// Serverless v3's legacy mode: `provider.eventBridge` set without `useCloudFormation: true` puts
+/// each event in a `Custom::EventBridge` resource that a custom resource function applies.
+fn custom_resource_mode(service: &Service) -> bool {
+    service.provider.raw.get("eventBridge").is_some_and(|e| !e.is_null() && !e.get("useCloudFormation").is_some_and(crate::compile::functions::truthy))
+}
+
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
+    if custom_resource_mode(service) {
+        return compile_custom(service, resources);
+    }
     for f in &service.functions {
         let n = normalized_name(&f.key);
         let target_arn = lambda_target(&f.key, target_alias(f).as_ref());
@@ -31,17 +130,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             let Some(e) = event.get("eventBridge").filter(|v| !v.is_null()) else { continue };
             let idx = position + 1;
             let get = |k: &str| e.get(k).filter(|v| !v.is_null());
-            let rule = match get("name").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-                Some(name) => name.to_string(),
-                None => {
-                    let name = rule_name(&f.name, idx);
-                    if name.chars().count() > 64 {
-                        hashed(&name, &format!("rule-{idx}"))
-                    } else {
-                        name
-                    }
-                }
-            };
+            let rule = event_rule_name(e, &f.name, idx);
             let truthy = |k: &str| get(k).is_some_and(|v| !matches!(v, Value::String(s) if s.is_empty()));
             if input_forms(e) > 1 {
                 return Err(event_error(
