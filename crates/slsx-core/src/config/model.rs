@@ -106,6 +106,13 @@ pub struct Function {
     pub raw: Map<String, Value>,
 }
 
+/// A function's container image, resolved to an ECR URI pinned by digest (by `deploy::images`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedImage {
+    pub uri: String,
+    pub digest_hex: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Service {
     pub name: String,
@@ -129,6 +136,8 @@ pub struct Service {
     pub warnings: Vec<String>,
     /// S3 transfer acceleration asked for on the command line.
     pub aws_s3_accelerate: Option<bool>,
+    /// Image functions' images by function key, once resolved (empty until then).
+    pub images: std::collections::BTreeMap<String, ResolvedImage>,
 }
 
 impl Service {
@@ -286,6 +295,7 @@ impl Service {
             raw: value,
             warnings: Vec::new(),
             aws_s3_accelerate: options.aws_s3_accelerate,
+            images: Default::default(),
         })
     }
 

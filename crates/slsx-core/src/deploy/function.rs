@@ -58,11 +58,6 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
         let f = service.functions.iter().find(|f| &f.key == key).ok_or_else(|| Error::InvalidOption {
             message: format!("Function \"{key}\" doesn't exist in this Service"),
         })?;
-        if f.image.is_some() {
-            return Err(Error::InvalidOption {
-                message: format!("Function \"{key}\" is an image function: deploying images with deploy function is not supported yet"),
-            });
-        }
         targets.push(f.clone());
     }
     reporter.report(ProgressEvent::PhaseStarted {
@@ -76,7 +71,18 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
     let mut deployed = Vec::new();
     for f in &targets {
         match lambda.get_function().function_name(&f.name).send().await {
-            Ok(remote) => deployed.push(remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build())),
+            Ok(remote) => {
+                let config = remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build());
+                let remote_image = config.package_type().is_some_and(|t| t.as_str() == "Image");
+                if remote_image != f.image.is_some() {
+                    let (now, before) = if remote_image { ("handler", "an image") } else { ("image", "zip file") };
+                    return Err(Error::Stack {
+                        code: "DEPLOY_FUNCTION_CHANGE_BETWEEN_HANDLER_AND_IMAGE_ERROR".into(),
+                        message: format!("The function \"{}\" you want to update with {now} was previously packaged as {before}. Run slsx deploy to switch it.", f.key),
+                    });
+                }
+                deployed.push(config);
+            }
             Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_not_found_exception()) => {
                 return Err(Error::Stack {
                     code: "FUNCTION_NOT_YET_DEPLOYED".into(),
@@ -87,10 +93,16 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
         }
     }
 
-    // Package just these functions, each into `<key>.zip` from its own file list.
+    // Images of image functions: built and pushed, or resolved to a digest.
+    let mut with_images = service.clone();
+    with_images.functions.retain(|f| targets.iter().any(|t| t.key == f.key && t.image.is_some()));
+    let images = super::images::resolve(&ctx, &with_images, reporter.as_ref()).await?;
+
+    // Package just the zip functions, each into `<key>.zip` from its own file list.
     let mut only = service.clone();
     only.functions = targets
         .iter()
+        .filter(|f| f.image.is_none())
         .cloned()
         .map(|mut f| {
             f.package.individually = true;
@@ -111,12 +123,17 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
 
     let mut tasks = Vec::new();
     for (f, config) in targets.iter().zip(deployed) {
-        let Some(crate::package::Code::Zip(i)) = packaged.functions.iter().find(|(key, _)| key == &f.key).map(|(_, code)| code) else {
-            continue;
+        let code = match images.get(&f.key) {
+            Some(image) => Code::Image(image.clone()),
+            None => {
+                let Some(crate::package::Code::Zip(i)) = packaged.functions.iter().find(|(key, _)| key == &f.key).map(|(_, code)| code) else {
+                    continue;
+                };
+                Code::Zip(packaged.artifacts[*i].clone())
+            }
         };
-        let artifact = packaged.artifacts[*i].clone();
         let (ctx, service, f, options) = (ctx.clone(), service.clone(), f.clone(), options.clone());
-        tasks.push(tokio::spawn(async move { deploy_one(&ctx, &service, &f, config, &artifact, &options).await }));
+        tasks.push(tokio::spawn(async move { deploy_one(&ctx, &service, &f, config, &code, &options).await }));
     }
     let mut out = Vec::new();
     for t in tasks {
@@ -125,22 +142,47 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
     Ok(out)
 }
 
+/// What a function runs: a zip, or an image pinned by digest.
+enum Code {
+    Zip(crate::package::Artifact),
+    Image(crate::config::ResolvedImage),
+}
+
 async fn deploy_one(
     ctx: &AwsContext,
     service: &crate::config::Service,
     f: &Function,
     config: aws_sdk_lambda::types::FunctionConfiguration,
-    artifact: &crate::package::Artifact,
+    code: &Code,
     options: &DeployFunctionOptions,
 ) -> Result<FunctionDeployed> {
     let lambda = ctx.lambda();
-    let mut result = FunctionDeployed {
-        key: f.key.clone(),
-        name: f.name.clone(),
-        sha256: artifact.sha256_base64.clone(),
-        size: artifact.size,
-        ..Default::default()
+    let mut result = FunctionDeployed { key: f.key.clone(), name: f.name.clone(), ..Default::default() };
+    let artifact = match code {
+        Code::Zip(a) => a,
+        Code::Image(image) => {
+            // Lambda reports an image function's digest (hex) as its CodeSha256.
+            result.sha256 = image.digest_hex.clone();
+            result.code = if options.update_config {
+                "skipped".into()
+            } else if !options.force && config.code_sha256() == Some(image.digest_hex.as_str()) {
+                "unchanged".into()
+            } else {
+                lambda
+                    .update_function_code()
+                    .function_name(&f.name)
+                    .image_uri(&image.uri)
+                    .send()
+                    .await
+                    .map_err(|e| errors::wrap("LAMBDA", "UPDATE_FUNCTION_CODE", format!("update the image of {}", f.name), e))?;
+                wait_until_updated(ctx, &f.name).await?;
+                "updated".into()
+            };
+            return finish(ctx, service, f, &config, options, result).await;
+        }
     };
+    result.sha256 = artifact.sha256_base64.clone();
+    result.size = artifact.size;
     result.code = if options.update_config {
         "skipped".into()
     } else if !options.force && config.code_sha256() == Some(artifact.sha256_base64.as_str()) {
@@ -160,7 +202,20 @@ async fn deploy_one(
         wait_until_updated(ctx, &f.name).await?;
         "updated".into()
     };
-    result.configuration = if update_configuration(ctx, service, f, &config).await? {
+    finish(ctx, service, f, &config, options, result).await
+}
+
+/// The configuration update and `publish`, after the code.
+async fn finish(
+    ctx: &AwsContext,
+    service: &crate::config::Service,
+    f: &Function,
+    config: &aws_sdk_lambda::types::FunctionConfiguration,
+    options: &DeployFunctionOptions,
+    mut result: FunctionDeployed,
+) -> Result<FunctionDeployed> {
+    let lambda = ctx.lambda();
+    result.configuration = if update_configuration(ctx, service, f, config).await? {
         wait_until_updated(ctx, &f.name).await?;
         "updated".into()
     } else {
@@ -255,9 +310,31 @@ async fn update_configuration(
         req = req.description(d);
         changed = true;
     }
-    if Some(f.handler.as_str()) != remote.handler() {
+    if f.image.is_none() && Some(f.handler.as_str()) != remote.handler() {
         req = req.handler(&f.handler);
         changed = true;
+    }
+    // An image's command, entry point and working directory.
+    if let Some(Value::Object(image)) = &f.image {
+        let list = |k: &str| image.get(k).and_then(Value::as_array).map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>());
+        let command = list("command");
+        let entry_point = list("entryPoint");
+        let working_dir = image.get("workingDirectory").and_then(Value::as_str).map(str::to_string);
+        let have = remote.image_config_response().and_then(|r| r.image_config());
+        let same = have.map(|c| c.command().to_vec()) == command.clone().or(have.map(|_| Vec::new()))
+            && have.map(|c| c.entry_point().to_vec()) == entry_point.clone().or(have.map(|_| Vec::new()))
+            && have.and_then(|c| c.working_directory().map(str::to_string)) == working_dir;
+        let wanted_any = command.is_some() || entry_point.is_some() || working_dir.is_some();
+        if !same && (wanted_any || have.is_some()) {
+            req = req.image_config(
+                aws_sdk_lambda::types::ImageConfig::builder()
+                    .set_command(command)
+                    .set_entry_point(entry_point)
+                    .set_working_directory(working_dir)
+                    .build(),
+            );
+            changed = true;
+        }
     }
     if let Some(m) = f.memory_size.or(service.provider.memory_size).filter(|m| Some(*m as i32) != remote.memory_size()) {
         req = req.memory_size(m as i32);

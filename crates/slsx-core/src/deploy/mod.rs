@@ -6,6 +6,7 @@ mod changes;
 mod cleanup;
 mod download;
 mod function;
+mod images;
 mod info;
 mod listing;
 mod rest_stage;
@@ -343,7 +344,9 @@ pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value>
 }
 
 /// Packages and compiles on a blocking thread (the zips are written by rayon).
-async fn build_plan(service: Service, out_dir: std::path::PathBuf, ctx: AwsContext, reporter: SharedReporter) -> Result<Plan> {
+async fn build_plan(mut service: Service, out_dir: std::path::PathBuf, ctx: AwsContext, reporter: SharedReporter) -> Result<Plan> {
+    // Images first: a build or push that fails stops the deploy before any upload or stack change.
+    service.images = images::resolve(&ctx, &service, reporter.as_ref()).await?;
     let fetch = download::fetcher(ctx);
     tokio::task::spawn_blocking(move || Plan::build(service, &out_dir, &fetch, reporter.as_ref(), now_ms()))
         .await

@@ -250,6 +250,9 @@ impl Plan {
 
 /// An image function's code: an ECR URI pinned by digest (`<repository>@sha256:<hex>`).
 fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
+    if let Some(image) = service.images.get(key) {
+        return Ok(FunctionCode::Image { uri: image.uri.clone(), digest_hex: image.digest_hex.clone() });
+    }
     let f = service.functions.iter().find(|f| f.key == key).expect("function of the service");
     let uri = match &f.image {
         Some(serde_json::Value::String(s)) => Some(s.clone()),
@@ -264,8 +267,8 @@ fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
             code: "IMAGE_DIGEST_REQUIRED",
             message: format!(
                 "functions.{key}.image: slsx needs the image as an ECR URI pinned by digest \
-                 (<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<digest>); \
-                 building images and resolving tags are not supported yet"
+                 (<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<digest>) \
+                 when it packages without AWS access"
             ),
             location: crate::config::locate(service, &format!("functions.{key}.image")),
             path: Some(format!("functions.{key}.image")),
