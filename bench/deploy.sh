@@ -9,6 +9,7 @@
 # Per round and tool, on the `medium` service of bench/package.sh (20 functions, ~50 MB of
 # node_modules) copied to a scratch folder, against a freshly reset emulator:
 #   1. first deploy   2. no-change deploy   3. deploy after appending a comment to src/fn1.js
+#   4. `deploy function -f fn1` with nothing changed   5. the same after another change to src/fn1.js
 # Each step is timed (wall) and its AWS requests are counted with moto's recorder.
 #
 # The script starts its own moto server (scripts/moto_server.py from .venv/) on a free port of
@@ -27,7 +28,7 @@ OSLS_BIN=$ROOT/.tools/osls/node_modules/osls/bin/serverless.js
 SLSX_BIN=$ROOT/bin/slsx.js
 PY=$ROOT/.venv/bin/python
 TIME=/usr/bin/time
-STEPS=(first no-change one-change)
+STEPS=(first no-change one-change fn-no-change fn-one-change)
 
 usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
@@ -182,6 +183,8 @@ step() { # ROUND TOOL STEP DIR HOME
   local tag=$round.$tool.$name log=$OUT/logs/$round.$tool.$name.log tf=$OUT/logs/$round.$tool.$name.time
   local -a cmd
   if [[ $tool == slsx ]]; then cmd=(node "$SLSX_BIN"); else cmd=(node "$OSLS_BIN"); fi
+  local -a what=(deploy)
+  if [[ $name == fn-* ]]; then what=(deploy function -f fn1); fi
   moto POST recorder/reset-recording
   moto POST recorder/start-recording
   local status=0
@@ -189,7 +192,7 @@ step() { # ROUND TOOL STEP DIR HOME
     env -i HOME="$home" PATH="$PATH" LANG=C.UTF-8 \
     AWS_ENDPOINT_URL="$EP" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
     SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off NPM_CONFIG_UPDATE_NOTIFIER=false \
-    "${cmd[@]}" deploy --stage dev --region us-east-1) >"$log" 2>&1 || status=$?
+    "${cmd[@]}" "${what[@]}" --stage dev --region us-east-1) >"$log" 2>&1 || status=$?
   moto GET recorder/download-recording "$OUT/logs/$tag.recording"
   moto POST recorder/stop-recording
   "$PY" "$OUT/requests.py" "$OUT/logs/$tag.recording" >"$OUT/logs/$tag.requests"
@@ -200,7 +203,12 @@ step() { # ROUND TOOL STEP DIR HOME
   read -r stack sha < <("$PY" "$OUT/state.py" "$EP")
   # The outcome each step must report.
   local want ok=ok
-  if [[ $name == no-change ]]; then want='No changes to deploy'; else want='Service deployed'; fi
+  case $name in
+    no-change) want='No changes to deploy' ;;
+    fn-no-change) if [[ $tool == slsx ]]; then want='nothing deployed'; else want='Code did not change'; fi ;;
+    fn-one-change) want='Function code deployed' ;;
+    *) want='Service deployed' ;;
+  esac
   if ((status != 0)) || ! grep -q "$want" "$log"; then ok=fail; fi
   printf '  round %d %-4s %-10s %-4s %6.2f s, %3d requests, %d uploads (%d KiB), stack %s, fn1 %s\n' \
     "$round" "$tool" "$name" "$ok" "$wall" "$requests" "$uploads" $((bytes / 1024)) "$stack" "${sha:0:12}"
@@ -235,6 +243,9 @@ for ((r = 1; r <= rounds; r++)); do
     step "$r" "$tool" no-change "$dir" "$home"
     printf '// changed %s\n' "$(date +%s%N)" >>"$dir/src/fn1.js"
     step "$r" "$tool" one-change "$dir" "$home"
+    step "$r" "$tool" fn-no-change "$dir" "$home"
+    printf '// changed again %s\n' "$(date +%s%N)" >>"$dir/src/fn1.js"
+    step "$r" "$tool" fn-one-change "$dir" "$home"
   done
 done
 
@@ -250,7 +261,9 @@ checks() {
         if (st[k, "one-change"] !~ /_COMPLETE$/ || st[k, "one-change"] ~ /ROLLBACK/) bad = bad " stack after one-change: " st[k, "one-change"] ";"
         if (sha[k, "no-change"] != sha[k, "first"]) bad = bad " fn1 code changed by the no-change deploy;"
         if (sha[k, "one-change"] == sha[k, "no-change"]) bad = bad " fn1 code not changed by the one-change deploy;"
-        printf "- round %s, %s: %s\n", a[1], a[2], bad == "" ? "OK (stack complete, fn1 code kept, then replaced)" : "PROBLEM:" bad
+        if (sha[k, "fn-no-change"] != sha[k, "one-change"]) bad = bad " fn1 code changed by deploy function without a change;"
+        if (sha[k, "fn-one-change"] == sha[k, "fn-no-change"]) bad = bad " fn1 code not changed by deploy function after a change;"
+        printf "- round %s, %s: %s\n", a[1], a[2], bad == "" ? "OK (stack complete, fn1 code kept, then replaced; deploy function kept it, then replaced it)" : "PROBLEM:" bad
       }
     }' "$OUT/runs.tsv" | sort
 }

@@ -325,7 +325,7 @@ async function deployFunctionCommand(options) {
       r.code === 'unchanged' && r.configuration === 'unchanged'
         ? 'Code and configuration not changed, nothing deployed'
         : r.code === 'updated'
-          ? `Function code deployed (${formatSize(r.size)})`
+          ? `Function code deployed${r.size ? ` (${formatSize(r.size)})` : ''}`
           : r.code === 'unchanged'
             ? 'Code not changed, configuration updated'
             : 'Function configuration updated'

@@ -82,6 +82,31 @@ pub fn write_if_used(template: &Value, dir: &std::path::Path) -> Result<Option<s
     Ok(Some(path))
 }
 
+/// What a per-function custom resource (existing bucket or pool) starts with: its `DependsOn` (the
+/// function, its alias, the handler) and the properties naming the handler and the function.
+pub fn per_function(f: &crate::config::Function, kind: Kind) -> (Vec<Value>, Map<String, Value>) {
+    let handler = kind.function_logical_id();
+    let mut depends_on = vec![json!(function_logical_id(&f.key))];
+    depends_on.extend(super::functions::target_alias(f).map(|(id, _)| Value::String(id)));
+    depends_on.push(json!(handler));
+    let mut props = Map::new();
+    props.insert("ServiceToken".into(), json!({ "Fn::GetAtt": [handler, "Arn"] }));
+    props.insert("FunctionName".into(), json!(f.name));
+    if let Some((_, alias)) = super::functions::target_alias(f) {
+        props.insert("FunctionQualifier".into(), json!(alias));
+    }
+    (depends_on, props)
+}
+
+/// Notes that custom resource `id` works on `group` (a bucket, a pool), in first-seen order.
+pub fn track(groups: &mut Vec<(String, Vec<String>)>, group: &str, id: &str) {
+    match groups.iter_mut().find(|(g, _)| g == group) {
+        Some((_, ids)) if !ids.iter().any(|i| i == id) => ids.push(id.to_string()),
+        Some(_) => {}
+        None => groups.push((group.to_string(), vec![id.to_string()])),
+    }
+}
+
 /// Milliseconds since the epoch: `forceDeploy` puts it into a custom resource so it runs again.
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)

@@ -20,7 +20,7 @@ use crate::config::Service;
 use crate::error::Result;
 
 pub use core_template::core_template;
-pub use functions::target_alias;
+pub use functions::{target_alias, truthy};
 pub use layers::layer_logical_id;
 
 /// Both templates Serverless writes to `.serverless/`.

@@ -8,20 +8,11 @@ use aws_sdk_apigateway::types::{Op, PatchOperation};
 use serde_json::Value;
 
 use crate::aws::{errors, AwsContext};
+use crate::compile::truthy;
 use crate::config::Service;
 use crate::error::Result;
 
 const DEFAULT_LOG_FORMAT: &str = "requestId: $context.requestId, ip: $context.identity.sourceIp, caller: $context.identity.caller, user: $context.identity.user, requestTime: $context.requestTime, httpMethod: $context.httpMethod, resourcePath: $context.resourcePath, status: $context.status, protocol: $context.protocol, responseLength: $context.responseLength";
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        _ => true,
-    }
-}
 
 /// The patch operations for the stage, as `(op, path, value)`.
 pub fn patch_operations(service: &Service, partition: &str, account: &str) -> Vec<(Op, String, Option<String>)> {

@@ -113,7 +113,6 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
 /// pool), which slsx's custom resource handler writes into the pool's `LambdaConfig`.
 fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
     use crate::compile::custom_resources::{self, Kind};
-    let handler = Kind::ExistingCognitoUserPool.function_logical_id();
     let mut statements: Vec<Value> = Vec::new();
     let mut per_pool: Vec<(String, Vec<String>)> = Vec::new();
     let mut pool_kms: Vec<(String, Value)> = Vec::new();
@@ -137,11 +136,7 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
                 }
                 _ => {}
             }
-            match per_pool.iter_mut().find(|(p, _)| *p == pool) {
-                Some((_, ids)) if !ids.contains(&id) => ids.push(id.clone()),
-                Some(_) => {}
-                None => per_pool.push((pool.clone(), vec![id.clone()])),
-            }
+            custom_resources::track(&mut per_pool, &pool, &id);
             let mut config = Map::new();
             config.insert("Trigger".into(), json!(trigger));
             if CUSTOM_SENDERS.contains(&trigger.as_str()) {
@@ -168,15 +163,7 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
                     statements.push(json!({ "Effect": "Allow", "Resource": k, "Action": ["kms:CreateGrant"] }));
                 }
             }
-            let mut depends_on = vec![json!(function_logical_id(&f.key))];
-            depends_on.extend(alias_logical_id(f).map(Value::String));
-            depends_on.push(json!(handler));
-            let mut props = Map::new();
-            props.insert("ServiceToken".into(), json!({ "Fn::GetAtt": [handler, "Arn"] }));
-            props.insert("FunctionName".into(), json!(f.name));
-            if let Some((_, alias)) = target_alias(f) {
-                props.insert("FunctionQualifier".into(), json!(alias));
-            }
+            let (depends_on, mut props) = custom_resources::per_function(f, Kind::ExistingCognitoUserPool);
             props.insert("UserPoolName".into(), json!(pool));
             props.insert("UserPoolConfigs".into(), json!([config]));
             if event.get("forceDeploy").is_some_and(truthy) {

@@ -143,7 +143,6 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
 /// slsx's custom resource handler turns into notification entries on the bucket.
 fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
     use crate::compile::custom_resources::{self, Kind};
-    let handler = Kind::ExistingS3.function_logical_id();
     let mut statements: Vec<Value> = Vec::new();
     // Per bucket (as JSON text), the custom resources on it, in first-seen order.
     let mut per_bucket: Vec<(String, Vec<String>)> = Vec::new();
@@ -174,26 +173,14 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
                 .filter_map(|r| r.as_object().and_then(|r| r.iter().next()).map(|(k, v)| json!({ upper_first(k): v })))
                 .collect();
             let config = json!({ "Event": o.get("event").filter(|v| !v.is_null()).cloned().unwrap_or(json!("s3:ObjectCreated:*")), "Rules": rules });
-            match per_bucket.iter_mut().find(|(b, _)| *b == key) {
-                Some((_, ids)) if !ids.contains(&id) => ids.push(id.clone()),
-                Some(_) => {}
-                None => per_bucket.push((key.clone(), vec![id.clone()])),
-            }
+            custom_resources::track(&mut per_bucket, &key, &id);
             if let Some(existing) = resources.get_mut(&id) {
                 if let Some(Value::Array(configs)) = existing.pointer_mut("/Properties/BucketConfigs") {
                     configs.push(config);
                 }
                 continue;
             }
-            let mut depends_on = vec![json!(crate::compile::naming::function_logical_id(&f.key))];
-            depends_on.extend(alias_logical_id(f).map(Value::String));
-            depends_on.push(json!(handler));
-            let mut props = Map::new();
-            props.insert("ServiceToken".into(), json!({ "Fn::GetAtt": [handler, "Arn"] }));
-            props.insert("FunctionName".into(), json!(f.name));
-            if let Some((_, alias)) = target_alias(f) {
-                props.insert("FunctionQualifier".into(), json!(alias));
-            }
+            let (depends_on, mut props) = custom_resources::per_function(f, Kind::ExistingS3);
             props.insert("BucketName".into(), bucket.clone());
             props.insert("BucketConfigs".into(), json!([config]));
             if o.get("forceDeploy").is_some_and(crate::compile::functions::truthy) {
