@@ -13,10 +13,22 @@ unconditionally: the KeyError stops the change set halfway (nothing after the fi
 created) and answers ExecuteChangeSet with a 500, whose retry then finds nothing left to do, so the
 deploy seems to succeed. (Its PutIntegration API takes a MOCK integration without them.)
 
+3. An AWS::Lambda::Function keeps its PackageType and ImageConfig. moto 5.2.5 passes neither from the
+template to the function it creates (nor ImageConfig on an update), so a container-image function made
+by a stack reads back as a Zip function without ImageConfig, which `deploy function` then refuses as a
+zip/image switch. (Its CreateFunction API keeps both.)
+
+4. Image functions are checked against moto's ECR (MOTO_LAMBDA_STUB_ECR=false unless set otherwise), as
+Lambda does: the image must exist in the repository, and the function's CodeSha256 is the image digest
+(with the stub, it is the SHA-256 of the URI text, which no deployed image ever matches).
+
 Everything else is moto as released.
 """
 
+import os
 import sys
+
+os.environ.setdefault("MOTO_LAMBDA_STUB_ECR", "false")
 
 from moto.apigateway import models as apigateway_models
 from moto.cloudformation import models
@@ -47,6 +59,31 @@ def _create_method_without_integration_target(cls, resource_name, cloudformation
 
 
 apigateway_models.Method.create_from_cloudformation_json = classmethod(_create_method_without_integration_target)
+
+from moto.awslambda import models as lambda_models
+
+_create_function = lambda_models.LambdaFunction.create_from_cloudformation_json.__func__
+_update_function = lambda_models.LambdaFunction.update_from_cloudformation_json.__func__
+
+
+def _create_function_with_image_settings(cls, resource_name, cloudformation_json, *args, **kwargs):
+    fn = _create_function(cls, resource_name, cloudformation_json, *args, **kwargs)
+    properties = cloudformation_json.get("Properties", {})
+    fn.package_type = properties.get("PackageType", "Zip")
+    fn.image_config = lambda_models.ImageConfig(properties.get("ImageConfig") or {})
+    return fn
+
+
+def _update_function_with_image_settings(cls, original_resource, new_resource_name, cloudformation_json, *args, **kwargs):
+    fn = _update_function(cls, original_resource, new_resource_name, cloudformation_json, *args, **kwargs)
+    properties = cloudformation_json.get("Properties", {})
+    if fn.package_type == "Image":
+        fn.image_config = lambda_models.ImageConfig(properties.get("ImageConfig") or {})
+    return fn
+
+
+lambda_models.LambdaFunction.create_from_cloudformation_json = classmethod(_create_function_with_image_settings)
+lambda_models.LambdaFunction.update_from_cloudformation_json = classmethod(_update_function_with_image_settings)
 
 if __name__ == "__main__":
     from moto.server import main

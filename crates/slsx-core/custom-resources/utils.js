@@ -8,6 +8,10 @@
 // LogicalResourceId } to the pre-signed event.ResponseURL. Any error, including running out of time,
 // becomes FAILED with the error message as the Reason; the handler only throws (so that Lambda retries
 // the invocation) when the response itself could not be delivered.
+//
+// `targetResource()` builds on it for the handlers whose properties name one function and what invokes
+// it (reading the target, the previous target on Update, a tolerant Delete); `permissions()` manages
+// that function's Lambda permission statement for them.
 
 const http = require('node:http')
 const https = require('node:https')
@@ -215,6 +219,111 @@ function customResource(physicalResourceId, operations) {
   }
 }
 
+/**
+ * customResource() for the handlers whose properties name one target (a function and the thing that
+ * invokes it). `spec.targetOf(properties, env)` reads and checks the properties, `spec.clients(env)`
+ * makes what the operations use; each operation gets `{ env, target, previous, ...clients }`:
+ *   create  the target of ResourceProperties (unusable properties fail the request);
+ *   update  the same, and `previous`, the target of OldResourceProperties (undefined when they are
+ *           absent or unusable: there is then nothing of theirs to undo);
+ *   delete  properties no target can be read from are let go: SUCCESS, nothing done.
+ */
+function targetResource(physicalResourceId, { targetOf, clients, create, update, delete: remove }) {
+  return customResource(physicalResourceId, {
+    async create(event, context) {
+      const env = awsEnvironment(context)
+      const target = targetOf(event.ResourceProperties, env)
+      await create({ env, target, ...clients(env) })
+    },
+    async update(event, context) {
+      const env = awsEnvironment(context)
+      const target = targetOf(event.ResourceProperties, env)
+      let previous
+      try {
+        previous = event.OldResourceProperties && targetOf(event.OldResourceProperties, env)
+      } catch (error) {
+        log(`Ignoring unusable OldResourceProperties: ${error.message}`)
+      }
+      await update({ env, target, previous, ...clients(env) })
+    },
+    async delete(event, context) {
+      const env = awsEnvironment(context)
+      let target
+      try {
+        target = targetOf(event.ResourceProperties || {}, env)
+      } catch (error) {
+        // Nothing this handler could have set up: let the stack go.
+        log(`Nothing to delete: ${error.message}`)
+        return
+      }
+      await remove({ env, target, ...clients(env) })
+    },
+  })
+}
+
+// How many times AddPermission is attempted when it reports a conflict.
+const ADD_PERMISSION_ATTEMPTS = 5
+
+/**
+ * The Lambda permission statement that lets `principal` invoke a target's function. A target has
+ * `functionName`, an optional `qualifier` (alias) and `lambdaArn`; `statementId(target)` is the
+ * handler's statement id scheme (shared with Serverless, so either tool finds the other's statement),
+ * `label(target)` names the invoking resource in error messages, `sourceAccount` (optional) is sent
+ * as SourceAccount with every AddPermission.
+ */
+function permissions(lambda, { principal, statementId, label, sourceAccount }) {
+  // Required here so that only the handlers that manage a permission load the Lambda client.
+  const { AddPermissionCommand, RemovePermissionCommand } = require('@aws-sdk/client-lambda')
+
+  const statementOf = (target) => ({
+    FunctionName: target.functionName,
+    ...(target.qualifier && { Qualifier: target.qualifier }),
+    StatementId: statementId(target),
+  })
+
+  /** Removes the target's statement; one that is not there is fine. */
+  async function remove(target) {
+    await lambda.send(new RemovePermissionCommand(statementOf(target))).catch(ignoring('ResourceNotFoundException'))
+  }
+
+  /** Adds the target's statement for `sourceArn`, replacing a statement of that id. */
+  async function add(target, sourceArn) {
+    const request = {
+      ...statementOf(target),
+      Action: 'lambda:InvokeFunction',
+      Principal: principal,
+      SourceArn: sourceArn,
+      ...(sourceAccount && { SourceAccount: sourceAccount }),
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await lambda.send(new AddPermissionCommand(request))
+        return
+      } catch (error) {
+        if (!hasCode(error, 'ResourceConflictException') || attempt >= ADD_PERMISSION_ATTEMPTS) {
+          throw annotate(error, `Cannot allow ${label(target)} to invoke ${target.lambdaArn}`)
+        }
+        // The statement id is taken (an earlier deploy) or the function is being updated: replace the
+        // statement so it matches this request, and try again.
+        await remove(target)
+        if (attempt > 1) await sleep(2000 * attempt)
+      }
+    }
+  }
+
+  /** True when `previous` (possibly undefined) and `target` name the same statement of the same function. */
+  function sameStatement(previous, target) {
+    return Boolean(
+      previous &&
+        previous.functionName === target.functionName &&
+        previous.qualifier === target.qualifier &&
+        statementId(previous) === statementId(target),
+    )
+  }
+
+  return { add, remove, sameStatement }
+}
+
 module.exports = {
   MAX_ATTEMPTS,
   awsEnvironment,
@@ -230,6 +339,8 @@ module.exports = {
   sendResponse,
   withinDeadline,
   customResource,
+  targetResource,
+  permissions,
   log,
   logger,
 }

@@ -22,7 +22,7 @@ const {
   DescribeUserPoolCommand,
   UpdateUserPoolCommand,
 } = require('@aws-sdk/client-cognito-identity-provider')
-const { LambdaClient, AddPermissionCommand, RemovePermissionCommand } = require('@aws-sdk/client-lambda')
+const { LambdaClient } = require('@aws-sdk/client-lambda')
 const utils = require('../utils')
 
 const CUSTOM_SENDERS = ['CustomSMSSender', 'CustomEmailSender']
@@ -68,6 +68,9 @@ function statementId(target) {
     .replace(/[^a-z0-9_-]/g, '')
   return `${target.functionName}-${pool}`.slice(0, 100)
 }
+
+const userPoolArn = (env, userPoolId) =>
+  `arn:${env.partition}:cognito-idp:${env.region}:${env.accountId}:userpool/${userPoolId}`
 
 async function findUserPool(cognito, userPoolName) {
   let NextToken
@@ -160,53 +163,21 @@ async function changeTriggers(cognito, userPoolName, change, pool) {
   return true
 }
 
-function permissionRequest(target) {
-  return {
-    FunctionName: target.functionName,
-    ...(target.qualifier && { Qualifier: target.qualifier }),
-    StatementId: statementId(target),
-  }
-}
-
-async function removePermission(lambda, target) {
-  await lambda.send(new RemovePermissionCommand(permissionRequest(target))).catch(utils.ignoring('ResourceNotFoundException'))
-}
-
-async function addPermission(lambda, target, env, userPoolId) {
-  const request = {
-    ...permissionRequest(target),
-    Action: 'lambda:InvokeFunction',
-    Principal: 'cognito-idp.amazonaws.com',
-    SourceArn: `arn:${env.partition}:cognito-idp:${env.region}:${env.accountId}:userpool/${userPoolId}`,
-  }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await lambda.send(new AddPermissionCommand(request))
-      return
-    } catch (error) {
-      if (!utils.hasCode(error, 'ResourceConflictException') || attempt >= 5) {
-        throw utils.annotate(
-          error,
-          `Cannot allow Cognito User Pool "${target.userPoolName}" to invoke ${target.lambdaArn}`,
-        )
-      }
-      await removePermission(lambda, target)
-      if (attempt > 1) await utils.sleep(2000 * attempt)
-    }
-  }
-}
-
 function clients(env) {
   const options = utils.clientOptions(env)
-  return { cognito: new CognitoIdentityProviderClient(options), lambda: new LambdaClient(options) }
+  return {
+    cognito: new CognitoIdentityProviderClient(options),
+    permission: utils.permissions(new LambdaClient(options), {
+      principal: 'cognito-idp.amazonaws.com',
+      statementId,
+      label: (target) => `Cognito User Pool "${target.userPoolName}"`,
+    }),
+  }
 }
 
-async function create(event, context) {
-  const env = utils.awsEnvironment(context)
-  const target = targetOf(event.ResourceProperties, env)
-  const { cognito, lambda } = clients(env)
+async function create({ env, target, cognito, permission }) {
   const pool = await requireUserPool(cognito, target.userPoolName)
-  await addPermission(lambda, target, env, pool.Id)
+  await permission.add(target, userPoolArn(env, pool.Id))
   const found = await changeTriggers(
     cognito,
     target.userPoolName,
@@ -216,24 +187,13 @@ async function create(event, context) {
   if (!found) throw new Error(`Could not find Cognito User Pool "${target.userPoolName}"`)
 }
 
-async function update(event, context) {
-  const env = utils.awsEnvironment(context)
-  const target = targetOf(event.ResourceProperties, env)
-  let previous
-  try {
-    previous = event.OldResourceProperties && targetOf(event.OldResourceProperties, env)
-  } catch (error) {
-    utils.log(`Ignoring unusable OldResourceProperties: ${error.message}`)
-  }
-  const { cognito, lambda } = clients(env)
-  const sameTarget =
-    previous &&
-    previous.functionName === target.functionName &&
-    previous.qualifier === target.qualifier &&
-    previous.userPoolName === target.userPoolName
+async function update({ env, target, previous, cognito, permission }) {
+  // The same pool by name: only the target's pool id (its ARN) is looked up.
+  const samePermission =
+    permission.sameStatement(previous, target) && previous.userPoolName === target.userPoolName
 
   const pool = await requireUserPool(cognito, target.userPoolName)
-  if (!sameTarget) await addPermission(lambda, target, env, pool.Id)
+  if (!samePermission) await permission.add(target, userPoolArn(env, pool.Id))
   const replaced = [target.lambdaArn]
   if (previous && previous.userPoolName === target.userPoolName) replaced.push(previous.lambdaArn)
   const found = await changeTriggers(
@@ -247,31 +207,23 @@ async function update(event, context) {
   if (previous && previous.userPoolName !== target.userPoolName) {
     await changeTriggers(cognito, previous.userPoolName, (config) => withoutTriggers(config, [previous.lambdaArn]))
   }
-  const samePermission =
-    previous &&
-    previous.functionName === target.functionName &&
-    previous.qualifier === target.qualifier &&
-    statementId(previous) === statementId(target)
-  if (previous && !samePermission) await removePermission(lambda, previous)
+  if (previous && !permission.sameStatement(previous, target)) await permission.remove(previous)
 }
 
-async function remove(event, context) {
-  const env = utils.awsEnvironment(context)
-  let target
-  try {
-    target = targetOf(event.ResourceProperties || {}, env)
-  } catch (error) {
-    utils.log(`Nothing to delete: ${error.message}`)
-    return
-  }
-  const { cognito, lambda } = clients(env)
-  await removePermission(lambda, target)
+async function remove({ target, cognito, permission }) {
+  await permission.remove(target)
   const found = await changeTriggers(cognito, target.userPoolName, (config) => withoutTriggers(config, [target.lambdaArn]))
   if (!found) utils.log(`Cognito User Pool "${target.userPoolName}" is gone: nothing to clean up`)
 }
 
 module.exports = {
-  handler: utils.customResource('CustomResourceExistingCognitoUserPool', { create, update, delete: remove }),
+  handler: utils.targetResource('CustomResourceExistingCognitoUserPool', {
+    targetOf,
+    clients,
+    create,
+    update,
+    delete: remove,
+  }),
   // for tests
   statementId,
   withTriggers,

@@ -31,7 +31,7 @@ const {
   PutTargetsCommand,
   RemoveTargetsCommand,
 } = require('@aws-sdk/client-eventbridge')
-const { LambdaClient, AddPermissionCommand, RemovePermissionCommand } = require('@aws-sdk/client-lambda')
+const { LambdaClient } = require('@aws-sdk/client-lambda')
 const utils = require('../utils')
 
 const TARGET_SUFFIX = 'target'
@@ -205,82 +205,37 @@ async function deleteRule(events, target) {
   }
 }
 
-// ---- the Lambda permission -------------------------------------------------------------------------
-
-async function removePermission(lambda, target) {
-  await lambda
-    .send(
-      new RemovePermissionCommand({
-        FunctionName: target.functionName,
-        StatementId: statementId(target.functionName, target.ruleName),
-      }),
-    )
-    .catch(utils.ignoring('ResourceNotFoundException'))
-}
-
-async function addPermission(lambda, target) {
-  const request = {
-    FunctionName: target.functionName,
-    StatementId: statementId(target.functionName, target.ruleName),
-    Action: 'lambda:InvokeFunction',
-    Principal: 'events.amazonaws.com',
-    SourceArn: target.sourceArn,
-  }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await lambda.send(new AddPermissionCommand(request))
-      return
-    } catch (error) {
-      if (!utils.hasCode(error, 'ResourceConflictException') || attempt >= 5) {
-        throw utils.annotate(error, `Cannot allow ${where(target)} to invoke ${target.lambdaArn}`)
-      }
-      // The statement id is taken (an earlier deploy) or the function is being updated: replace the
-      // statement so it matches this request, and try again.
-      await removePermission(lambda, target)
-      if (attempt > 1) await utils.sleep(2000 * attempt)
-    }
-  }
-}
-
 // ---- operations ------------------------------------------------------------------------------------
 
 function clients(env) {
   const options = utils.clientOptions(env)
-  return { events: new EventBridgeClient(options), lambda: new LambdaClient(options) }
+  return {
+    events: new EventBridgeClient(options),
+    permission: utils.permissions(new LambdaClient(options), {
+      principal: 'events.amazonaws.com',
+      statementId: (target) => statementId(target.functionName, target.ruleName),
+      label: where,
+    }),
+  }
 }
 
-async function create(event, context) {
-  const env = utils.awsEnvironment(context)
-  const target = targetOf(event.ResourceProperties, env)
+async function create({ target, events, permission }) {
   ruleRequest(target) // an unusable configuration fails before anything is changed
-  const { events, lambda } = clients(env)
-  await addPermission(lambda, target)
+  await permission.add(target, target.sourceArn)
   await ensureBus(events, target.bus)
   await putRule(events, target)
   await putTarget(events, target)
 }
 
-async function update(event, context) {
-  const env = utils.awsEnvironment(context)
-  const target = targetOf(event.ResourceProperties, env)
+async function update({ target, previous, events, permission }) {
   ruleRequest(target)
-  let previous
-  try {
-    previous = event.OldResourceProperties && targetOf(event.OldResourceProperties, env)
-  } catch (error) {
-    utils.log(`Ignoring unusable OldResourceProperties: ${error.message}`)
-  }
-  const { events, lambda } = clients(env)
-  const sameStatement =
-    previous &&
-    previous.functionName === target.functionName &&
-    statementId(previous.functionName, previous.ruleName) === statementId(target.functionName, target.ruleName)
+  const sameStatement = permission.sameStatement(previous, target)
   const samePermission = sameStatement && previous.sourceArn === target.sourceArn
 
   if (!samePermission) {
     // Same statement id, other rule ARN (the rule moved to another bus): replace the statement.
-    if (sameStatement) await removePermission(lambda, previous)
-    await addPermission(lambda, target)
+    if (sameStatement) await permission.remove(previous)
+    await permission.add(target, target.sourceArn)
   }
   await ensureBus(events, target.bus)
   await putRule(events, target)
@@ -291,27 +246,17 @@ async function update(event, context) {
     await deleteRule(events, previous)
     if (previous.bus.name !== target.bus.name) await releaseBus(events, previous.bus)
   }
-  if (previous && !sameStatement) await removePermission(lambda, previous)
+  if (previous && !sameStatement) await permission.remove(previous)
 }
 
-async function remove(event, context) {
-  const env = utils.awsEnvironment(context)
-  let target
-  try {
-    target = targetOf(event.ResourceProperties || {}, env)
-  } catch (error) {
-    // Nothing this handler could have set up: let the stack go.
-    utils.log(`Nothing to delete: ${error.message}`)
-    return
-  }
-  const { events, lambda } = clients(env)
-  await removePermission(lambda, target)
+async function remove({ target, events, permission }) {
+  await permission.remove(target)
   await deleteRule(events, target)
   await releaseBus(events, target.bus)
 }
 
 module.exports = {
-  handler: utils.customResource('CustomResourceEventBridge', { create, update, delete: remove }),
+  handler: utils.targetResource('CustomResourceEventBridge', { targetOf, clients, create, update, delete: remove }),
   // for tests
   targetId,
   statementId,

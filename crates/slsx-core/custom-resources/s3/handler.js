@@ -20,7 +20,7 @@ const {
   GetBucketNotificationConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
 } = require('@aws-sdk/client-s3')
-const { LambdaClient, AddPermissionCommand, RemovePermissionCommand } = require('@aws-sdk/client-lambda')
+const { LambdaClient } = require('@aws-sdk/client-lambda')
 const utils = require('../utils')
 
 function targetOf(properties, env) {
@@ -35,6 +35,7 @@ function targetOf(properties, env) {
     bucketName,
     configs,
     lambdaArn: utils.functionArn(env, functionName, qualifier),
+    bucketArn: `arn:${env.partition}:s3:::${bucketName}`,
   }
 }
 
@@ -114,78 +115,34 @@ async function detach(s3, bucketName, functionName) {
   }
 }
 
-function permissionRequest(target) {
-  return {
-    FunctionName: target.functionName,
-    ...(target.qualifier && { Qualifier: target.qualifier }),
-    StatementId: statementId(target),
-  }
-}
-
-async function removePermission(lambda, target) {
-  await lambda.send(new RemovePermissionCommand(permissionRequest(target))).catch(utils.ignoring('ResourceNotFoundException'))
-}
-
-async function addPermission(lambda, target, env) {
-  const request = {
-    ...permissionRequest(target),
-    Action: 'lambda:InvokeFunction',
-    Principal: 's3.amazonaws.com',
-    SourceArn: `arn:${env.partition}:s3:::${target.bucketName}`,
-    SourceAccount: env.accountId,
-  }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await lambda.send(new AddPermissionCommand(request))
-      return
-    } catch (error) {
-      if (!utils.hasCode(error, 'ResourceConflictException') || attempt >= 5) {
-        throw utils.annotate(error, `Cannot allow S3 bucket "${target.bucketName}" to invoke ${target.lambdaArn}`)
-      }
-      // The statement id is taken (an earlier deploy) or the function is being updated: replace the
-      // statement so it matches this request, and try again.
-      await removePermission(lambda, target)
-      if (attempt > 1) await utils.sleep(2000 * attempt)
-    }
-  }
-}
-
 function clients(env) {
   const options = utils.clientOptions(env)
   // With a custom endpoint (a local emulator), virtual-hosted addressing of dotted bucket names cannot
   // work; AWS itself never sets these variables for a function.
   const forcePathStyle = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL)
-  return { s3: new S3Client({ ...options, forcePathStyle }), lambda: new LambdaClient(options) }
+  return {
+    s3: new S3Client({ ...options, forcePathStyle }),
+    permission: utils.permissions(new LambdaClient(options), {
+      principal: 's3.amazonaws.com',
+      sourceAccount: env.accountId,
+      statementId,
+      label: (target) => `S3 bucket "${target.bucketName}"`,
+    }),
+  }
 }
 
-async function create(event, context) {
-  const env = utils.awsEnvironment(context)
-  const target = targetOf(event.ResourceProperties, env)
-  const { s3, lambda } = clients(env)
+async function create({ target, s3, permission }) {
   // Read first: a missing bucket fails before anything is changed.
   const configuration = await readNotifications(s3, target.bucketName)
-  await addPermission(lambda, target, env)
+  await permission.add(target, target.bucketArn)
   await writeNotifications(s3, target.bucketName, configuration, [target.functionName], entriesFor(target))
 }
 
-async function update(event, context) {
-  const env = utils.awsEnvironment(context)
-  const target = targetOf(event.ResourceProperties, env)
-  let previous
-  try {
-    previous = event.OldResourceProperties && targetOf(event.OldResourceProperties, env)
-  } catch (error) {
-    utils.log(`Ignoring unusable OldResourceProperties: ${error.message}`)
-  }
-  const { s3, lambda } = clients(env)
-  const sameTarget =
-    previous &&
-    previous.functionName === target.functionName &&
-    previous.qualifier === target.qualifier &&
-    previous.bucketName === target.bucketName
+async function update({ target, previous, s3, permission }) {
+  const samePermission = permission.sameStatement(previous, target) && previous.bucketArn === target.bucketArn
 
   const configuration = await readNotifications(s3, target.bucketName)
-  if (!sameTarget) await addPermission(lambda, target, env)
+  if (!samePermission) await permission.add(target, target.bucketArn)
   const replaced = [target.functionName]
   if (previous && previous.functionName !== target.functionName) replaced.push(previous.functionName)
   await writeNotifications(s3, target.bucketName, configuration, replaced, entriesFor(target))
@@ -193,31 +150,16 @@ async function update(event, context) {
   if (previous && previous.bucketName !== target.bucketName) {
     await detach(s3, previous.bucketName, previous.functionName)
   }
-  const samePermission =
-    previous &&
-    previous.functionName === target.functionName &&
-    previous.qualifier === target.qualifier &&
-    statementId(previous) === statementId(target)
-  if (previous && !samePermission) await removePermission(lambda, previous)
+  if (previous && !permission.sameStatement(previous, target)) await permission.remove(previous)
 }
 
-async function remove(event, context) {
-  const env = utils.awsEnvironment(context)
-  let target
-  try {
-    target = targetOf(event.ResourceProperties || {}, env)
-  } catch (error) {
-    // Nothing this handler could have set up: let the stack go.
-    utils.log(`Nothing to delete: ${error.message}`)
-    return
-  }
-  const { s3, lambda } = clients(env)
-  await removePermission(lambda, target)
+async function remove({ target, s3, permission }) {
+  await permission.remove(target)
   await detach(s3, target.bucketName, target.functionName)
 }
 
 module.exports = {
-  handler: utils.customResource('CustomResourceExistingS3', { create, update, delete: remove }),
+  handler: utils.targetResource('CustomResourceExistingS3', { targetOf, clients, create, update, delete: remove }),
   // for tests
   entryId,
   statementId,

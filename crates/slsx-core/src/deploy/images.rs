@@ -159,7 +159,7 @@ pub async fn resolve(ctx: &AwsContext, service: &Service, reporter: &dyn Reporte
         let docker = Docker::from_env();
         docker.ensure_available().await?;
         for b in &builds {
-            let dockerfile = service.service_dir.join(&b.path).join(&b.file);
+            let dockerfile = dockerfile_path(service, b);
             if !dockerfile.is_file() {
                 return Err(image_error("DOCKERFILE_NOT_AVAILABLE_ERROR", format!("Could not access Dockerfile under path: \"{}\"", dockerfile.display())));
             }
@@ -339,7 +339,7 @@ async fn build_and_push(
     reporter: &dyn Reporter,
 ) -> Result<ResolvedImage> {
     let cwd: PathBuf = service.service_dir.clone();
-    let dockerfile = cwd.join(&b.path).join(&b.file);
+    let dockerfile = dockerfile_path(service, b);
     let local = format!("{}:{}", repo.name, b.name);
     let remote = format!("{}:{}", repo.uri, b.name);
     let mut args: Vec<String> = vec!["build".into(), "-t".into(), local.clone(), "-f".into(), dockerfile.display().to_string()];
@@ -377,6 +377,22 @@ async fn build_and_push(
     };
     let digest = find_digest(&output).ok_or_else(|| image_error("DOCKER_PUSH_ERROR", format!("The output of \"{} push {remote}\" holds no image digest (sha256:…)", docker.program)))?;
     Ok(ResolvedImage { uri: format!("{}@sha256:{digest}", repo.uri), digest_hex: digest })
+}
+
+/// `<service>/<path>/<file>` with `.` and `..` resolved (as Node's `path.resolve`), not touching the disk.
+fn dockerfile_path(service: &Service, b: &Build) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in service.service_dir.join(&b.path).join(&b.file).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The first `sha256:<64 hex>` in a push's output.

@@ -543,7 +543,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
     if external_id.is_none() {
         resources.insert(REST_API.into(), rest_api(service, &api)?);
     }
-    let tree = compile_resources(service, &api, &events, &rest_api_id, resources);
+    let tree = compile_resources(&api, &events, &rest_api_id, resources);
     let mut method_ids: Vec<String> = Vec::new();
     for (path, cors) in &preflight {
         let id = method_logical_id(&tree.resource_name(path), "options");
@@ -661,7 +661,7 @@ pub(crate) fn coerce_statement(statement: &Value) -> Value {
 
 /// The `AWS::ApiGateway::Resource`s every event path needs. Paths under one of
 /// `provider.apiGateway.restApiResources` hang from that resource's id; the rest from the root.
-fn compile_resources(service: &Service, api: &Map<String, Value>, events: &[Event], rest_api_id: &Value, resources: &mut Map<String, Value>) -> Tree {
+fn compile_resources(api: &Map<String, Value>, events: &[Event], rest_api_id: &Value, resources: &mut Map<String, Value>) -> Tree {
     let root = match api.get("restApiRootResourceId").filter(|v| !v.is_null()) {
         Some(id) => id.clone(),
         None => json!({ "Fn::GetAtt": [REST_API, "RootResourceId"] }),
@@ -685,7 +685,6 @@ fn compile_resources(service: &Service, api: &Map<String, Value>, events: &[Even
         }
         _ => {}
     }
-    let _ = service;
     for e in events {
         if e.path.is_empty() {
             continue;
