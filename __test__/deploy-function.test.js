@@ -84,7 +84,7 @@ test('deploy function sends changed code inline, skips unchanged code, and updat
   assert.equal(edited.code, 'updated')
   assert.notEqual(edited.sha256, full.artifacts[0].sha256)
   assert.equal(await deployedSha('hello-dev-hello'), edited.sha256)
-  assert.equal(edited.sha256, sha256Base64(path.join(dir, '.serverless', 'hello.zip')))
+  assert.equal(edited.sha256, sha256Base64(path.join(dir, '.serverless', '.slsx-function', 'hello.zip')))
   assert.ok(events.some((e) => e.kind === 'phaseStarted' && /Deploying function hello/.test(e.message)))
 
   // Configuration only: memory and environment change, the code does not move.
@@ -347,6 +347,6 @@ test('deploy function deploys several functions at once, also from the CLI', asy
   const out = execFileSync(process.execPath, [cli, 'deploy', 'function', '-f', 'a', '-f', 'b'], { cwd: dir, encoding: 'utf8' })
   assert.match(out, /✔ a \(pair-dev-a\): Function code deployed/)
   assert.match(out, /✔ b \(pair-dev-b\): Function code deployed/)
-  assert.equal(await deployedSha('pair-dev-a'), sha256Base64(path.join(dir, '.serverless', 'a.zip')))
-  assert.equal(await deployedSha('pair-dev-b'), sha256Base64(path.join(dir, '.serverless', 'b.zip')))
+  assert.equal(await deployedSha('pair-dev-a'), sha256Base64(path.join(dir, '.serverless', '.slsx-function', 'a.zip')))
+  assert.equal(await deployedSha('pair-dev-b'), sha256Base64(path.join(dir, '.serverless', '.slsx-function', 'b.zip')))
 })

@@ -29,6 +29,8 @@ test('packageService writes the zips, both templates and the state, reproducibly
   assert.equal(first.packageDir, path.join(fs.realpathSync(dir), '.serverless'))
   assert.deepEqual(listFiles(first.packageDir), [
     '.slsx-cache.json',
+    '.slsx-deflate.bin',
+    '.slsx-deflate.json',
     'alpha.zip',
     'beta.zip',
     'cloudformation-template-create-stack.json',
@@ -68,6 +70,8 @@ test('slsx package --package DIR writes there and nowhere else', () => {
   assert.match(r.stdout, /✔ Service packaged/)
   assert.deepEqual(listFiles(path.join(dir, 'build', 'pkg')), [
     '.slsx-cache.json',
+    '.slsx-deflate.bin',
+    '.slsx-deflate.json',
     'cloudformation-template-create-stack.json',
     'cloudformation-template-update-stack.json',
     'hello.zip',
@@ -181,4 +185,10 @@ test('an unchanged zip is taken from the previous package; a changed or touched 
   assert.notEqual(inode('gamma.zip'), before['gamma.zip'], 'touched input, zip written again')
   assert.equal(sha(third, 'gamma.zip'), sha(first, 'gamma.zip'), 'with the same bytes')
   assert.equal(inode('alpha.zip'), before['alpha.zip'], 'untouched, reused')
+
+  // The rebuilt zips took the unchanged files' compressed bytes from the previous package: they are
+  // the bytes a package from scratch writes.
+  fs.rmSync(path.join(dir, '.serverless'), { recursive: true })
+  const scratch = await packageService({ servicePath: dir })
+  assert.deepEqual(scratch.artifacts.map((a) => a.sha256), third.artifacts.map((a) => a.sha256))
 })

@@ -110,13 +110,17 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
         })
         .collect();
     only.layers.clear();
-    let out_dir = crate::package::output_dir(&service);
+    // Into a folder of its own inside the service's package directory, whose zips (from the last
+    // deploy or package) are reused when a function's files did not change: no compression then.
+    let package_dir = crate::package::output_dir(&service);
+    let out_dir = package_dir.join(".slsx-function");
     let r = reporter.clone();
     let ctx_fetch = ctx.clone();
     let packaged = tokio::task::spawn_blocking(move || {
+        let _ = std::fs::remove_dir_all(&out_dir);
         std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(format!("cannot create \"{}\"", out_dir.display()), e))?;
         let fetch = super::download::fetcher(ctx_fetch);
-        crate::package::package_service(&only, &out_dir, None, &fetch, r.as_ref())
+        crate::package::package_service(&only, &out_dir, Some(&package_dir), &fetch, r.as_ref())
     })
     .await
     .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;

@@ -303,7 +303,7 @@ fn clean_output(service: &Service, out_dir: &std::path::Path) -> Result<Option<P
         if name == ".slsx-previous" {
             continue;
         }
-        let ours = name.ends_with(".zip") || name == ".slsx-cache.json" || [STATE_FILE, CREATE_TEMPLATE_FILE, UPDATE_TEMPLATE_FILE].contains(&name.as_str());
+        let ours = name.ends_with(".zip") || [".slsx-cache.json", ".slsx-deflate.bin", ".slsx-deflate.json", STATE_FILE, CREATE_TEMPLATE_FILE, UPDATE_TEMPLATE_FILE].contains(&name.as_str());
         if whole || (ours && entry.path().is_file()) {
             std::fs::rename(entry.path(), previous.join(&name)).map_err(err)?;
         }

@@ -73,15 +73,26 @@ impl Cache {
         std::fs::write(dir.join(FILE), text).map_err(|e| Error::io(format!("cannot write \"{}\"", dir.join(FILE).display()), e))
     }
 
-    /// Moves the previous zip into `out_dir` when its inputs are unchanged and it is still the file
-    /// recorded (same size).
+    /// Links (or copies) a previous zip into `out_dir` as `file_name` when its inputs are unchanged and
+    /// it is still the file recorded (same size): the zip of that name, else any zip of the same inputs
+    /// (`deploy function` packs one function alone into `<function>.zip`, whose files are often exactly
+    /// those of the service's zip). The previous package is left as it was.
     pub fn reuse(&self, previous: &Path, file_name: &str, fingerprint: &str, out_dir: &Path) -> Option<Record> {
-        let record = self.zips.get(file_name).filter(|r| r.fingerprint == fingerprint)?;
-        let old = previous.join(file_name);
+        let same_name = self.zips.get(file_name).filter(|r| r.fingerprint == fingerprint).map(|r| (file_name, r));
+        let (old_name, record) = same_name.or_else(|| {
+            let mut same_inputs: Vec<(&String, &Record)> = self.zips.iter().filter(|(_, r)| r.fingerprint == fingerprint).collect();
+            same_inputs.sort_by(|a, b| a.0.cmp(b.0));
+            same_inputs.first().map(|(n, r)| (n.as_str(), *r))
+        })?;
+        let old = previous.join(old_name);
         if std::fs::metadata(&old).ok()?.len() != record.size {
             return None;
         }
-        std::fs::rename(&old, out_dir.join(file_name)).ok()?;
+        let new = out_dir.join(file_name);
+        let _ = std::fs::remove_file(&new);
+        if std::fs::hard_link(&old, &new).is_err() {
+            std::fs::copy(&old, &new).ok()?;
+        }
         Some(record.clone())
     }
 }

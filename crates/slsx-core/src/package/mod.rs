@@ -414,10 +414,15 @@ fn build_zips(
         }
     }
     if todo.is_empty() {
+        // Nothing compressed: the previous compressed files stay usable for the next package.
+        if let Some(old) = previous.and_then(|(dir, _)| zip::Spill::read(dir)) {
+            old.carry(out_dir);
+        }
         return Ok((built, records));
     }
     let all: Vec<&zip::Source> = todo.iter().flat_map(|i| selections[*i].iter()).collect();
-    let spill = zip::compress_all(&all, &out_dir.join(".slsx-compressed.tmp"))?;
+    let old_spill = previous.and_then(|(dir, _)| zip::Spill::read(dir));
+    let spill = zip::compress_all(&all, out_dir, old_spill.as_ref())?;
     let written: Vec<(String, Artifact, cache::Record)> = todo
         .par_iter()
         .map(|i| {

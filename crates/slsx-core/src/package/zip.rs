@@ -71,31 +71,65 @@ pub struct Written {
 }
 
 /// A file compressed ahead of assembly: its bytes sit in the spill file at `offset`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct Compressed {
     crc: u32,
     compressed: u64,
     uncompressed: u64,
     offset: u64,
+    /// The file's size and change stamp when it was compressed: the bytes are reused for the same.
+    size: u64,
+    stamp: u64,
 }
 
-/// The spill file and where each compressed file is in it, by absolute path.
+/// The spill file and where each compressed file is in it, by absolute path. It is kept beside the
+/// package (`.slsx-deflate.bin` and its index `.slsx-deflate.json`), so the next package compresses
+/// only the files that changed.
 pub struct Spill {
     path: PathBuf,
     entries: HashMap<PathBuf, Compressed>,
 }
 
-impl Drop for Spill {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+const SPILL_FILE: &str = ".slsx-deflate.bin";
+const SPILL_INDEX: &str = ".slsx-deflate.json";
+
+impl Spill {
+    /// The spill a previous package left in `dir`, if any is readable.
+    pub fn read(dir: &Path) -> Option<Spill> {
+        let path = dir.join(SPILL_FILE);
+        let index = std::fs::read(dir.join(SPILL_INDEX)).ok()?;
+        let entries: HashMap<PathBuf, Compressed> = serde_json::from_slice(&index).ok()?;
+        path.is_file().then_some(Spill { path, entries })
+    }
+
+    /// Writes the index beside the spill file, so a later package can reuse it.
+    fn keep(&self) -> Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let text = serde_json::to_vec(&self.entries).map_err(|e| Error::Internal { message: format!("cannot write the deflate index: {e}") })?;
+        std::fs::write(dir.join(SPILL_INDEX), text).map_err(|e| Error::io("cannot write the deflate index", e))
+    }
+
+    /// Links a previous spill into `dir` unchanged (nothing was compressed this time).
+    pub fn carry(&self, dir: &Path) {
+        let (bin, index) = (dir.join(SPILL_FILE), dir.join(SPILL_INDEX));
+        let from = self.path.parent().unwrap_or(Path::new("."));
+        for (src, dst) in [(self.path.clone(), bin), (from.join(SPILL_INDEX), index)] {
+            let _ = std::fs::remove_file(&dst);
+            if std::fs::hard_link(&src, &dst).is_err() {
+                let _ = std::fs::copy(&src, &dst);
+            }
+        }
     }
 }
 
-/// Deflates every distinct file up to `SPILL_LIMIT` once, in parallel, into `spill_path`. Each worker
+/// Deflates every distinct file up to `SPILL_LIMIT` once, in parallel, into `<dir>/.slsx-deflate.bin`;
+/// a file `previous` holds with the same size and change stamp is copied from it instead. Each worker
 /// compresses into its own reused buffer and appends it under a lock: no buffer crosses threads, so
 /// the allocator keeps reusing the same memory (handing buffers to a writer thread made glibc grow a
 /// new arena after another, to over a gigabyte on 50 MB of node_modules).
-pub fn compress_all(files: &[&Source], spill_path: &Path) -> Result<Spill> {
+pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> Result<Spill> {
+    let spill_path = &dir.join(SPILL_FILE);
+    let old_file = previous.and_then(|p| File::open(&p.path).ok());
     let mut unique: Vec<&Source> = files.iter().copied().filter(|s| s.size <= SPILL_LIMIT).collect();
     unique.sort_by(|a, b| a.path.cmp(&b.path));
     unique.dedup_by(|a, b| a.path == b.path);
@@ -118,12 +152,24 @@ pub fn compress_all(files: &[&Source], spill_path: &Path) -> Result<Spill> {
         || (Vec::with_capacity(SPILL_LIMIT as usize), Deflater::new()),
         |(buf, deflater), src| {
             buf.clear();
-            let (crc, uncompressed) = deflate_file(src, buf, deflater)?;
+            let old = previous.zip(old_file.as_ref()).and_then(|(p, f)| {
+                let c = p.entries.get(&src.path).filter(|c| c.size == src.size && c.stamp == src.stamp)?;
+                buf.resize(c.compressed as usize, 0);
+                read_exact_at(f, buf, c.offset).ok()?;
+                Some((c.crc, c.uncompressed))
+            });
+            let (crc, uncompressed) = match old {
+                Some(found) => found,
+                None => {
+                    buf.clear();
+                    deflate_file(src, buf, deflater)?
+                }
+            };
             let mut out = out.lock().map_err(|_| Error::Internal { message: "a packaging thread panicked".into() })?;
             out.writer.write_all(buf).map_err(spill_error)?;
             let offset = out.offset;
             let compressed = buf.len() as u64;
-            out.entries.insert(src.path.clone(), Compressed { crc, compressed, uncompressed, offset });
+            out.entries.insert(src.path.clone(), Compressed { crc, compressed, uncompressed, offset, size: src.size, stamp: src.stamp });
             out.offset += compressed;
             Ok::<_, Error>(())
         },
@@ -131,6 +177,7 @@ pub fn compress_all(files: &[&Source], spill_path: &Path) -> Result<Spill> {
     let mut out = out.into_inner().map_err(|_| Error::Internal { message: "a packaging thread panicked".into() })?;
     out.writer.flush().map_err(spill_error)?;
     spill.entries = out.entries;
+    spill.keep()?;
     Ok(spill)
 }
 
