@@ -302,7 +302,7 @@ test('a new http path is added to the same REST API, with a new deployment of th
   assert.deepEqual((await apiGatewayPermissions('health')).sort(), [
     ['lambda:InvokeFunction', 'arn:aws:execute-api:us-east-1:123456789012:None/*'],
     ['lambda:InvokeFunction', `arn:aws:execute-api:us-east-1:123456789012:${restApiId}/*/*`],
-  ])
+  ].sort())
 })
 
 test('stage settings (tracing, metrics, logs, tags) are applied through the API Gateway API after the stack update, as Serverless does', async () => {
