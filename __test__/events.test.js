@@ -1,5 +1,5 @@
 'use strict'
-// Deploying a service with httpApi, schedule, sqs, sns, eventBridge, s3 and stream events against the
+// Deploying a service with http, httpApi, schedule, sqs, sns, eventBridge, s3 and stream events against the
 // local emulator (__test__/fixtures/events). moto creates the EventBridge rules and bus with their
 // invoke permissions, the S3 bucket, the SNS topics, and the event source mappings for the queue, the
 // DynamoDB stream and the Kinesis stream; it ignores AWS::Scheduler::Schedule, AWS::SNS::Subscription and the AWS::ApiGatewayV2 resources of
@@ -19,7 +19,7 @@ const { clients, copyService, resetEmulator } = require('./helpers')
 const aws = clients()
 before(resetEmulator)
 
-test('a service with httpApi, schedule, sqs, sns, eventBridge, s3 and stream events deploys, and the sources reach the functions', async () => {
+test('a service with http, httpApi, schedule, sqs, sns, eventBridge, s3 and stream events deploys, and the sources reach the functions', async () => {
   const dir = copyService(path.join(__dirname, 'fixtures', 'events'))
   const r = await deploy({ servicePath: dir })
   assert.equal(r.stackStatus, 'UPDATE_COMPLETE')
@@ -42,6 +42,7 @@ test('a service with httpApi, schedule, sqs, sns, eventBridge, s3 and stream eve
     'ConsumerLambdaPermissionAlertsSNS',
     'ConsumerLambdaPermissionEventsuploadsbucketS3',
     'ConsumerLambdaPermissionNewsSNS',
+    'TickerLambdaPermissionApiGateway',
     'TickerLambdaPermissionEventsRuleSchedule1',
     'TickerLambdaPermissionEventsRuleSchedule2',
     'TickerLambdaPermissionHttpApi',
@@ -86,7 +87,11 @@ test('a service with httpApi, schedule, sqs, sns, eventBridge, s3 and stream eve
 
   // The HTTP API (moto accepts its resources without creating them, so its id reads "None") is
   // listed route by route, like `serverless info`.
-  assert.deepEqual(r.endpoints, [`GET - ${r.outputs.HttpApiUrl}/ticks`])
+  assert.deepEqual([...r.endpoints].sort(), [`GET - ${r.outputs.ServiceEndpoint}/ticks`, `GET - ${r.outputs.HttpApiUrl}/ticks`].sort())
+  // The REST API (http event): moto creates the API, its resource, method and stage.
+  assert.match(r.outputs.ServiceEndpoint, /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/dev$/)
+  assert.deepEqual(byType['AWS::ApiGateway::Method'], ['ApiGatewayMethodTicksGet'])
+  assert.deepEqual(byType['AWS::ApiGateway::Resource'], ['ApiGatewayResourceTicks'])
   assert.equal(resources.HttpApiRouteGetTicks.Properties.RouteKey, 'GET /ticks')
   assert.deepEqual(resources.HttpApiIntegrationTicker.Properties.IntegrationUri, { 'Fn::GetAtt': ['TickerLambdaFunction', 'Arn'] })
 
