@@ -66,39 +66,9 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
     });
     let ctx = AwsContext::new(&AwsSettings { region: service.region.clone(), profile: options.service.profile.clone() }).await;
 
-    // Every function must exist already; its deployed configuration is what the update compares with.
-    let lambda = ctx.lambda();
-    let mut deployed = Vec::new();
-    for f in &targets {
-        match lambda.get_function().function_name(&f.name).send().await {
-            Ok(remote) => {
-                let config = remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build());
-                let remote_image = config.package_type().is_some_and(|t| t.as_str() == "Image");
-                if remote_image != f.image.is_some() {
-                    let (now, before) = if remote_image { ("handler", "an image") } else { ("image", "zip file") };
-                    return Err(Error::Stack {
-                        code: "DEPLOY_FUNCTION_CHANGE_BETWEEN_HANDLER_AND_IMAGE_ERROR".into(),
-                        message: format!("The function \"{}\" you want to update with {now} was previously packaged as {before}. Run slsx deploy to switch it.", f.key),
-                    });
-                }
-                deployed.push(config);
-            }
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_not_found_exception()) => {
-                return Err(Error::Stack {
-                    code: "FUNCTION_NOT_YET_DEPLOYED".into(),
-                    message: format!("The function \"{}\" you want to update is not yet deployed: run slsx deploy first", f.key),
-                });
-            }
-            Err(e) => return Err(errors::wrap("LAMBDA", "GET_FUNCTION", format!("read function {}", f.name), e)),
-        }
-    }
-
-    // Images of image functions: built and pushed, or resolved to a digest.
-    let mut with_images = service.clone();
-    with_images.functions.retain(|f| targets.iter().any(|t| t.key == f.key && t.image.is_some()));
-    let images = super::images::resolve(&ctx, &with_images, reporter.as_ref()).await?;
-
-    // Package just the zip functions, each into `<key>.zip` from its own file list.
+    // Packaging (of the zip functions) runs while each function's deployed configuration is read.
+    // Into a folder of its own inside the service's package directory, whose zips (from the last
+    // deploy or package) are reused when a function's files did not change: no compression then.
     let mut only = service.clone();
     only.functions = targets
         .iter()
@@ -110,20 +80,30 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
         })
         .collect();
     only.layers.clear();
-    // Into a folder of its own inside the service's package directory, whose zips (from the last
-    // deploy or package) are reused when a function's files did not change: no compression then.
     let package_dir = crate::package::output_dir(&service);
     let out_dir = package_dir.join(".slsx-function");
     let r = reporter.clone();
     let ctx_fetch = ctx.clone();
-    let packaged = tokio::task::spawn_blocking(move || {
+    let packaging = tokio::task::spawn_blocking(move || {
+        if only.functions.is_empty() {
+            return Ok(crate::package::Packaged::default());
+        }
         let _ = std::fs::remove_dir_all(&out_dir);
         std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(format!("cannot create \"{}\"", out_dir.display()), e))?;
         let fetch = super::download::fetcher(ctx_fetch);
         crate::package::package_service(&only, &out_dir, Some(&package_dir), &fetch, r.as_ref())
-    })
-    .await
-    .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;
+    });
+
+    // Every function must exist already; its deployed configuration is what the update compares with.
+    let lambda = ctx.lambda();
+    let deployed = futures::future::try_join_all(targets.iter().map(|f| deployed_configuration(&lambda, f))).await?;
+
+    // Images of image functions: built and pushed, or resolved to a digest.
+    let mut with_images = service.clone();
+    with_images.functions.retain(|f| targets.iter().any(|t| t.key == f.key && t.image.is_some()));
+    let images = super::images::resolve(&ctx, &with_images, reporter.as_ref()).await?;
+
+    let packaged = packaging.await.map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;
 
     let mut tasks = Vec::new();
     for (f, config) in targets.iter().zip(deployed) {
@@ -144,6 +124,30 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
         out.push(t.await.map_err(|e| Error::Internal { message: format!("deploy task failed: {e}") })??);
     }
     Ok(out)
+}
+
+/// The deployed configuration of `f`: `FUNCTION_NOT_YET_DEPLOYED` when there is none, and a switch
+/// between zip and image is refused (only `deploy` can make it).
+async fn deployed_configuration(lambda: &aws_sdk_lambda::Client, f: &Function) -> Result<aws_sdk_lambda::types::FunctionConfiguration> {
+    match lambda.get_function().function_name(&f.name).send().await {
+        Ok(remote) => {
+            let config = remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build());
+            let remote_image = config.package_type().is_some_and(|t| t.as_str() == "Image");
+            if remote_image != f.image.is_some() {
+                let (now, before) = if remote_image { ("handler", "an image") } else { ("image", "zip file") };
+                return Err(Error::Stack {
+                    code: "DEPLOY_FUNCTION_CHANGE_BETWEEN_HANDLER_AND_IMAGE_ERROR".into(),
+                    message: format!("The function \"{}\" you want to update with {now} was previously packaged as {before}. Run slsx deploy to switch it.", f.key),
+                });
+            }
+            Ok(config)
+        }
+        Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_not_found_exception()) => Err(Error::Stack {
+            code: "FUNCTION_NOT_YET_DEPLOYED".into(),
+            message: format!("The function \"{}\" you want to update is not yet deployed: run slsx deploy first", f.key),
+        }),
+        Err(e) => Err(errors::wrap("LAMBDA", "GET_FUNCTION", format!("read function {}", f.name), e)),
+    }
 }
 
 /// What a function runs: a zip, or an image pinned by digest.
