@@ -156,6 +156,8 @@ test('the CLI runs deploy function with -f and with `deploy function`', async ()
   assert.match(first, /✔ hello \(hello-dev-hello\): Function code deployed/)
   const second = execFileSync(process.execPath, [cli, 'deploy', '-f', 'hello'], { cwd: dir, encoding: 'utf8' })
   assert.match(second, /✔ hello \(hello-dev-hello\): Code and configuration not changed, nothing deployed/)
+  const third = execFileSync(process.execPath, [cli, 'deploy', 'function', '-f', 'hello', '--force', '--publish'], { cwd: dir, encoding: 'utf8' })
+  assert.match(third, /✔ hello \(hello-dev-hello\): Function code deployed \([^)]+\), version \d+/)
 })
 
 test('deploy function --update-config sends each changed field, then nothing when nothing differs', async () => {

@@ -30,6 +30,7 @@ Options
   --no-aws-s3-accelerate Suspend S3 transfer acceleration on the deployment bucket
   --function, -f <name>  deploy function: the function to deploy (repeatable)
   --update-config        deploy function: only the configuration, not the code
+  --publish              deploy function: publish a version and move the function's alias to it
   --force                Deploy even when nothing changed
   --verbose              Print every CloudFormation stack event and the stack outputs
   --help, -h             Show this help
@@ -47,6 +48,7 @@ const OPTIONS = {
   transform: { value: true },
   function: { alias: 'f', value: true, multiple: true },
   'update-config': {},
+  publish: {},
   force: {},
   'aws-s3-accelerate': {},
   'no-aws-s3-accelerate': {},
@@ -313,6 +315,7 @@ async function deployFunctionCommand(options) {
       functions: options.function,
       force: Boolean(options.force),
       updateConfig: Boolean(options['update-config']),
+      publish: Boolean(options.publish),
       onProgress: progress.onProgress,
     })
   } finally {
