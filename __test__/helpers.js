@@ -47,4 +47,23 @@ async function resetEmulator() {
   if (!res.ok) throw new Error(`moto reset failed: ${res.status}`)
 }
 
-module.exports = { root, clients, copyService, sha256Base64, resetEmulator }
+/** Runs `fn` with these variables in process.env (undefined removes one), then restores them: the
+ * native addon and the processes it starts see the test process's environment. */
+async function withEnv(vars, fn) {
+  const saved = {}
+  const apply = (entries) => {
+    for (const [k, v] of entries) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+  for (const k of Object.keys(vars)) saved[k] = process.env[k]
+  apply(Object.entries(vars))
+  try {
+    return await fn()
+  } finally {
+    apply(Object.entries(saved))
+  }
+}
+
+module.exports = { root, clients, copyService, sha256Base64, resetEmulator, withEnv }

@@ -34,7 +34,7 @@ const { DescribeStacksCommand, GetTemplateCommand } = require('@aws-sdk/client-c
 const { ListObjectsV2Command } = require('@aws-sdk/client-s3')
 
 const { deploy, deployFunction } = require('..')
-const { clients, copyService, resetEmulator } = require('./helpers')
+const { clients, copyService, resetEmulator, withEnv } = require('./helpers')
 
 const aws = clients()
 const ecr = new ECRClient({ endpoint: process.env.AWS_ENDPOINT_URL, region: 'us-east-1' })
@@ -70,23 +70,6 @@ function fakeDocker() {
   }
 }
 
-/** Runs `fn` with these variables in process.env (undefined removes one), then restores them. */
-async function withEnv(vars, fn) {
-  const saved = {}
-  for (const [k, v] of Object.entries(vars)) {
-    saved[k] = process.env[k]
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  }
-  try {
-    return await fn()
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-  }
-}
 
 /** The fake first on PATH, no SLSX_DOCKER. */
 function onPath(docker, extra = {}) {

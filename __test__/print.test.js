@@ -10,7 +10,7 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
 const { printConfig, packageService } = require('..')
-const { root, copyService, resetEmulator } = require('./helpers')
+const { root, copyService, resetEmulator, withEnv } = require('./helpers')
 
 const fixtures = path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures')
 
@@ -45,21 +45,6 @@ function readEnv(dir) {
   )
 }
 
-async function withEnv(env, fn) {
-  const saved = {}
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k]
-    process.env[k] = v
-  }
-  try {
-    return await fn()
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-  }
-}
 
 const cases = fs
   .readdirSync(fixtures)
