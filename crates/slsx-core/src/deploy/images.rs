@@ -15,6 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::aws::{errors, AwsContext};
 use crate::config::{ResolvedImage, Service};
+use crate::config::error_at as config_error;
 use crate::error::{Error, Result};
 use crate::progress::{ProgressEvent, Reporter};
 
@@ -35,10 +36,6 @@ struct Build {
     cache_from: Vec<String>,
     platform: Option<String>,
     provenance: Option<String>,
-}
-
-fn config_error(service: &Service, path: String, code: &'static str, message: String) -> Error {
-    Error::Config { code, message, location: crate::config::locate(service, &path), path: Some(path) }
 }
 
 fn image_error(code: &'static str, message: String) -> Error {

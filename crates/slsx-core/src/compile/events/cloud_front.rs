@@ -9,7 +9,8 @@ use super::put;
 use crate::compile::functions::truthy;
 use crate::compile::naming::{function_logical_id, normalized_name, ROLE_LAMBDA_EXECUTION};
 use crate::config::{Function, Service};
-use crate::error::{Error, Result};
+use crate::config::error_at as config_error;
+use crate::error::Result;
 
 const DISTRIBUTION: &str = "CloudFrontDistribution";
 /// AWS's managed `CachingOptimized` policy, osls's default.
@@ -18,10 +19,6 @@ const DEFAULT_CACHE_POLICY: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /// Whether a function has a `cloudFront` event (it is then versioned, 128 MB and 5 s by default).
 pub fn is_edge(f: &Function) -> bool {
     super::events_of(f, "cloudFront").next().is_some()
-}
-
-fn config_error(service: &Service, path: String, code: &'static str, message: String) -> Error {
-    Error::Config { code, message, location: crate::config::locate(service, &path), path: Some(path) }
 }
 
 /// Memory and timeout limits of Lambda@Edge per event type.

@@ -10,7 +10,8 @@ use super::{alias_logical_id, put};
 use crate::compile::functions::{lambda_target, target_alias, truthy};
 use crate::compile::naming::{function_logical_id, normalized_name, upper_first};
 use crate::config::{Function, Service};
-use crate::error::{Error, Result};
+use crate::config::error_at as config_error;
+use crate::error::Result;
 
 const REST_API: &str = "ApiGatewayRestApi";
 const DEFAULT_CORS_HEADERS: [&str; 7] =
@@ -106,10 +107,6 @@ impl Event<'_> {
     fn parameters(&self) -> Option<&Map<String, Value>> {
         self.request.as_ref()?.get("parameters")?.as_object()
     }
-}
-
-fn config_error(service: &Service, path: String, code: &'static str, message: String) -> Error {
-    Error::Config { code, message, location: crate::config::locate(service, &path), path: Some(path) }
 }
 
 fn text(v: &Value) -> String {

@@ -10,7 +10,8 @@ use super::{alias_logical_id, as_list as list, put};
 use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::{normalized_name, upper_first};
 use crate::config::{Function, Service};
-use crate::error::{Error, Result};
+use crate::config::error_at as config_error;
+use crate::error::Result;
 
 const METHODS: [&str; 8] = ["ANY", "GET", "POST", "PUT", "PATCH", "OPTIONS", "HEAD", "DELETE"];
 const DEFAULT_HEADERS: [&str; 7] =
@@ -45,10 +46,6 @@ struct Route<'a> {
     function: &'a Function,
     authorizer: Option<Map<String, Value>>,
     scopes: Option<Vec<Value>>,
-}
-
-fn config_error(service: &Service, path: String, code: &'static str, message: String) -> Error {
-    Error::Config { code, message, location: crate::config::locate(service, &path), path: Some(path) }
 }
 
 pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &mut Map<String, Value>) -> Result<()> {

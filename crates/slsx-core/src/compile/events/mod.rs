@@ -157,8 +157,7 @@ fn alphanumeric(name: &str) -> String {
 
 /// A configuration error at `functions.<key>.events.<i>.<kind>`.
 fn event_error(service: &Service, f: &Function, index: usize, kind: &str, code: &'static str, message: String) -> Error {
-    let path = format!("functions.{}.events.{index}.{kind}", f.key);
-    Error::Config { code, message, location: crate::config::locate(service, &path), path: Some(path) }
+    crate::config::error_at(service, format!("functions.{}.events.{index}.{kind}", f.key), code, message)
 }
 
 /// `{ "Pattern": JSON }` filters from `filterPatterns`.

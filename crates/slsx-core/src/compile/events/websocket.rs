@@ -10,7 +10,8 @@ use super::{alias_logical_id, put};
 use crate::compile::functions::{lambda_target, target_alias, truthy};
 use crate::compile::naming::{function_logical_id, normalized_name};
 use crate::config::{Function, Service};
-use crate::error::{Error, Result};
+use crate::config::error_at as config_error;
+use crate::error::Result;
 
 const API: &str = "WebsocketsApi";
 const STAGE: &str = "WebsocketsDeploymentStage";
@@ -40,10 +41,6 @@ fn invocation_uri(target: Value) -> Value {
 fn route_logical_id(route: &str) -> String {
     let key = route.replace('$', "S").replace('/', "Slash").replace('-', "Dash").replace('_', "Underscore").replace('.', "Period");
     format!("{key}WebsocketsRoute")
-}
-
-fn config_error(service: &Service, path: String, code: &'static str, message: String) -> Error {
-    Error::Config { code, message, location: crate::config::locate(service, &path), path: Some(path) }
 }
 
 fn local_function<'a>(service: &'a Service, at: &str, name: &str) -> Result<&'a Function> {
