@@ -22,7 +22,14 @@ pub struct JsFileRequest {
     pub token: u32,
 }
 
-pub type JsFileLoader = ThreadsafeFunction<JsFileRequest, Promise<serde_json::Value>, JsFileRequest, Status, false, true>;
+pub type JsFileLoader = ThreadsafeFunction<
+    JsFileRequest,
+    Promise<serde_json::Value>,
+    JsFileRequest,
+    Status,
+    false,
+    true,
+>;
 
 /// Evaluations in progress: token -> the engine thread waiting for their events.
 fn pending() -> &'static Mutex<HashMap<u32, Sender<JsFileEvent>>> {
@@ -37,7 +44,10 @@ pub struct JsFileBridge {
 
 impl JsFileBridge {
     pub fn new(loader: JsFileLoader) -> JsFileBridge {
-        JsFileBridge { loader: std::sync::Arc::new(loader), handle: tokio::runtime::Handle::current() }
+        JsFileBridge {
+            loader: std::sync::Arc::new(loader),
+            handle: tokio::runtime::Handle::current(),
+        }
     }
 }
 
@@ -50,7 +60,11 @@ impl JsFiles for JsFileBridge {
             p.insert(token, tx.clone());
         }
         let loader = self.loader.clone();
-        let request = JsFileRequest { path: path.display().to_string(), address: address.map(str::to_string), token };
+        let request = JsFileRequest {
+            path: path.display().to_string(),
+            address: address.map(str::to_string),
+            token,
+        };
         self.handle.spawn(async move {
             let result = match loader.call_async_catch(request).await {
                 Ok(promise) => promise.await.map_err(|e| e.reason.clone()),
@@ -67,15 +81,23 @@ impl JsFiles for JsFileBridge {
 
 /// Resolves `expression` (as in `${expression}`) for the JavaScript file evaluated under `token`.
 #[napi]
-pub async fn resolve_variable_for_js(token: u32, expression: String) -> napi::Result<serde_json::Value> {
+pub async fn resolve_variable_for_js(
+    token: u32,
+    expression: String,
+) -> napi::Result<serde_json::Value> {
     let sender = pending()
         .lock()
         .ok()
         .and_then(|p| p.get(&token).cloned())
-        .ok_or_else(|| napi::Error::from_reason("resolveVariable was called after the file's evaluation ended"))?;
+        .ok_or_else(|| {
+            napi::Error::from_reason("resolveVariable was called after the file's evaluation ended")
+        })?;
     let (reply_tx, reply_rx) = channel();
     sender
-        .send(JsFileEvent::Resolve { expression, reply: reply_tx })
+        .send(JsFileEvent::Resolve {
+            expression,
+            reply: reply_tx,
+        })
         .map_err(|_| napi::Error::from_reason("the configuration is no longer being resolved"))?;
     let answer = tokio::task::spawn_blocking(move || reply_rx.recv())
         .await

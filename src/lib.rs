@@ -14,7 +14,9 @@ use std::sync::Arc;
 use napi_derive::napi;
 
 use crate::error::to_js_error;
-use crate::options::{JsDeployFunctionOptions, JsDeployOptions, JsPackageOptions, JsServiceOptions};
+use crate::options::{
+    JsDeployFunctionOptions, JsDeployOptions, JsPackageOptions, JsServiceOptions,
+};
 use crate::results::{JsDeployResult, JsFunctionDeployed, JsInfoResult, JsPackageResult};
 
 /// Deploys the service: package, compile, create the stack when missing, skip when nothing changed,
@@ -23,17 +25,24 @@ use crate::results::{JsDeployResult, JsFunctionDeployed, JsInfoResult, JsPackage
 pub async fn deploy(options: JsDeployOptions) -> napi::Result<JsDeployResult> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
     let reporter = shared(reporter);
-    run(slsx_core::deploy::deploy(core_options, reporter)).await.map(JsDeployResult::from)
+    run(slsx_core::deploy::deploy(core_options, reporter))
+        .await
+        .map(JsDeployResult::from)
 }
 
 /// `serverless deploy function`: sends one or more functions' code (and configuration) straight to
 /// Lambda, without CloudFormation. Code whose SHA-256 matches the deployed one is not sent again.
 #[napi]
-pub async fn deploy_function(options: JsDeployFunctionOptions) -> napi::Result<Vec<JsFunctionDeployed>> {
+pub async fn deploy_function(
+    options: JsDeployFunctionOptions,
+) -> napi::Result<Vec<JsFunctionDeployed>> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
-    run(slsx_core::deploy::deploy_function(core_options, shared(reporter)))
-        .await
-        .map(|v| v.into_iter().map(JsFunctionDeployed::from).collect())
+    run(slsx_core::deploy::deploy_function(
+        core_options,
+        shared(reporter),
+    ))
+    .await
+    .map(|v| v.into_iter().map(JsFunctionDeployed::from).collect())
 }
 
 /// Packages the service like `serverless package`: zips, both templates and `serverless-state.json` in
@@ -41,7 +50,9 @@ pub async fn deploy_function(options: JsDeployFunctionOptions) -> napi::Result<V
 #[napi]
 pub async fn package_service(options: JsPackageOptions) -> napi::Result<JsPackageResult> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
-    run(slsx_core::deploy::package(core_options, shared(reporter))).await.map(JsPackageResult::from)
+    run(slsx_core::deploy::package(core_options, shared(reporter)))
+        .await
+        .map(JsPackageResult::from)
 }
 
 /// The configuration with every variable resolved, like `serverless print`.
@@ -55,7 +66,9 @@ pub async fn print_config(options: JsServiceOptions) -> napi::Result<serde_json:
 #[napi]
 pub async fn info(options: JsServiceOptions) -> napi::Result<JsInfoResult> {
     let core_options = options.into_core().map_err(to_js_error)?;
-    run(async move { slsx_core::deploy::info(&core_options).await }).await.map(JsInfoResult::from)
+    run(async move { slsx_core::deploy::info(&core_options).await })
+        .await
+        .map(JsInfoResult::from)
 }
 
 fn shared(reporter: Option<progress::JsReporter>) -> slsx_core::progress::SharedReporter {

@@ -8,7 +8,7 @@ use napi_derive::napi;
 use napi::bindgen_prelude::Status;
 use napi::threadsafe_function::ThreadsafeFunction;
 
-use crate::progress::{ProgressEvent, JsReporter};
+use crate::progress::{JsReporter, ProgressEvent};
 
 #[napi(object, object_to_js = false, js_name = "DeployOptions")]
 pub struct JsDeployOptions {
@@ -48,11 +48,14 @@ pub struct JsDeployOptions {
     /// without packaging again. Relative to `servicePath`.
     pub package: Option<String>,
     /// Called with each progress event. It never keeps Node running on its own.
-    pub on_progress: Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
+    pub on_progress:
+        Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
 }
 
 impl JsDeployOptions {
-    pub fn into_core(self) -> slsx_core::Result<(slsx_core::deploy::DeployOptions, Option<JsReporter>)> {
+    pub fn into_core(
+        self,
+    ) -> slsx_core::Result<(slsx_core::deploy::DeployOptions, Option<JsReporter>)> {
         let service = ServiceFields {
             service_path: self.service_path,
             config: self.config,
@@ -107,11 +110,14 @@ pub struct JsPackageOptions {
     /// @default ".serverless"
     pub package: Option<String>,
     /// Called with each progress event. It never keeps Node running on its own.
-    pub on_progress: Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
+    pub on_progress:
+        Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
 }
 
 impl JsPackageOptions {
-    pub fn into_core(self) -> slsx_core::Result<(slsx_core::deploy::PackageOptions, Option<JsReporter>)> {
+    pub fn into_core(
+        self,
+    ) -> slsx_core::Result<(slsx_core::deploy::PackageOptions, Option<JsReporter>)> {
         let service = ServiceFields {
             service_path: self.service_path,
             config: self.config,
@@ -172,11 +178,14 @@ pub struct JsDeployFunctionOptions {
     /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
     pub js_file_loader: Option<crate::js_files::JsFileLoader>,
     /// Called with each progress event. It never keeps Node running on its own.
-    pub on_progress: Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
+    pub on_progress:
+        Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
 }
 
 impl JsDeployFunctionOptions {
-    pub fn into_core(self) -> slsx_core::Result<(slsx_core::deploy::DeployFunctionOptions, Option<JsReporter>)> {
+    pub fn into_core(
+        self,
+    ) -> slsx_core::Result<(slsx_core::deploy::DeployFunctionOptions, Option<JsReporter>)> {
         let service = ServiceFields {
             service_path: self.service_path,
             config: self.config,
@@ -224,12 +233,15 @@ impl ServiceFields {
             (Some(value), Some(name)) => Some((name.clone(), value)),
             (Some(_), None) => {
                 return Err(slsx_core::Error::InvalidOption {
-                    message: "option \"configObject\" needs \"config\", the file it was loaded from".into(),
+                    message:
+                        "option \"configObject\" needs \"config\", the file it was loaded from"
+                            .into(),
                 })
             }
             (None, _) => None,
         };
-        let mut params: Vec<(String, String)> = self.params.unwrap_or_default().into_iter().collect();
+        let mut params: Vec<(String, String)> =
+            self.params.unwrap_or_default().into_iter().collect();
         params.sort();
         Ok(slsx_core::config::ServiceOptions {
             service_path: self.service_path.map(PathBuf::from).unwrap_or_default(),
@@ -242,7 +254,8 @@ impl ServiceFields {
             preloaded,
             aws_s3_accelerate: self.aws_s3_accelerate,
             js_files: self.js_file_loader.map(|l| {
-                std::sync::Arc::new(crate::js_files::JsFileBridge::new(l)) as std::sync::Arc<dyn slsx_core::variables::JsFiles + Send>
+                std::sync::Arc::new(crate::js_files::JsFileBridge::new(l))
+                    as std::sync::Arc<dyn slsx_core::variables::JsFiles + Send>
             }),
         })
     }

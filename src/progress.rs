@@ -6,7 +6,8 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use slsx_core::progress::{ProgressEvent as CoreEvent, Reporter};
 
-pub type JsProgressCallback = ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>;
+pub type JsProgressCallback =
+    ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>;
 
 /// One progress event. `kind` says which fields are set.
 #[napi(object)]
@@ -41,7 +42,8 @@ impl JsReporter {
 
 impl Reporter for JsReporter {
     fn report(&self, event: CoreEvent) {
-        self.0.call(to_js(event), ThreadsafeFunctionCallMode::NonBlocking);
+        self.0
+            .call(to_js(event), ThreadsafeFunctionCallMode::NonBlocking);
     }
 }
 
@@ -51,7 +53,12 @@ fn to_js(event: CoreEvent) -> ProgressEvent {
         ..Default::default()
     };
     match event {
-        CoreEvent::ServiceLoaded { service, stage, region, stack } => {
+        CoreEvent::ServiceLoaded {
+            service,
+            stage,
+            region,
+            stack,
+        } => {
             e.name = Some(service);
             e.phase = Some(stage);
             e.message = Some(region);
@@ -70,7 +77,11 @@ fn to_js(event: CoreEvent) -> ProgressEvent {
             e.size = Some(size as f64);
             e.sha256 = Some(sha256);
         }
-        CoreEvent::ArtifactUploaded { key, size, uploaded } => {
+        CoreEvent::ArtifactUploaded {
+            key,
+            size,
+            uploaded,
+        } => {
             e.key = Some(key);
             e.size = Some(size as f64);
             e.uploaded = Some(uploaded);

@@ -116,7 +116,12 @@ impl From<FunctionResult> for JsFunction {
 }
 
 fn timings(t: Vec<(String, u64)>) -> Vec<JsTiming> {
-    t.into_iter().map(|(phase, millis)| JsTiming { phase, millis: millis as f64 }).collect()
+    t.into_iter()
+        .map(|(phase, millis)| JsTiming {
+            phase,
+            millis: millis as f64,
+        })
+        .collect()
 }
 
 #[napi(object, js_name = "PackageResult")]

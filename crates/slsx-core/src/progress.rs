@@ -13,7 +13,10 @@ pub enum ProgressEvent {
         stack: String,
     },
     /// A phase started: "package", "compile", "createStack", "checkForChanges", "upload", "updateStack".
-    PhaseStarted { phase: &'static str, message: String },
+    PhaseStarted {
+        phase: &'static str,
+        message: String,
+    },
     PhaseFinished {
         phase: &'static str,
         millis: u64,
@@ -39,7 +42,9 @@ pub enum ProgressEvent {
         done: Option<u32>,
         total: Option<u32>,
     },
-    Warning { message: String },
+    Warning {
+        message: String,
+    },
 }
 
 impl ProgressEvent {

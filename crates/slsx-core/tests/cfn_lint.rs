@@ -28,15 +28,31 @@ fn compiled_templates_pass_cfn_lint() {
     for entry in std::fs::read_dir(&fixtures).unwrap() {
         let case = entry.unwrap().path();
         // The fixtures with template goldens (variables fixtures need AWS or fail on purpose).
-        if !case.join("golden/cloudformation-template-update-stack.json").exists() {
+        if !case
+            .join("golden/cloudformation-template-update-stack.json")
+            .exists()
+        {
             continue;
         }
         let dir = work.join(case.file_name().unwrap());
         super::golden::copy_dir(&case, &dir);
-        let service = Service::load(&ServiceOptions { service_path: dir.clone(), ..Default::default() }).unwrap();
-        let plan = Plan::build(service, &dir.join(".serverless"), &slsx_core::package::no_fetch, &Silent, 1_795_749_631_966)
-            .unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.render()));
-        for f in ["cloudformation-template-create-stack.json", "cloudformation-template-update-stack.json"] {
+        let service = Service::load(&ServiceOptions {
+            service_path: dir.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+        let plan = Plan::build(
+            service,
+            &dir.join(".serverless"),
+            &slsx_core::package::no_fetch,
+            &Silent,
+            1_795_749_631_966,
+        )
+        .unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.render()));
+        for f in [
+            "cloudformation-template-create-stack.json",
+            "cloudformation-template-update-stack.json",
+        ] {
             files.push(plan.out_dir.join(f));
         }
     }

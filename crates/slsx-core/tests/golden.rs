@@ -27,7 +27,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
             continue;
         }
         // Fixtures cannot hold a `.git` directory of their own: `dot-git` stands in for it.
-        let name = if name == "dot-git" { std::ffi::OsString::from(".git") } else { name };
+        let name = if name == "dot-git" {
+            std::ffi::OsString::from(".git")
+        } else {
+            name
+        };
         let kind = e.file_type().unwrap();
         if kind.is_symlink() {
             #[cfg(unix)]
@@ -70,12 +74,16 @@ fn normalize(template: &Value) -> Value {
             if let Some(i) = id.find("LambdaVersion") {
                 renames.push((id.clone(), format!("{}LambdaVersion__HASH__", &id[..i])));
             } else if id.len() > 40
-                && id[id.len() - 40..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                && id[id.len() - 40..]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
                 && id[..id.len() - 40].contains("LambdaLayer")
             {
                 // A retained layer's ID ends with its hash (of the zip bytes).
                 renames.push((id.clone(), format!("{}__LAYERHASH__", &id[..id.len() - 40])));
-            } else if id.starts_with("ApiGatewayDeployment") && id[20..].bytes().all(|b| b.is_ascii_digit()) {
+            } else if id.starts_with("ApiGatewayDeployment")
+                && id[20..].bytes().all(|b| b.is_ascii_digit())
+            {
                 renames.push((id.clone(), "ApiGatewayDeployment__INSTANCE__".into()));
             }
         }
@@ -83,13 +91,19 @@ fn normalize(template: &Value) -> Value {
     fn walk(v: &Value, renames: &[(String, String)]) -> Value {
         match v {
             Value::String(s) => Value::String(
-                renames.iter().find(|(from, _)| from == s).map_or_else(|| s.clone(), |(_, to)| to.clone()),
+                renames
+                    .iter()
+                    .find(|(from, _)| from == s)
+                    .map_or_else(|| s.clone(), |(_, to)| to.clone()),
             ),
             Value::Array(a) => Value::Array(a.iter().map(|x| walk(x, renames)).collect()),
             Value::Object(o) => Value::Object(
                 o.iter()
                     .map(|(k, x)| {
-                        let key = renames.iter().find(|(from, _)| from == k).map_or_else(|| k.clone(), |(_, to)| to.clone());
+                        let key = renames
+                            .iter()
+                            .find(|(from, _)| from == k)
+                            .map_or_else(|| k.clone(), |(_, to)| to.clone());
                         (key, walk(x, renames))
                     })
                     .collect(),
@@ -149,7 +163,10 @@ fn templates_and_zips_match_osls_goldens() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.join("golden/cloudformation-template-update-stack.json").is_file())
+        .filter(|p| {
+            p.join("golden/cloudformation-template-update-stack.json")
+                .is_file()
+        })
         .collect();
     cases.sort();
     assert!(!cases.is_empty(), "no fixtures with goldens");
@@ -159,69 +176,112 @@ fn templates_and_zips_match_osls_goldens() {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let dir = work.join(&name);
         copy_dir(case, &dir);
-        let service = Service::load(&options_for(case, dir.clone())).unwrap_or_else(|e| panic!("{name}: {}", e.render()));
-        let out = dir.join(".serverless");
-        let plan = Plan::build(service, &out, &slsx_core::package::no_fetch, &Silent, 1_795_749_631_966)
+        let service = Service::load(&options_for(case, dir.clone()))
             .unwrap_or_else(|e| panic!("{name}: {}", e.render()));
+        let out = dir.join(".serverless");
+        let plan = Plan::build(
+            service,
+            &out,
+            &slsx_core::package::no_fetch,
+            &Silent,
+            1_795_749_631_966,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {}", e.render()));
         for (file, ours) in [
-            ("cloudformation-template-create-stack.json", &plan.templates.create),
-            ("cloudformation-template-update-stack.json", &plan.templates.update),
+            (
+                "cloudformation-template-create-stack.json",
+                &plan.templates.create,
+            ),
+            (
+                "cloudformation-template-update-stack.json",
+                &plan.templates.update,
+            ),
         ] {
             let golden_file = case.join("golden").join(file);
             if !golden_file.exists() {
                 // osls writes no create template for a service with its own deployment bucket; nor does slsx.
-                assert!(!plan.out_dir.join(file).exists(), "{name}: slsx wrote {file}, osls did not");
+                assert!(
+                    !plan.out_dir.join(file).exists(),
+                    "{name}: slsx wrote {file}, osls did not"
+                );
                 continue;
             }
-            let golden: Value = serde_json::from_str(&fs::read_to_string(golden_file).unwrap()).unwrap();
+            let golden: Value =
+                serde_json::from_str(&fs::read_to_string(golden_file).unwrap()).unwrap();
             let ours = normalize(ours);
             let mut golden = normalize(&golden);
             // golden/deliberate.json: where slsx differs on purpose, each with its reason.
             if let Ok(text) = fs::read_to_string(case.join("golden/deliberate.json")) {
                 let list: Vec<Value> = serde_json::from_str(&text).unwrap();
                 for d in list {
-                    assert!(d["why"].as_str().is_some_and(|w| !w.is_empty()), "{name}: every deliberate difference says why");
+                    assert!(
+                        d["why"].as_str().is_some_and(|w| !w.is_empty()),
+                        "{name}: every deliberate difference says why"
+                    );
                     let pointer = d["pointer"].as_str().unwrap();
                     if !pointer.starts_with(&format!("/{}/", file_section(file))) {
                         continue;
                     }
-                    let slot = golden.pointer_mut(&pointer[file_section(file).len() + 1..]).unwrap_or_else(|| panic!("{name}: {pointer} is not in the golden"));
+                    let slot = golden
+                        .pointer_mut(&pointer[file_section(file).len() + 1..])
+                        .unwrap_or_else(|| panic!("{name}: {pointer} is not in the golden"));
                     *slot = d["slsx"].clone();
                 }
             }
             if ours != golden {
                 let out = dir.join(format!("actual-{file}"));
                 fs::write(&out, pretty(&ours)).unwrap();
-                failures.push(format!("{name}/{file}: differs; see diff {} {}", case.join("golden").join(file).display(), out.display()));
+                failures.push(format!(
+                    "{name}/{file}: differs; see diff {} {}",
+                    case.join("golden").join(file).display(),
+                    out.display()
+                ));
             }
             // What was written to the package directory is what was compiled.
-            let written: Value = serde_json::from_str(&fs::read_to_string(plan.out_dir.join(file)).unwrap()).unwrap();
+            let written: Value =
+                serde_json::from_str(&fs::read_to_string(plan.out_dir.join(file)).unwrap())
+                    .unwrap();
             assert_eq!(normalize(&written), ours, "{name}/{file} on disk");
         }
 
         // zips.v3.json: Serverless v3's answer where osls 4.3.1 no longer gives it (legacy include/exclude).
-        let golden_zips = [case.join("golden/zips.v3.json"), case.join("golden/zips.json")]
-            .into_iter()
-            .find(|p| p.exists())
-            .unwrap_or_default();
+        let golden_zips = [
+            case.join("golden/zips.v3.json"),
+            case.join("golden/zips.json"),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
+        .unwrap_or_default();
         if golden_zips.exists() {
             // custom-resources.zip holds each implementation's own handlers: not compared.
-            let mut expected: BTreeMap<String, Vec<String>> = serde_json::from_str(&fs::read_to_string(&golden_zips).unwrap()).unwrap();
+            let mut expected: BTreeMap<String, Vec<String>> =
+                serde_json::from_str(&fs::read_to_string(&golden_zips).unwrap()).unwrap();
             expected.remove("custom-resources.zip");
             let ours: BTreeMap<String, Vec<String>> = plan
                 .artifacts
                 .iter()
                 .filter(|a| !a.prebuilt && a.file_name != "custom-resources.zip")
-                .map(|a| (a.file_name.clone(), zip_entries(&a.path).into_iter().map(|(n, m)| format!("{n} {m:o}")).collect()))
+                .map(|a| {
+                    (
+                        a.file_name.clone(),
+                        zip_entries(&a.path)
+                            .into_iter()
+                            .map(|(n, m)| format!("{n} {m:o}"))
+                            .collect(),
+                    )
+                })
                 .collect();
             if ours != expected {
                 for (zip, entries) in &expected {
                     match ours.get(zip) {
                         None => failures.push(format!("{name}: slsx built no {zip}")),
                         Some(o) if o != entries => {
-                            let missing: Vec<_> = entries.iter().filter(|e| !o.contains(e)).collect();
+                            let missing: Vec<_> =
+                                entries.iter().filter(|e| !o.contains(e)).collect();
                             let extra: Vec<_> = o.iter().filter(|e| !entries.contains(e)).collect();
-                            failures.push(format!("{name}/{zip}: missing {missing:?}, extra {extra:?}"));
+                            failures.push(format!(
+                                "{name}/{zip}: missing {missing:?}, extra {extra:?}"
+                            ));
                         }
                         _ => {}
                     }
@@ -233,16 +293,23 @@ fn templates_and_zips_match_osls_goldens() {
         }
         let golden_artifacts = case.join("golden/artifacts.json");
         if golden_artifacts.exists() {
-            let expected: BTreeMap<String, Value> = serde_json::from_str(&fs::read_to_string(&golden_artifacts).unwrap()).unwrap();
+            let expected: BTreeMap<String, Value> =
+                serde_json::from_str(&fs::read_to_string(&golden_artifacts).unwrap()).unwrap();
             let mut ours: BTreeMap<String, Value> = BTreeMap::new();
             for (key, code) in &plan.packaged.functions {
-                ours.insert(key.clone(), match code {
-                    Code::Zip(i) => Value::String(plan.artifacts[*i].file_name.clone()),
-                    Code::Image => Value::Null,
-                });
+                ours.insert(
+                    key.clone(),
+                    match code {
+                        Code::Zip(i) => Value::String(plan.artifacts[*i].file_name.clone()),
+                        Code::Image => Value::Null,
+                    },
+                );
             }
             for (key, i) in &plan.packaged.layers {
-                ours.insert(format!("layer:{key}"), Value::String(plan.artifacts[*i].file_name.clone()));
+                ours.insert(
+                    format!("layer:{key}"),
+                    Value::String(plan.artifacts[*i].file_name.clone()),
+                );
             }
             if ours != expected {
                 failures.push(format!("{name}: artifacts {ours:?}, osls {expected:?}"));

@@ -1,8 +1,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use slsx_core::package::zip::{write_zip_file, Source};
 use slsx_core::package::walk;
+use slsx_core::package::zip::{write_zip_file, Source};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("slsx-zip-{name}-{}", std::process::id()));
@@ -14,12 +14,20 @@ fn temp_dir(name: &str) -> PathBuf {
 fn make_tree(root: &Path) {
     fs::create_dir_all(root.join("src/lib")).unwrap();
     fs::create_dir_all(root.join("node_modules/dep")).unwrap();
-    fs::write(root.join("handler.js"), "module.exports.h = async () => 1\n").unwrap();
+    fs::write(
+        root.join("handler.js"),
+        "module.exports.h = async () => 1\n",
+    )
+    .unwrap();
     fs::write(root.join("src/lib/util.js"), "exports.x = 1\n".repeat(500)).unwrap();
     fs::write(root.join("src/Zeta.js"), "z").unwrap();
     fs::write(root.join("src/alpha.js"), "a").unwrap();
     fs::write(root.join("src/é.js"), "accent").unwrap();
-    fs::write(root.join("node_modules/dep/index.js"), "module.exports = 2\n").unwrap();
+    fs::write(
+        root.join("node_modules/dep/index.js"),
+        "module.exports = 2\n",
+    )
+    .unwrap();
     fs::write(root.join("empty.txt"), "").unwrap();
 }
 
@@ -43,13 +51,22 @@ fn same_tree_gives_identical_bytes_across_runs_touch_and_location() {
     let (second, sha2) = zip_tree(&a, &out.join("2.zip"));
     assert_eq!(first, second, "two runs differ");
     assert_eq!(sha1, sha2);
-    assert_eq!(sha1, slsx_core::package::hash::sha256(&first), "streamed hash is the hash of the bytes");
+    assert_eq!(
+        sha1,
+        slsx_core::package::hash::sha256(&first),
+        "streamed hash is the hash of the bytes"
+    );
 
     // New modification times change nothing.
     std::thread::sleep(std::time::Duration::from_millis(20));
     let now = std::time::SystemTime::now();
     for f in walk(&a, &[]).unwrap() {
-        fs::File::options().write(true).open(&f.abs).unwrap().set_modified(now).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&f.abs)
+            .unwrap()
+            .set_modified(now)
+            .unwrap();
     }
     let (touched, _) = zip_tree(&a, &out.join("3.zip"));
     assert_eq!(first, touched, "touch changed the zip");
@@ -108,7 +125,11 @@ fn entries_are_sorted_with_fixed_metadata_and_valid_data() {
         let mode = u32::from_le_bytes(h[38..42].try_into().unwrap()) >> 16;
         let offset = u32::from_le_bytes(h[42..46].try_into().unwrap()) as usize;
         let name = String::from_utf8(h[46..46 + name_len].to_vec()).unwrap();
-        let expected_mode = if cfg!(unix) && name == "src/alpha.js" { 0o100755 } else { 0o100644 };
+        let expected_mode = if cfg!(unix) && name == "src/alpha.js" {
+            0o100755
+        } else {
+            0o100644
+        };
         assert_eq!(mode, expected_mode, "{name}");
         // Local header: 30 bytes + name, then the deflated data.
         let data_start = offset + 30 + name_len;
@@ -125,6 +146,9 @@ fn entries_are_sorted_with_fixed_metadata_and_valid_data() {
     sorted.sort_by(|x, y| x.as_bytes().cmp(y.as_bytes()));
     assert_eq!(names, sorted);
     assert_eq!(names.first().map(String::as_str), Some("empty.txt"));
-    assert!(names.iter().position(|n| n == "src/Zeta.js") < names.iter().position(|n| n == "src/alpha.js"));
+    assert!(
+        names.iter().position(|n| n == "src/Zeta.js")
+            < names.iter().position(|n| n == "src/alpha.js")
+    );
     fs::remove_dir_all(base).ok();
 }

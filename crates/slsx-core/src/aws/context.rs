@@ -51,7 +51,9 @@ pub struct AwsContext {
 impl std::fmt::Debug for AwsContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the config: it can hold credentials.
-        f.debug_struct("AwsContext").field("region", &self.region).finish()
+        f.debug_struct("AwsContext")
+            .field("region", &self.region)
+            .finish()
     }
 }
 
@@ -81,8 +83,8 @@ impl AwsContext {
             builder.set_endpoint_url(None);
             config = builder.build();
         }
-        let custom_endpoint = config.endpoint_url().is_some()
-            || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+        let custom_endpoint =
+            config.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
         AwsContext {
             config,
             counter: RequestCounter::default(),
@@ -115,7 +117,10 @@ impl AwsContext {
 
     /// The same context with S3 going through the transfer acceleration endpoint.
     pub fn with_s3_accelerate(&self) -> AwsContext {
-        AwsContext { accelerate: true, ..self.clone() }
+        AwsContext {
+            accelerate: true,
+            ..self.clone()
+        }
     }
 
     pub fn s3(&self) -> aws_sdk_s3::Client {
@@ -174,7 +179,9 @@ impl AwsContext {
     pub fn s3_object_url(&self, bucket: &str, key: &str) -> String {
         let host = match self.region.as_str() {
             r if r.starts_with("cn-") => format!("s3.{r}.amazonaws.com.cn"),
-            r if r.starts_with("us-gov-") || r.starts_with("us-iso") => format!("s3.{r}.amazonaws.com"),
+            r if r.starts_with("us-gov-") || r.starts_with("us-iso") => {
+                format!("s3.{r}.amazonaws.com")
+            }
             _ => "s3.amazonaws.com".to_string(),
         };
         format!("https://{host}/{bucket}/{key}")

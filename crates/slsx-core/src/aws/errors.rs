@@ -7,7 +7,12 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use crate::error::Error;
 
 /// `failed to <operation>: <service message>` with the code `AWS_<SERVICE>_<OPERATION>_<ERRORCODE>`.
-pub fn wrap<E>(service: &str, op_code: &str, operation: impl Into<String>, err: SdkError<E, HttpResponse>) -> Error
+pub fn wrap<E>(
+    service: &str,
+    op_code: &str,
+    operation: impl Into<String>,
+    err: SdkError<E, HttpResponse>,
+) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -34,12 +39,20 @@ where
             // An answer the SDK could not parse (an emulator answering in another protocol) still says
             // what went wrong in its error-type header and body.
             let raw = se.raw();
-            let header = raw.headers().get("x-amzn-errortype").map(|t| t.split(':').next().unwrap_or(t).to_string());
+            let header = raw
+                .headers()
+                .get("x-amzn-errortype")
+                .map(|t| t.split(':').next().unwrap_or(t).to_string());
             let body_message = raw
                 .body()
                 .bytes()
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-                .and_then(|v| v.get("message").or_else(|| v.get("Message")).and_then(|m| m.as_str()).map(str::to_string));
+                .and_then(|v| {
+                    v.get("message")
+                        .or_else(|| v.get("Message"))
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                });
             let code = e.code().map(str::to_string).or(header);
             let message = e
                 .message()
@@ -85,7 +98,10 @@ pub fn screaming_snake(s: &str) -> String {
         if c.is_ascii_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
                 out.push('_');
             }
         }

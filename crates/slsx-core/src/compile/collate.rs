@@ -70,8 +70,20 @@ mod tests {
     fn matches_icu_root_order_of_the_reference_sample() {
         // The order JavaScript's localeCompare gives (reference §4.3).
         let expected = [
-            "_X", "1x", "a_b", "a-b", "ab", "aB", "Ab", "API_KEY", "apiUrl", "Handler", "KmsKeyArn",
-            "layerConfigurations", "Layers", "Timeout",
+            "_X",
+            "1x",
+            "a_b",
+            "a-b",
+            "ab",
+            "aB",
+            "Ab",
+            "API_KEY",
+            "apiUrl",
+            "Handler",
+            "KmsKeyArn",
+            "layerConfigurations",
+            "Layers",
+            "Timeout",
         ];
         let mut shuffled = expected.to_vec();
         shuffled.reverse();

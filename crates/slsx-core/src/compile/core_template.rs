@@ -55,13 +55,25 @@ pub fn core_template(service: &Service) -> Value {
             DEPLOYMENT_BUCKET_OUTPUT: { "Value": { "Ref": DEPLOYMENT_BUCKET } }
         }
     });
-    let options = service.provider.raw.get("deploymentBucket").and_then(Value::as_object);
+    let options = service
+        .provider
+        .raw
+        .get("deploymentBucket")
+        .and_then(Value::as_object);
     if let Some(o) = options {
         let bucket = &mut template["Resources"][DEPLOYMENT_BUCKET]["Properties"];
-        if let Some(Value::Object(tags)) = o.get("tags").filter(|t| t.as_object().is_some_and(|m| !m.is_empty())) {
-            bucket["Tags"] = tags.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
+        if let Some(Value::Object(tags)) = o
+            .get("tags")
+            .filter(|t| t.as_object().is_some_and(|m| !m.is_empty()))
+        {
+            bucket["Tags"] = tags
+                .iter()
+                .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                .collect();
         }
-        if o.get("blockPublicAccess").is_some_and(super::functions::truthy) {
+        if o.get("blockPublicAccess")
+            .is_some_and(super::functions::truthy)
+        {
             bucket["PublicAccessBlockConfiguration"] = json!({
                 "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
             });
@@ -69,15 +81,27 @@ pub fn core_template(service: &Service) -> Value {
         if o.get("versioning").is_some_and(super::functions::truthy) {
             bucket["VersioningConfiguration"] = json!({ "Status": "Enabled" });
         }
-        if o.get("skipPolicySetup").is_some_and(super::functions::truthy) {
-            template["Resources"].as_object_mut().expect("object").remove(DEPLOYMENT_BUCKET_POLICY);
+        if o.get("skipPolicySetup")
+            .is_some_and(super::functions::truthy)
+        {
+            template["Resources"]
+                .as_object_mut()
+                .expect("object")
+                .remove(DEPLOYMENT_BUCKET_POLICY);
         }
     }
     // Transfer acceleration, where the S3 endpoint offers it (not in China, GovCloud or ISO regions).
-    let supported = !["cn-", "us-gov-", "us-iso"].iter().any(|p| service.region.starts_with(p));
-    if let (Some(on), true, None) = (service.aws_s3_accelerate, supported, super::custom_bucket(service)) {
+    let supported = !["cn-", "us-gov-", "us-iso"]
+        .iter()
+        .any(|p| service.region.starts_with(p));
+    if let (Some(on), true, None) = (
+        service.aws_s3_accelerate,
+        supported,
+        super::custom_bucket(service),
+    ) {
         let status = if on { "Enabled" } else { "Suspended" };
-        template["Resources"][DEPLOYMENT_BUCKET]["Properties"]["AccelerateConfiguration"] = json!({ "AccelerationStatus": status });
+        template["Resources"][DEPLOYMENT_BUCKET]["Properties"]["AccelerateConfiguration"] =
+            json!({ "AccelerationStatus": status });
         if on {
             template["Outputs"]["ServerlessDeploymentBucketAccelerated"] = json!({ "Value": true });
         }

@@ -18,10 +18,22 @@ pub const ROLE_LOGICAL_ID: &str = "IamRoleCustomResourcesLambdaExecution";
 
 /// The handler sources, by their path in the zip.
 const SOURCES: [(&str, &str); 5] = [
-    ("api-gateway-cloud-watch-role/handler.js", include_str!("../../custom-resources/api-gateway-cloud-watch-role/handler.js")),
-    ("cognito-user-pool/handler.js", include_str!("../../custom-resources/cognito-user-pool/handler.js")),
-    ("event-bridge/handler.js", include_str!("../../custom-resources/event-bridge/handler.js")),
-    ("s3/handler.js", include_str!("../../custom-resources/s3/handler.js")),
+    (
+        "api-gateway-cloud-watch-role/handler.js",
+        include_str!("../../custom-resources/api-gateway-cloud-watch-role/handler.js"),
+    ),
+    (
+        "cognito-user-pool/handler.js",
+        include_str!("../../custom-resources/cognito-user-pool/handler.js"),
+    ),
+    (
+        "event-bridge/handler.js",
+        include_str!("../../custom-resources/event-bridge/handler.js"),
+    ),
+    (
+        "s3/handler.js",
+        include_str!("../../custom-resources/s3/handler.js"),
+    ),
     ("utils.js", include_str!("../../custom-resources/utils.js")),
 ];
 
@@ -40,9 +52,18 @@ impl Kind {
     fn names(self) -> (&'static str, &'static str) {
         match self {
             Kind::ExistingS3 => ("custom-resource-existing-s3", "s3/handler.handler"),
-            Kind::ExistingCognitoUserPool => ("custom-resource-existing-cup", "cognito-user-pool/handler.handler"),
-            Kind::EventBridge => ("custom-resource-event-bridge", "event-bridge/handler.handler"),
-            Kind::ApiGatewayCloudWatchRole => ("custom-resource-apigw-cw-role", "api-gateway-cloud-watch-role/handler.handler"),
+            Kind::ExistingCognitoUserPool => (
+                "custom-resource-existing-cup",
+                "cognito-user-pool/handler.handler",
+            ),
+            Kind::EventBridge => (
+                "custom-resource-event-bridge",
+                "event-bridge/handler.handler",
+            ),
+            Kind::ApiGatewayCloudWatchRole => (
+                "custom-resource-apigw-cw-role",
+                "api-gateway-cloud-watch-role/handler.handler",
+            ),
         }
     }
 
@@ -62,23 +83,44 @@ pub struct Artifact {
 pub fn artifact() -> &'static Artifact {
     static ZIP: OnceLock<Artifact> = OnceLock::new();
     ZIP.get_or_init(|| {
-        let entries: Vec<(&str, &[u8])> = SOURCES.iter().map(|(name, text)| (*name, text.as_bytes())).collect();
+        let entries: Vec<(&str, &[u8])> = SOURCES
+            .iter()
+            .map(|(name, text)| (*name, text.as_bytes()))
+            .collect();
         let bytes = crate::package::zip::zip_in_memory(&entries);
-        let (sha256_hex, sha256_base64) = (crate::package::hash::sha256_hex(&bytes), crate::package::hash::sha256_base64(&bytes));
-        Artifact { bytes, sha256_hex, sha256_base64 }
+        let (sha256_hex, sha256_base64) = (
+            crate::package::hash::sha256_hex(&bytes),
+            crate::package::hash::sha256_base64(&bytes),
+        );
+        Artifact {
+            bytes,
+            sha256_hex,
+            sha256_base64,
+        }
     })
 }
 
 /// Writes `custom-resources.zip` into `dir` when `template` has a custom resource function.
-pub fn write_if_used(template: &Value, dir: &std::path::Path) -> Result<Option<std::path::PathBuf>> {
+pub fn write_if_used(
+    template: &Value,
+    dir: &std::path::Path,
+) -> Result<Option<std::path::PathBuf>> {
     let used = template["Resources"].as_object().is_some_and(|r| {
-        [Kind::ExistingS3, Kind::ExistingCognitoUserPool, Kind::EventBridge, Kind::ApiGatewayCloudWatchRole].iter().any(|k| r.contains_key(&k.function_logical_id()))
+        [
+            Kind::ExistingS3,
+            Kind::ExistingCognitoUserPool,
+            Kind::EventBridge,
+            Kind::ApiGatewayCloudWatchRole,
+        ]
+        .iter()
+        .any(|k| r.contains_key(&k.function_logical_id()))
     });
     if !used {
         return Ok(None);
     }
     let path = dir.join(ARTIFACT_NAME);
-    std::fs::write(&path, &artifact().bytes).map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))?;
+    std::fs::write(&path, &artifact().bytes)
+        .map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))?;
     Ok(Some(path))
 }
 
@@ -90,7 +132,10 @@ pub fn per_function(f: &crate::config::Function, kind: Kind) -> (Vec<Value>, Map
     depends_on.extend(super::functions::target_alias(f).map(|(id, _)| Value::String(id)));
     depends_on.push(json!(handler));
     let mut props = Map::new();
-    props.insert("ServiceToken".into(), json!({ "Fn::GetAtt": [handler, "Arn"] }));
+    props.insert(
+        "ServiceToken".into(),
+        json!({ "Fn::GetAtt": [handler, "Arn"] }),
+    );
     props.insert("FunctionName".into(), json!(f.name));
     if let Some((_, alias)) = super::functions::target_alias(f) {
         props.insert("FunctionQualifier".into(), json!(alias));
@@ -109,7 +154,9 @@ pub fn track(groups: &mut Vec<(String, Vec<String>)>, group: &str, id: &str) {
 
 /// Milliseconds since the epoch: `forceDeploy` puts it into a custom resource so it runs again.
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Makes each of `ids` (custom resources) wait for the one before it: one handler at a time edits
@@ -122,7 +169,10 @@ pub fn chain(resources: &mut Map<String, Value>, ids: impl IntoIterator<Item = S
         }
     }
     for pair in unique.windows(2) {
-        if let Some(Value::Array(d)) = resources.get_mut(&pair[1]).and_then(|r| r.get_mut("DependsOn")) {
+        if let Some(Value::Array(d)) = resources
+            .get_mut(&pair[1])
+            .and_then(|r| r.get_mut("DependsOn"))
+        {
             d.push(json!(pair[0]));
         }
     }
@@ -142,10 +192,18 @@ fn deployed_name(service: &Service, name: &str) -> String {
 
 /// The role every custom resource function shares (unless a deployment role is configured), the
 /// function for `kind`, and `statements` added to the role.
-pub fn add(service: &Service, resources: &mut Map<String, Value>, kind: Kind, statements: Vec<Value>) {
+pub fn add(
+    service: &Service,
+    resources: &mut Map<String, Value>,
+    kind: Kind,
+    statements: Vec<Value>,
+) {
     let provider = &service.provider.raw;
     let (name, handler) = kind.names();
-    let write_logs = provider.get("logs").and_then(|l| l.get("frameworkLambda")).is_some_and(truthy);
+    let write_logs = provider
+        .get("logs")
+        .and_then(|l| l.get("frameworkLambda"))
+        .is_some_and(truthy);
     let prefix = format!("{}-{}", service.name, service.stage);
     let deployment_role = match provider.get("iam").and_then(|i| i.get("deploymentRole")) {
         Some(r) => Some(r.clone()),
@@ -200,7 +258,11 @@ pub fn add(service: &Service, resources: &mut Map<String, Value>, kind: Kind, st
         }
     }
 
-    let runtime = provider.get("runtime").and_then(Value::as_str).filter(|r| r.starts_with("nodejs")).unwrap_or(DEFAULT_RUNTIME);
+    let runtime = provider
+        .get("runtime")
+        .and_then(Value::as_str)
+        .filter(|r| r.starts_with("nodejs"))
+        .unwrap_or(DEFAULT_RUNTIME);
     let zip = artifact();
     let mut props = Map::new();
     props.insert("Code".into(), json!({ "S3Bucket": super::bucket_ref(service), "S3Key": super::code_artifact_key(service, &zip.sha256_hex) }));
@@ -218,7 +280,10 @@ pub fn add(service: &Service, resources: &mut Map<String, Value>, kind: Kind, st
             props.insert("Role".into(), role);
         }
         None => {
-            props.insert("Role".into(), json!({ "Fn::GetAtt": [ROLE_LOGICAL_ID, "Arn"] }));
+            props.insert(
+                "Role".into(),
+                json!({ "Fn::GetAtt": [ROLE_LOGICAL_ID, "Arn"] }),
+            );
             depends_on.push(json!(ROLE_LOGICAL_ID));
         }
     }
@@ -226,32 +291,56 @@ pub fn add(service: &Service, resources: &mut Map<String, Value>, kind: Kind, st
         let group_id = log_group_logical_id(name);
         depends_on.push(json!(group_id));
         let mut group = Map::new();
-        group.insert("LogGroupName".into(), json!(log_group_name(&deployed_name(service, name))));
+        group.insert(
+            "LogGroupName".into(),
+            json!(log_group_name(&deployed_name(service, name))),
+        );
         if let Some(days) = provider.get("logRetentionInDays").filter(|v| !v.is_null()) {
             group.insert("RetentionInDays".into(), days.clone());
         }
-        if let Some(p) = provider.get("logDataProtectionPolicy").filter(|v| !v.is_null()) {
+        if let Some(p) = provider
+            .get("logDataProtectionPolicy")
+            .filter(|v| !v.is_null())
+        {
             group.insert("DataProtectionPolicy".into(), p.clone());
         }
-        resources.insert(group_id, json!({ "Type": "AWS::Logs::LogGroup", "Properties": group }));
+        resources.insert(
+            group_id,
+            json!({ "Type": "AWS::Logs::LogGroup", "Properties": group }),
+        );
     }
-    resources.insert(kind.function_logical_id(), json!({ "Type": "AWS::Lambda::Function", "Properties": props, "DependsOn": depends_on }));
+    resources.insert(
+        kind.function_logical_id(),
+        json!({ "Type": "AWS::Lambda::Function", "Properties": props, "DependsOn": depends_on }),
+    );
 }
 
 /// `provider.logs.restApi` / `websocket`: the custom resource that sets API Gateway's account-wide
 /// CloudWatch role (unless `roleManagedExternally`), with `role` when one is given.
-pub fn add_api_gateway_cloudwatch_role(service: &Service, resources: &mut Map<String, Value>, logs: &Value) {
+pub fn add_api_gateway_cloudwatch_role(
+    service: &Service,
+    resources: &mut Map<String, Value>,
+    logs: &Value,
+) {
     // Once per service, whichever API asks first.
-    if logs.get("roleManagedExternally").is_some_and(truthy) || resources.contains_key("CustomApiGatewayAccountCloudWatchRole") {
+    if logs.get("roleManagedExternally").is_some_and(truthy)
+        || resources.contains_key("CustomApiGatewayAccountCloudWatchRole")
+    {
         return;
     }
     let kind = Kind::ApiGatewayCloudWatchRole;
     let mut props = Map::new();
-    props.insert("ServiceToken".into(), json!({ "Fn::GetAtt": [kind.function_logical_id(), "Arn"] }));
+    props.insert(
+        "ServiceToken".into(),
+        json!({ "Fn::GetAtt": [kind.function_logical_id(), "Arn"] }),
+    );
     if let Some(role) = logs.get("role").filter(|v| !v.is_null()) {
         props.insert("RoleArn".into(), role.clone());
     }
-    resources.insert("CustomApiGatewayAccountCloudWatchRole".into(), json!({ "Type": "Custom::ApiGatewayAccountRole", "Version": 1, "Properties": props }));
+    resources.insert(
+        "CustomApiGatewayAccountCloudWatchRole".into(),
+        json!({ "Type": "Custom::ApiGatewayAccountRole", "Version": 1, "Properties": props }),
+    );
     add(
         service,
         resources,
@@ -276,10 +365,18 @@ mod tests {
     #[test]
     fn the_zip_is_reproducible_and_holds_every_handler() {
         let a = super::artifact();
-        let again = crate::package::zip::zip_in_memory(&super::SOURCES.iter().map(|(n, t)| (*n, t.as_bytes())).collect::<Vec<_>>());
+        let again = crate::package::zip::zip_in_memory(
+            &super::SOURCES
+                .iter()
+                .map(|(n, t)| (*n, t.as_bytes()))
+                .collect::<Vec<_>>(),
+        );
         assert_eq!(a.bytes, again);
         for (name, _) in super::SOURCES {
-            assert!(a.bytes.windows(name.len()).any(|w| w == name.as_bytes()), "{name} missing");
+            assert!(
+                a.bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{name} missing"
+            );
         }
     }
 }

@@ -5,8 +5,10 @@ use sha2::{Digest, Sha256};
 
 use super::collate::deep_sort;
 use super::iam::{custom_execution_role, push_statement};
-use super::naming::{function_logical_id, log_group_logical_id, version_logical_id, ROLE_LAMBDA_EXECUTION};
 use super::layers::CompiledLayer;
+use super::naming::{
+    function_logical_id, log_group_logical_id, version_logical_id, ROLE_LAMBDA_EXECUTION,
+};
 use super::FunctionCode;
 use crate::config::{Function, Service};
 use crate::error::{Error, Result};
@@ -45,7 +47,11 @@ pub fn add_functions(
                 Some(Value::Bool(b)) => *b,
                 _ => service.provider.version_functions,
             };
-        let provisioned = f.raw.get("provisionedConcurrency").filter(|v| truthy(v)).cloned();
+        let provisioned = f
+            .raw
+            .get("provisionedConcurrency")
+            .filter(|v| truthy(v))
+            .cloned();
         let snap_start = f.raw.get("snapStart").is_some_and(truthy);
         let mut version_id = None;
         if should_version || provisioned.is_some() || snap_start {
@@ -58,10 +64,14 @@ pub fn add_functions(
                 });
             }
             let (code_sha, digest) = match code {
-                FunctionCode::Zip { sha256_base64, .. } => {
-                    (sha256_base64.clone(), version_digest(Some(sha256_base64), &properties, layers))
-                }
-                FunctionCode::Image { digest_hex, .. } => (digest_hex.clone(), version_digest(None, &properties, layers)),
+                FunctionCode::Zip { sha256_base64, .. } => (
+                    sha256_base64.clone(),
+                    version_digest(Some(sha256_base64), &properties, layers),
+                ),
+                FunctionCode::Image { digest_hex, .. } => (
+                    digest_hex.clone(),
+                    version_digest(None, &properties, layers),
+                ),
             };
             let id = version_logical_id(&f.key, &digest);
             let mut version = json!({ "Type": "AWS::Lambda::Version", "DeletionPolicy": "Retain", "Properties": {
@@ -69,14 +79,18 @@ pub fn add_functions(
                 "CodeSha256": code_sha,
             }});
             if !should_version {
-                version.as_object_mut().expect("object").remove("DeletionPolicy");
+                version
+                    .as_object_mut()
+                    .expect("object")
+                    .remove("DeletionPolicy");
             }
             if let Some(d) = &f.description {
                 version["Properties"]["Description"] = json!(d);
             }
             with_condition(&mut version, &condition);
             resources.insert(id.clone(), version);
-            let mut output = json!({ "Description": "Current Lambda function version", "Value": { "Ref": id } });
+            let mut output =
+                json!({ "Description": "Current Lambda function version", "Value": { "Ref": id } });
             with_condition(&mut output, &condition);
             outputs.insert(super::naming::qualified_arn_output_id(&f.key), output);
             if let Some((alias_id, alias_name)) = &alias {
@@ -90,7 +104,8 @@ pub fn add_functions(
                     "DependsOn": function_logical_id(&f.key),
                 });
                 if let Some(pc) = &provisioned {
-                    a["Properties"]["ProvisionedConcurrencyConfig"] = json!({ "ProvisionedConcurrentExecutions": pc });
+                    a["Properties"]["ProvisionedConcurrencyConfig"] =
+                        json!({ "ProvisionedConcurrentExecutions": pc });
                 }
                 with_condition(&mut a, &condition);
                 resources.insert(alias_id.clone(), a);
@@ -98,10 +113,21 @@ pub fn add_functions(
             version_id = Some(id);
         }
         // Logging configuration is not part of the version hash (Serverless adds it afterwards).
-        let logs = f.raw.get("logs").filter(|v| !v.is_null()).or_else(|| service.provider.raw.get("logs").and_then(|l| l.get("lambda")));
+        let logs = f.raw.get("logs").filter(|v| !v.is_null()).or_else(|| {
+            service
+                .provider
+                .raw
+                .get("logs")
+                .and_then(|l| l.get("lambda"))
+        });
         if let Some(logs) = logs {
             let mut config = Map::new();
-            for (from, to) in [("applicationLogLevel", "ApplicationLogLevel"), ("logFormat", "LogFormat"), ("logGroup", "LogGroup"), ("systemLogLevel", "SystemLogLevel")] {
+            for (from, to) in [
+                ("applicationLogLevel", "ApplicationLogLevel"),
+                ("logFormat", "LogFormat"),
+                ("logGroup", "LogGroup"),
+                ("systemLogLevel", "SystemLogLevel"),
+            ] {
                 if let Some(v) = logs.get(from).filter(|v| truthy(v)) {
                     config.insert(to.into(), v.clone());
                 }
@@ -113,7 +139,14 @@ pub fn add_functions(
         resource["Properties"] = Value::Object(properties);
         resources.insert(function_logical_id(&f.key), resource);
         super::url::add_function_url(service, f, alias.as_ref(), &condition, resources, outputs);
-        super::invoke_config::add_event_invoke_config(service, f, alias.as_ref(), &condition, resources, &mut seen_destinations)?;
+        super::invoke_config::add_event_invoke_config(
+            service,
+            f,
+            alias.as_ref(),
+            &condition,
+            resources,
+            &mut seen_destinations,
+        )?;
         ids.push((f.key.clone(), version_id));
     }
     Ok(ids)
@@ -165,7 +198,12 @@ fn function_resource(
     resources: &mut Map<String, Value>,
 ) -> Result<(Value, Map<String, Value>)> {
     let provider = &service.provider.raw;
-    let setting = |key: &str| f.raw.get(key).filter(|v| !v.is_null()).or_else(|| provider.get(key).filter(|v| !v.is_null()));
+    let setting = |key: &str| {
+        f.raw
+            .get(key)
+            .filter(|v| !v.is_null())
+            .or_else(|| provider.get(key).filter(|v| !v.is_null()))
+    };
     let mut p = Map::new();
     let mut depends_on: Vec<Value> = Vec::new();
     match code {
@@ -173,7 +211,10 @@ fn function_resource(
             if let Some(rm) = setting("runtimeManagement") {
                 let (mode, arn) = match rm {
                     Value::String(m) => (m.as_str(), None),
-                    Value::Object(o) => (o.get("mode").and_then(Value::as_str).unwrap_or("auto"), o.get("arn")),
+                    Value::Object(o) => (
+                        o.get("mode").and_then(Value::as_str).unwrap_or("auto"),
+                        o.get("arn"),
+                    ),
                     _ => ("auto", None),
                 };
                 let update = match mode {
@@ -191,16 +232,27 @@ fn function_resource(
                     p.insert("RuntimeManagementConfig".into(), config);
                 }
             }
-            p.insert("Code".into(), json!({ "S3Bucket": super::bucket_ref(service), "S3Key": s3_key }));
+            p.insert(
+                "Code".into(),
+                json!({ "S3Bucket": super::bucket_ref(service), "S3Key": s3_key }),
+            );
             p.insert("Handler".into(), json!(f.handler));
-            let runtime = f.runtime.as_deref().or(service.provider.runtime.as_deref()).unwrap_or(DEFAULT_RUNTIME);
+            let runtime = f
+                .runtime
+                .as_deref()
+                .or(service.provider.runtime.as_deref())
+                .unwrap_or(DEFAULT_RUNTIME);
             p.insert("Runtime".into(), json!(runtime));
         }
         FunctionCode::Image { uri, .. } => {
             p.insert("Code".into(), json!({ "ImageUri": uri }));
             if let Some(Value::Object(image)) = &f.image {
                 let mut config = Map::new();
-                for (from, to) in [("command", "Command"), ("entryPoint", "EntryPoint"), ("workingDirectory", "WorkingDirectory")] {
+                for (from, to) in [
+                    ("command", "Command"),
+                    ("entryPoint", "EntryPoint"),
+                    ("workingDirectory", "WorkingDirectory"),
+                ] {
                     if let Some(v) = image.get(from).filter(|v| truthy(v)) {
                         config.insert(to.into(), v.clone());
                     }
@@ -215,8 +267,22 @@ fn function_resource(
     p.insert("FunctionName".into(), json!(f.name));
     // Lambda@Edge functions default to its limits (128 MB, 5 s) before the provider's settings.
     let edge = super::events::is_edge(f);
-    p.insert("MemorySize".into(), json!(f.memory_size.or(edge.then_some(128)).or(service.provider.memory_size).unwrap_or(DEFAULT_MEMORY_SIZE)));
-    p.insert("Timeout".into(), json!(f.timeout.or(edge.then_some(5)).or(service.provider.timeout).unwrap_or(DEFAULT_TIMEOUT)));
+    p.insert(
+        "MemorySize".into(),
+        json!(f
+            .memory_size
+            .or(edge.then_some(128))
+            .or(service.provider.memory_size)
+            .unwrap_or(DEFAULT_MEMORY_SIZE)),
+    );
+    p.insert(
+        "Timeout".into(),
+        json!(f
+            .timeout
+            .or(edge.then_some(5))
+            .or(service.provider.timeout)
+            .unwrap_or(DEFAULT_TIMEOUT)),
+    );
     if let Some(a) = setting("architecture") {
         p.insert("Architectures".into(), json!([a]));
     }
@@ -224,7 +290,10 @@ fn function_resource(
         p.insert("Description".into(), json!(d));
     }
     if f.raw.get("snapStart").is_some_and(truthy) {
-        p.insert("SnapStart".into(), json!({ "ApplyOn": "PublishedVersions" }));
+        p.insert(
+            "SnapStart".into(),
+            json!({ "ApplyOn": "PublishedVersions" }),
+        );
     }
     match f.raw.get("dependsOn") {
         Some(Value::Array(d)) => depends_on.extend(d.iter().cloned()),
@@ -236,7 +305,12 @@ fn function_resource(
     if provider_tags.is_some() || fn_tags.is_some() {
         let mut tags = provider_tags.cloned().unwrap_or_default();
         tags.extend(fn_tags.cloned().unwrap_or_default());
-        p.insert("Tags".into(), tags.into_iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect());
+        p.insert(
+            "Tags".into(),
+            tags.into_iter()
+                .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                .collect(),
+        );
     }
     if let Some(size) = f.raw.get("ephemeralStorageSize").filter(|v| truthy(v)) {
         p.insert("EphemeralStorage".into(), json!({ "Size": size }));
@@ -247,18 +321,35 @@ fn function_resource(
     if let Some(target) = f.raw.get("onError").filter(|v| truthy(v)) {
         p.insert("DeadLetterConfig".into(), json!({ "TargetArn": target }));
         if target.is_string() {
-            push_statement(resources, json!({ "Effect": "Allow", "Action": ["sns:Publish"], "Resource": [target] }), false);
+            push_statement(
+                resources,
+                json!({ "Effect": "Allow", "Action": ["sns:Publish"], "Resource": [target] }),
+                false,
+            );
         }
     }
     if let Some(kms) = setting("kmsKeyArn") {
         p.insert("KmsKeyArn".into(), kms.clone());
         if kms.is_string() {
-            push_statement(resources, json!({ "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [kms] }), true);
+            push_statement(
+                resources,
+                json!({ "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [kms] }),
+                true,
+            );
         }
     }
-    let tracing = f.raw.get("tracing").filter(|v| truthy(v)).or_else(|| provider.get("tracing").and_then(|t| t.get("lambda")).filter(|v| truthy(v)));
+    let tracing = f.raw.get("tracing").filter(|v| truthy(v)).or_else(|| {
+        provider
+            .get("tracing")
+            .and_then(|t| t.get("lambda"))
+            .filter(|v| truthy(v))
+    });
     if let Some(t) = tracing {
-        let mode = if t.is_boolean() { json!("Active") } else { t.clone() };
+        let mode = if t.is_boolean() {
+            json!("Active")
+        } else {
+            t.clone()
+        };
         p.insert("TracingConfig".into(), json!({ "Mode": mode }));
         push_statement(
             resources,
@@ -266,7 +357,9 @@ fn function_resource(
             true,
         );
     }
-    if f.raw.get("environment").is_some_and(|v| !v.is_null()) || provider.get("environment").is_some_and(|v| !v.is_null()) {
+    if f.raw.get("environment").is_some_and(|v| !v.is_null())
+        || provider.get("environment").is_some_and(|v| !v.is_null())
+    {
         let mut env = service.provider.environment.clone();
         env.extend(f.environment.clone());
         p.insert("Environment".into(), json!({ "Variables": env }));
@@ -291,17 +384,27 @@ fn function_resource(
             p.insert("Role".into(), role);
         }
         None => {
-            p.insert("Role".into(), json!({ "Fn::GetAtt": [ROLE_LAMBDA_EXECUTION, "Arn"] }));
+            p.insert(
+                "Role".into(),
+                json!({ "Fn::GetAtt": [ROLE_LAMBDA_EXECUTION, "Arn"] }),
+            );
         }
     }
     let fn_vpc = f.raw.get("vpc");
     if !matches!(fn_vpc, Some(Value::Null) | Some(Value::Bool(false))) {
         let pv = provider.get("vpc");
         let pick = |key: &str| {
-            fn_vpc.and_then(|v| v.get(key)).filter(|v| truthy(v)).or_else(|| pv.and_then(|v| v.get(key))).cloned()
+            fn_vpc
+                .and_then(|v| v.get(key))
+                .filter(|v| truthy(v))
+                .or_else(|| pv.and_then(|v| v.get(key)))
+                .cloned()
         };
         let (sg, subnets) = (pick("securityGroupIds"), pick("subnetIds"));
-        if let (Some(sg), Some(subnets)) = (sg.filter(|v| !v.is_null()), subnets.filter(|v| !v.is_null())) {
+        if let (Some(sg), Some(subnets)) = (
+            sg.filter(|v| !v.is_null()),
+            subnets.filter(|v| !v.is_null()),
+        ) {
             let mut vpc = Map::new();
             if let Some(ipv6) = pick("ipv6AllowedForDualStack").filter(|v| !v.is_null()) {
                 vpc.insert("Ipv6AllowedForDualStack".into(), ipv6);
@@ -325,15 +428,27 @@ fn function_resource(
             json!({ "Effect": "Allow", "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], "Resource": [fs.get("arn")] }),
             false,
         );
-        p.insert("FileSystemConfigs".into(), json!([{ "Arn": fs.get("arn"), "LocalMountPath": fs.get("localMountPath") }]));
+        p.insert(
+            "FileSystemConfigs".into(),
+            json!([{ "Arn": fs.get("arn"), "LocalMountPath": fs.get("localMountPath") }]),
+        );
     }
     if let Some(rc) = f.raw.get("reservedConcurrency").filter(|v| !v.is_null()) {
         p.insert("ReservedConcurrentExecutions".into(), rc.clone());
     }
-    if !f.raw.get("disableLogs").and_then(Value::as_bool).unwrap_or(false) {
+    if !f
+        .raw
+        .get("disableLogs")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
         depends_on.insert(0, json!(log_group_logical_id(&f.key)));
     }
-    let layers = f.raw.get("layers").filter(|l| !l.is_null()).or_else(|| provider.get("layers").filter(|l| !l.is_null()));
+    let layers = f
+        .raw
+        .get("layers")
+        .filter(|l| !l.is_null())
+        .or_else(|| provider.get("layers").filter(|l| !l.is_null()));
     if let Some(layers) = layers {
         p.insert("Layers".into(), layers.clone());
     }
@@ -350,7 +465,11 @@ fn function_resource(
 /// The version hash (Serverless's "20201221" algorithm): the code's base64 SHA-256, then the function's
 /// properties without `Code`, `ReservedConcurrentExecutions` and `Tags`, plus the local layer
 /// configurations, keys deep-sorted the way `localeCompare` sorts them, as compact JSON.
-fn version_digest(code_sha256_base64: Option<&str>, properties: &Map<String, Value>, layers: &[CompiledLayer]) -> String {
+fn version_digest(
+    code_sha256_base64: Option<&str>,
+    properties: &Map<String, Value>,
+    layers: &[CompiledLayer],
+) -> String {
     let mut hashed = properties.clone();
     if code_sha256_base64.is_some() {
         hashed.remove("Code"); // an image's URI stays: it is the code
@@ -378,7 +497,10 @@ fn version_digest(code_sha256_base64: Option<&str>, properties: &Map<String, Val
     if let Some(code) = code_sha256_base64 {
         sha.update(code.as_bytes());
     }
-    let mut layer_hashes: Vec<(&str, &str)> = referenced.iter().map(|l| (l.key.as_str(), l.sha256_base64.as_str())).collect();
+    let mut layer_hashes: Vec<(&str, &str)> = referenced
+        .iter()
+        .map(|l| (l.key.as_str(), l.sha256_base64.as_str()))
+        .collect();
     layer_hashes.sort();
     for (_, h) in layer_hashes {
         sha.update(h.as_bytes());

@@ -25,36 +25,49 @@ fn iam_role(service: &Service) -> Option<&Value> {
 /// The custom role of a function: its own `role`, else the provider's existing role, else the legacy
 /// `provider.role`.
 pub fn custom_execution_role(service: &Service, f: &crate::config::Function) -> Option<Value> {
-    if let Some(r) = f.raw.get("role").filter(|r| !r.is_null() && r.as_str() != Some("")) {
+    if let Some(r) = f
+        .raw
+        .get("role")
+        .filter(|r| !r.is_null() && r.as_str() != Some(""))
+    {
         return Some(r.clone());
     }
     if let Some(r) = iam_role(service).filter(|r| is_existing_role(r)) {
         return Some(r.clone());
     }
-    service.provider.raw.get("role").filter(|r| !r.is_null()).cloned()
+    service
+        .provider
+        .raw
+        .get("role")
+        .filter(|r| !r.is_null())
+        .cloned()
 }
 
 pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>) {
     if service.functions.is_empty() {
         return;
     }
-    let role = iam_role(service).cloned().unwrap_or(Value::Object(Map::new()));
+    let role = iam_role(service)
+        .cloned()
+        .unwrap_or(Value::Object(Map::new()));
     if is_existing_role(&role)
         || service.provider.raw.contains_key("role")
         || service.functions.iter().all(|f| f.raw.contains_key("role"))
     {
         return;
     }
-    let log_arn = |group: &str, suffix: &str| {
-        json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}{suffix}") })
-    };
+    let log_arn = |group: &str, suffix: &str| json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}{suffix}") });
     let prefix = format!("{}-{}", service.name, service.stage);
     let mut create = Vec::new();
     let mut put = Vec::new();
     let mut canonical = false;
     let mut denied = Vec::new();
     for f in &service.functions {
-        let disabled = f.raw.get("disableLogs").and_then(Value::as_bool).unwrap_or(false);
+        let disabled = f
+            .raw
+            .get("disableLogs")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if f.name.starts_with(&prefix) {
             if disabled {
                 denied.push(log_arn(&log_group_name(&f.name), ":*"));
@@ -75,10 +88,23 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
     statements.push(json!({ "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"], "Resource": create }));
     statements.push(json!({ "Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": put }));
     if canonical && !denied.is_empty() {
-        statements.push(json!({ "Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied }));
+        statements
+            .push(json!({ "Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied }));
     }
-    let legacy = |key: &str| service.provider.raw.get(key).and_then(Value::as_array).cloned();
-    if let Some(s) = role.get("statements").and_then(Value::as_array).cloned().or_else(|| legacy("iamRoleStatements")) {
+    let legacy = |key: &str| {
+        service
+            .provider
+            .raw
+            .get(key)
+            .and_then(Value::as_array)
+            .cloned()
+    };
+    if let Some(s) = role
+        .get("statements")
+        .and_then(Value::as_array)
+        .cloned()
+        .or_else(|| legacy("iamRoleStatements"))
+    {
         statements.extend(s);
     }
 
@@ -97,7 +123,10 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
             "PolicyDocument": { "Version": "2012-10-17", "Statement": statements }
         }]),
     );
-    props.insert("Path".into(), role.get("path").cloned().unwrap_or_else(|| json!("/")));
+    props.insert(
+        "Path".into(),
+        role.get("path").cloned().unwrap_or_else(|| json!("/")),
+    );
     props.insert(
         "RoleName".into(),
         role.get("name")
@@ -105,7 +134,12 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
             .unwrap_or_else(|| json!({ "Fn::Join": ["-", [service.name, service.stage, { "Ref": "AWS::Region" }, "lambdaRole"]] })),
     );
     if let Some(Value::Object(tags)) = role.get("tags") {
-        props.insert("Tags".into(), tags.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect());
+        props.insert(
+            "Tags".into(),
+            tags.iter()
+                .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                .collect(),
+        );
     }
     let boundary = role
         .get("permissionsBoundary")
@@ -121,14 +155,21 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
         .or_else(|| legacy("iamManagedPolicies"))
         .unwrap_or_default();
     let vpc = service.functions.iter().any(|f| f.raw.contains_key("vpc"))
-        || service.provider.raw.get("vpc").is_some_and(|v| !v.is_null());
+        || service
+            .provider
+            .raw
+            .get("vpc")
+            .is_some_and(|v| !v.is_null());
     if vpc {
         managed.push(json!({ "Fn::Join": ["", ["arn:", { "Ref": "AWS::Partition" }, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]] }));
     }
     if !managed.is_empty() {
         props.insert("ManagedPolicyArns".into(), Value::Array(managed));
     }
-    resources.insert(ROLE_LAMBDA_EXECUTION.to_string(), json!({ "Type": "AWS::IAM::Role", "Properties": props }));
+    resources.insert(
+        ROLE_LAMBDA_EXECUTION.to_string(),
+        json!({ "Type": "AWS::IAM::Role", "Properties": props }),
+    );
 }
 
 /// Appends a statement to the execution role's policy, when Serverless creates the role; with

@@ -18,7 +18,10 @@ pub fn add_event_invoke_config(
     seen: &mut Vec<String>,
 ) -> Result<()> {
     let destinations = f.raw.get("destinations").filter(|d| !d.is_null());
-    let max_age = f.raw.get("maximumEventAge").filter(|v| super::functions::truthy(v));
+    let max_age = f
+        .raw
+        .get("maximumEventAge")
+        .filter(|v| super::functions::truthy(v));
     let retries = f.raw.get("maximumRetryAttempts").filter(|v| !v.is_null());
     if destinations.is_none() && max_age.is_none() && retries.is_none() {
         return Ok(());
@@ -28,7 +31,9 @@ pub fn add_event_invoke_config(
     if let Some(d) = destinations {
         let permissions = custom_execution_role(service, f).is_none();
         for (key, name) in [("onSuccess", "OnSuccess"), ("onFailure", "OnFailure")] {
-            let Some(target) = d.get(key).filter(|t| !t.is_null()) else { continue };
+            let Some(target) = d.get(key).filter(|t| !t.is_null()) else {
+                continue;
+            };
             let (arn, target_fn) = destination_arn(service, target)?;
             config.insert(name.into(), json!({ "Destination": arn }));
             if let Some(tf) = target_fn.and_then(target_alias) {
@@ -74,7 +79,10 @@ pub fn add_event_invoke_config(
 }
 
 /// A destination's ARN: `{ arn }`, an ARN, or a function of the service.
-fn destination_arn<'s>(service: &'s Service, target: &Value) -> Result<(Value, Option<&'s Function>)> {
+fn destination_arn<'s>(
+    service: &'s Service,
+    target: &Value,
+) -> Result<(Value, Option<&'s Function>)> {
     match target {
         Value::Object(o) => Ok((o.get("arn").cloned().unwrap_or(Value::Null), None)),
         Value::String(s) if s.starts_with("arn:") => Ok((json!(s), None)),
@@ -87,12 +95,18 @@ fn destination_arn<'s>(service: &'s Service, target: &Value) -> Result<(Value, O
 }
 
 fn find<'s>(service: &'s Service, name: &str) -> Result<&'s Function> {
-    service.functions.iter().find(|f| f.key == name).ok_or_else(|| Error::Config {
-        code: "UNSUPPORTED_DESTINATION_TARGET",
-        message: format!("Unsupported destination target {name}: not an ARN nor a function of the service"),
-        path: None,
-        location: None,
-    })
+    service
+        .functions
+        .iter()
+        .find(|f| f.key == name)
+        .ok_or_else(|| Error::Config {
+            code: "UNSUPPORTED_DESTINATION_TARGET",
+            message: format!(
+                "Unsupported destination target {name}: not an ARN nor a function of the service"
+            ),
+            path: None,
+            location: None,
+        })
 }
 
 fn permission(service: &Service, target: &Value) -> Result<Value> {
@@ -123,7 +137,9 @@ fn permission(service: &Service, target: &Value) -> Result<Value> {
         }
         Value::String(name) => {
             let f = find(service, name)?;
-            let suffix = target_alias(f).map(|(_, n)| format!(":{n}")).unwrap_or_default();
+            let suffix = target_alias(f)
+                .map(|(_, n)| format!(":{n}"))
+                .unwrap_or_default();
             (
                 "lambda:InvokeFunction",
                 json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}{suffix}", f.name) }),

@@ -35,7 +35,9 @@ pub fn add_layers(
         let (_, zip_path, s3_key, sha256) = zips
             .iter()
             .find(|(k, ..)| *k == layer.key)
-            .ok_or_else(|| Error::Internal { message: format!("no artifact for layer {}", layer.key) })?;
+            .ok_or_else(|| Error::Internal {
+                message: format!("no artifact for layer {}", layer.key),
+            })?;
         let mut resource = json!({
             "Type": "AWS::Lambda::LayerVersion",
             "Properties": {
@@ -48,19 +50,34 @@ pub fn add_layers(
         let for_hash = resource["Properties"].clone();
         resource["Properties"]["Content"]["S3Key"] = json!(s3_key);
         let mut logical_id = layer_logical_id(&layer.key);
-        if layer.raw.get("retain").and_then(Value::as_bool).unwrap_or(false) {
+        if layer
+            .raw
+            .get("retain")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+        {
             logical_id.push_str(&sha1);
             resource["DeletionPolicy"] = json!("Retain");
         }
         let retain = resource.get("DeletionPolicy").is_some();
         resources.insert(logical_id.clone(), resource);
         // `allowedAccounts`: a LayerVersionPermission per account (`*` is everyone).
-        for account in layer.raw.get("allowedAccounts").and_then(Value::as_array).into_iter().flatten() {
+        for account in layer
+            .raw
+            .get("allowedAccounts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let account = match account {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            let mut id = format!("{}{}LambdaLayerPermission", normalized_name(&layer.key), account.replacen('*', "Wild", 1));
+            let mut id = format!(
+                "{}{}LambdaLayerPermission",
+                normalized_name(&layer.key),
+                account.replacen('*', "Wild", 1)
+            );
             let mut permission = json!({
                 "Type": "AWS::Lambda::LayerVersionPermission",
                 "Properties": { "Action": "lambda:GetLayerVersion", "LayerVersionArn": { "Ref": logical_id }, "Principal": account },
@@ -76,8 +93,14 @@ pub fn add_layers(
             format!("{base}QualifiedArn"),
             json!({ "Description": "Current Lambda layer version", "Value": { "Ref": logical_id } }),
         );
-        outputs.insert(format!("{base}Hash"), json!({ "Description": "Current Lambda layer hash", "Value": sha1 }));
-        outputs.insert(format!("{base}S3Key"), json!({ "Description": "Current Lambda layer S3Key", "Value": s3_key }));
+        outputs.insert(
+            format!("{base}Hash"),
+            json!({ "Description": "Current Lambda layer hash", "Value": sha1 }),
+        );
+        outputs.insert(
+            format!("{base}S3Key"),
+            json!({ "Description": "Current Lambda layer S3Key", "Value": s3_key }),
+        );
         compiled.push(CompiledLayer {
             key: layer.key.clone(),
             logical_id,

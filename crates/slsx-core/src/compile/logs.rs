@@ -8,7 +8,11 @@ use crate::config::Service;
 
 pub fn add_log_groups(service: &Service, resources: &mut Map<String, Value>) {
     for f in &service.functions {
-        if f.raw.get("disableLogs").and_then(Value::as_bool).unwrap_or(false) {
+        if f.raw
+            .get("disableLogs")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+        {
             continue;
         }
         let mut group = json!({
@@ -19,7 +23,10 @@ pub fn add_log_groups(service: &Service, resources: &mut Map<String, Value>) {
             group["Condition"] = c.clone();
         }
         let setting = |key: &str| {
-            f.raw.get(key).filter(|v| !v.is_null() && *v != &json!(0)).or_else(|| service.provider.raw.get(key).filter(|v| !v.is_null()))
+            f.raw
+                .get(key)
+                .filter(|v| !v.is_null() && *v != &json!(0))
+                .or_else(|| service.provider.raw.get(key).filter(|v| !v.is_null()))
         };
         if let Some(days) = setting("logRetentionInDays") {
             group["Properties"]["RetentionInDays"] = days.clone();

@@ -38,7 +38,10 @@ pub struct Templates {
 #[derive(Debug, Clone)]
 pub enum FunctionCode {
     /// A zip in the deployment bucket.
-    Zip { s3_key: String, sha256_base64: String },
+    Zip {
+        s3_key: String,
+        sha256_base64: String,
+    },
     /// A container image, by digest.
     Image { uri: String, digest_hex: String },
 }
@@ -54,13 +57,20 @@ pub struct LayerCode {
 
 /// S3 key of a content-addressed code artifact: `<prefix>/<service>/<stage>/code-artifacts/<sha256>.zip`.
 pub fn code_artifact_key(service: &Service, sha256_hex: &str) -> String {
-    format!("{}/code-artifacts/{sha256_hex}.zip", service.s3_stage_prefix())
+    format!(
+        "{}/code-artifacts/{sha256_hex}.zip",
+        service.s3_stage_prefix()
+    )
 }
 
 pub use events::unsupported_event_warnings;
 
 /// Compiles the service: `functions` gives each function's code (by key), `layers` each layer's zip.
-pub fn compile(service: &Service, functions: &[(String, FunctionCode)], layers: &[LayerCode]) -> Result<Templates> {
+pub fn compile(
+    service: &Service,
+    functions: &[(String, FunctionCode)],
+    layers: &[LayerCode],
+) -> Result<Templates> {
     let create = core_template(service);
     let mut update = create.clone();
     let mut resources = std::mem::take(resources_mut(&mut update));
@@ -70,10 +80,23 @@ pub fn compile(service: &Service, functions: &[(String, FunctionCode)], layers: 
     iam::add_execution_role(service, &mut resources);
     let zips: Vec<(&str, &std::path::Path, String, String)> = layers
         .iter()
-        .map(|l| (l.key.as_str(), l.path.as_path(), l.s3_key.clone(), l.sha256_base64.clone()))
+        .map(|l| {
+            (
+                l.key.as_str(),
+                l.path.as_path(),
+                l.s3_key.clone(),
+                l.sha256_base64.clone(),
+            )
+        })
         .collect();
     let compiled_layers = layers::add_layers(service, &zips, &mut resources, &mut outputs)?;
-    let version_ids = functions::add_functions(service, functions, &compiled_layers, &mut resources, &mut outputs)?;
+    let version_ids = functions::add_functions(
+        service,
+        functions,
+        &compiled_layers,
+        &mut resources,
+        &mut outputs,
+    )?;
     events::add_events(service, &mut resources, &mut outputs)?;
     *resources_mut(&mut update) = resources;
     *outputs_mut(&mut update) = outputs;
@@ -98,7 +121,9 @@ pub fn bucket_ref(service: &Service) -> serde_json::Value {
 pub fn custom_bucket(service: &Service) -> Option<String> {
     match service.provider.raw.get("deploymentBucket") {
         Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(serde_json::Value::Object(o)) => o.get("name").and_then(|n| n.as_str()).map(str::to_string),
+        Some(serde_json::Value::Object(o)) => {
+            o.get("name").and_then(|n| n.as_str()).map(str::to_string)
+        }
         _ => None,
     }
 }

@@ -62,11 +62,20 @@ mod tests {
 
     #[test]
     fn function_keys_with_dash_and_underscore() {
-        assert_eq!(function_logical_id("hello-world"), "HelloDashworldLambdaFunction");
-        assert_eq!(function_logical_id("worker_fn"), "WorkerUnderscorefnLambdaFunction");
+        assert_eq!(
+            function_logical_id("hello-world"),
+            "HelloDashworldLambdaFunction"
+        );
+        assert_eq!(
+            function_logical_id("worker_fn"),
+            "WorkerUnderscorefnLambdaFunction"
+        );
         assert_eq!(function_logical_id("getUser"), "GetUserLambdaFunction");
         assert_eq!(log_group_logical_id("a-b_c"), "ADashbUnderscorecLogGroup");
-        assert_eq!(qualified_arn_output_id("x_y"), "XUnderscoreyLambdaFunctionQualifiedArn");
+        assert_eq!(
+            qualified_arn_output_id("x_y"),
+            "XUnderscoreyLambdaFunctionQualifiedArn"
+        );
     }
 
     #[test]

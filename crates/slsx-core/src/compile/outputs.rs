@@ -12,8 +12,9 @@ pub fn add_export_names(service: &Service, template: &mut Value) {
     };
     for (key, output) in outputs.iter_mut() {
         if let Some(o) = output.as_object_mut() {
-            o.entry("Export")
-                .or_insert_with(|| json!({ "Name": export_name(&service.name, &service.stage, key) }));
+            o.entry("Export").or_insert_with(
+                || json!({ "Name": export_name(&service.name, &service.stage, key) }),
+            );
         }
     }
 }

@@ -16,14 +16,21 @@ pub fn merge_resources(service: &Service, template: &mut Value) -> Result<()> {
     let extensions = source.remove("extensions");
     merge_into(template, &Value::Object(source));
     if let Some(Value::Object(extensions)) = extensions {
-        let generated = template["Resources"].as_object_mut().expect("Resources is an object");
+        let generated = template["Resources"]
+            .as_object_mut()
+            .expect("Resources is an object");
         for (name, definition) in extensions {
             let Some(resource) = generated.get_mut(&name).and_then(Value::as_object_mut) else {
                 return Err(Error::Config {
                     code: "RESOURCE_EXTENSION_NOT_EXISTING",
-                    message: format!("Cannot extend \"{name}\" resource, as it's not found in generated stack"),
+                    message: format!(
+                        "Cannot extend \"{name}\" resource, as it's not found in generated stack"
+                    ),
                     path: Some(format!("resources.extensions.{name}")),
-                    location: crate::config::locate(service, &format!("resources.extensions.{name}")),
+                    location: crate::config::locate(
+                        service,
+                        &format!("resources.extensions.{name}"),
+                    ),
                 });
             };
             for (attribute, value) in definition.as_object().cloned().unwrap_or_default() {
@@ -69,7 +76,10 @@ fn merge_into(target: &mut Value, source: &Value) {
         (Value::Object(t), Value::Object(s)) => {
             for (k, v) in s {
                 match t.get_mut(k) {
-                    Some(existing) if (existing.is_object() && v.is_object()) || (existing.is_array() && v.is_array()) => {
+                    Some(existing)
+                        if (existing.is_object() && v.is_object())
+                            || (existing.is_array() && v.is_array()) =>
+                    {
                         merge_into(existing, v)
                     }
                     _ => {
@@ -81,7 +91,10 @@ fn merge_into(target: &mut Value, source: &Value) {
         (Value::Array(t), Value::Array(s)) => {
             for (i, v) in s.iter().enumerate() {
                 match t.get_mut(i) {
-                    Some(existing) if (existing.is_object() && v.is_object()) || (existing.is_array() && v.is_array()) => {
+                    Some(existing)
+                        if (existing.is_object() && v.is_object())
+                            || (existing.is_array() && v.is_array()) =>
+                    {
                         merge_into(existing, v)
                     }
                     Some(existing) => *existing = v.clone(),

@@ -7,7 +7,14 @@ use super::functions::{lambda_target, with_condition};
 use super::naming::normalized_name;
 use crate::config::{Function, Service};
 
-const DEFAULT_HEADERS: [&str; 6] = ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token", "X-Amzn-Trace-Id"];
+const DEFAULT_HEADERS: [&str; 6] = [
+    "Content-Type",
+    "X-Amz-Date",
+    "Authorization",
+    "X-Api-Key",
+    "X-Amz-Security-Token",
+    "X-Amzn-Trace-Id",
+];
 
 pub fn add_function_url(
     _service: &Service,
@@ -17,8 +24,14 @@ pub fn add_function_url(
     resources: &mut Map<String, Value>,
     outputs: &mut Map<String, Value>,
 ) {
-    let Some(url) = f.raw.get("url").filter(|u| super::functions::truthy(u)) else { return };
-    let auth = if url.get("authorizer").and_then(Value::as_str) == Some("aws_iam") { "AWS_IAM" } else { "NONE" };
+    let Some(url) = f.raw.get("url").filter(|u| super::functions::truthy(u)) else {
+        return;
+    };
+    let auth = if url.get("authorizer").and_then(Value::as_str) == Some("aws_iam") {
+        "AWS_IAM"
+    } else {
+        "NONE"
+    };
     let n = normalized_name(&f.key);
     let id = format!("{n}LambdaFunctionUrl");
     let mut resource = json!({
@@ -45,7 +58,10 @@ pub fn add_function_url(
             }
         };
         let mut c = Map::new();
-        if cors.get("allowCredentials").is_some_and(super::functions::truthy) {
+        if cors
+            .get("allowCredentials")
+            .is_some_and(super::functions::truthy)
+        {
             c.insert("AllowCredentials".into(), json!(true));
         }
         if let Some(h) = list("allowedHeaders", Some(DEFAULT_HEADERS.to_vec())) {
@@ -86,7 +102,19 @@ pub fn add_function_url(
             with_condition(&mut p, condition);
             p
         };
-        resources.insert(format!("{n}LambdaPermissionFnUrl"), permission("lambda:InvokeFunctionUrl", ("FunctionUrlAuthType", json!("NONE"))));
-        resources.insert(format!("{n}LambdaPermissionFn"), permission("lambda:InvokeFunction", ("InvokedViaFunctionUrl", json!(true))));
+        resources.insert(
+            format!("{n}LambdaPermissionFnUrl"),
+            permission(
+                "lambda:InvokeFunctionUrl",
+                ("FunctionUrlAuthType", json!("NONE")),
+            ),
+        );
+        resources.insert(
+            format!("{n}LambdaPermissionFn"),
+            permission(
+                "lambda:InvokeFunction",
+                ("InvokedViaFunctionUrl", json!(true)),
+            ),
+        );
     }
 }

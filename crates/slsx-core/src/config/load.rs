@@ -54,21 +54,18 @@ pub fn load_config(path: &Path) -> Result<LoadedConfig> {
         .map_err(|e| Error::io(format!("cannot read \"{}\"", path.display()), e))?;
     let is_json = path.extension().is_some_and(|e| e == "json");
     let value = if is_json {
-        serde_json::from_str::<Value>(&source).map_err(|e| {
-            syntax_error(path, &source, e.line(), e.column(), &e.to_string())
-        })?
+        serde_json::from_str::<Value>(&source)
+            .map_err(|e| syntax_error(path, &source, e.line(), e.column(), &e.to_string()))?
     } else {
         let yaml: serde_norway::Value = serde_norway::from_str(&source).map_err(|e| {
             let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
             syntax_error(path, &source, line, column, &strip_position(&e.to_string()))
         })?;
-        yaml_to_json(yaml).map_err(|msg| {
-            Error::Config {
-                code: "CONFIGURATION_PARSE_ERROR",
-                message: format!("Cannot parse \"{}\": {msg}", file_name(path)),
-                path: None,
-                location: None,
-            }
+        yaml_to_json(yaml).map_err(|msg| Error::Config {
+            code: "CONFIGURATION_PARSE_ERROR",
+            message: format!("Cannot parse \"{}\": {msg}", file_name(path)),
+            path: None,
+            location: None,
         })?
     };
     if !value.is_object() {
@@ -150,8 +147,10 @@ pub(crate) fn locate_path(source: &str, path: &str) -> Option<(usize, usize)> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// serde_norway appends " at line L column C"; slsx reports the position itself.
@@ -186,7 +185,11 @@ mod tests {
         let loc = err.location().expect("location");
         assert_eq!(loc.file, file);
         assert_eq!(loc.line, 4);
-        assert!(err.render().contains("serverless.yml:4:"), "{}", err.render());
+        assert!(
+            err.render().contains("serverless.yml:4:"),
+            "{}",
+            err.render()
+        );
         std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -16,11 +16,25 @@ pub fn locate(service: &Service, path: &str) -> Option<crate::error::SourceLocat
 }
 
 /// A configuration error at a key path of the service's config file, with its position.
-pub fn error_at(service: &Service, path: String, code: &'static str, message: String) -> crate::error::Error {
-    crate::error::Error::Config { code, message, location: locate(service, &path), path: Some(path) }
+pub fn error_at(
+    service: &Service,
+    path: String,
+    code: &'static str,
+    message: String,
+) -> crate::error::Error {
+    crate::error::Error::Config {
+        code,
+        message,
+        location: locate(service, &path),
+        path: Some(path),
+    }
 }
 
 /// The position of a key path in a config file's text.
-pub fn locate_in(file: &std::path::Path, source: &str, path: &str) -> Option<crate::error::SourceLocation> {
+pub fn locate_in(
+    file: &std::path::Path,
+    source: &str,
+    path: &str,
+) -> Option<crate::error::SourceLocation> {
     load::locate_path(source, path).map(|(line, column)| load::location(file, source, line, column))
 }

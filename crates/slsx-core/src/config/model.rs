@@ -170,12 +170,21 @@ impl Service {
         aws: Option<&dyn crate::variables::sources::AwsSource>,
     ) -> Result<Service> {
         let value = resolve_variables(&loaded, &service_dir, options, aws)?;
-        let mode = value.get("configValidationMode").and_then(Value::as_str).unwrap_or("warn").to_string();
+        let mode = value
+            .get("configValidationMode")
+            .and_then(Value::as_str)
+            .unwrap_or("warn")
+            .to_string();
         let problems = super::validate::check(&value);
-        let warnings = super::validate::apply(&mode, problems, &|path| super::locate_in(&loaded.path, &loaded.source, path))?;
-        let mut service = Service::from_loaded(LoadedConfig { value, ..loaded }, service_dir, options)?;
+        let warnings = super::validate::apply(&mode, problems, &|path| {
+            super::locate_in(&loaded.path, &loaded.source, path)
+        })?;
+        let mut service =
+            Service::from_loaded(LoadedConfig { value, ..loaded }, service_dir, options)?;
         service.warnings = warnings;
-        service.warnings.extend(crate::compile::unsupported_event_warnings(&service));
+        service
+            .warnings
+            .extend(crate::compile::unsupported_event_warnings(&service));
         Ok(service)
     }
 
@@ -205,14 +214,14 @@ impl Service {
             Some(_) => return Err(ctx.invalid("service", "must be a non-empty string")),
             None => return Err(ctx.invalid("service", "is required: the name of the service")),
         };
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             || !name.starts_with(|c: char| c.is_ascii_alphabetic())
         {
             return Err(ctx.invalid(
                 "service",
-                &format!("\"{name}\" must start with a letter and hold only letters, digits and \"-\""),
+                &format!(
+                    "\"{name}\" must start with a letter and hold only letters, digits and \"-\""
+                ),
             ));
         }
 
@@ -224,7 +233,9 @@ impl Service {
         match provider_raw.get("name") {
             Some(Value::String(s)) if s == "aws" => {}
             Some(_) => {
-                return Err(ctx.invalid("provider.name", "must be \"aws\": slsx deploys to AWS only"))
+                return Err(
+                    ctx.invalid("provider.name", "must be \"aws\": slsx deploys to AWS only")
+                )
             }
             None => return Err(ctx.invalid("provider.name", "is required and must be \"aws\"")),
         }
@@ -250,7 +261,9 @@ impl Service {
             version_functions: match provider_raw.get("versionFunctions") {
                 None | Some(Value::Null) => true,
                 Some(Value::Bool(b)) => *b,
-                Some(_) => return Err(ctx.invalid("provider.versionFunctions", "must be true or false")),
+                Some(_) => {
+                    return Err(ctx.invalid("provider.versionFunctions", "must be true or false"))
+                }
             },
             environment: opt_map(&provider_raw, "environment", "provider", &ctx)?,
             raw: provider_raw.clone(),
@@ -343,14 +356,25 @@ fn resolve_variables(
         env: std::env::vars().collect(),
         instance_id: crate::deploy::now_ms().to_string(),
         aws: None,
-        js: options.js_files.as_deref().map(|j| j as &dyn crate::variables::JsFiles),
+        js: options
+            .js_files
+            .as_deref()
+            .map(|j| j as &dyn crate::variables::JsFiles),
     };
-    let early = resolve_paths(&loaded.value, &ctx, &[&["useDotenv"], &["provider", "stage"]])?;
+    let early = resolve_paths(
+        &loaded.value,
+        &ctx,
+        &[&["useDotenv"], &["provider", "stage"]],
+    )?;
     if early[0] == Some(Value::Bool(true)) {
         let stage = options
             .stage
             .clone()
-            .or_else(|| early[1].as_ref().and_then(|v| v.as_str().map(str::to_string)))
+            .or_else(|| {
+                early[1]
+                    .as_ref()
+                    .and_then(|v| v.as_str().map(str::to_string))
+            })
             .unwrap_or_else(|| "dev".into());
         let extra = dotenv::load(service_dir, &stage, &ctx.env);
         ctx.env.extend(extra);
@@ -361,8 +385,15 @@ fn resolve_variables(
 
 fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Result<Function> {
     let at = format!("functions.{key}");
-    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(ctx.invalid(&at, "function keys may hold only letters, digits, \"-\" and \"_\""));
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(ctx.invalid(
+            &at,
+            "function keys may hold only letters, digits, \"-\" and \"_\"",
+        ));
     }
     let raw = match f {
         Value::Object(o) => o.clone(),
@@ -383,8 +414,8 @@ fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Resu
     if image.is_some() && raw.get("handler").is_some() {
         return Err(ctx.invalid(&at, "cannot have both \"handler\" and \"image\""));
     }
-    let name = opt_string(&raw, "name", &at, ctx)?
-        .unwrap_or_else(|| format!("{service}-{stage}-{key}"));
+    let name =
+        opt_string(&raw, "name", &at, ctx)?.unwrap_or_else(|| format!("{service}-{stage}-{key}"));
     Ok(Function {
         key: key.to_string(),
         name,
@@ -402,8 +433,15 @@ fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Resu
 
 fn layer(key: &str, l: &Value, ctx: &Ctx) -> Result<Layer> {
     let at = format!("layers.{key}");
-    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(ctx.invalid(&at, "layer keys may hold only letters, digits, \"-\" and \"_\""));
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(ctx.invalid(
+            &at,
+            "layer keys may hold only letters, digits, \"-\" and \"_\"",
+        ));
     }
     let raw = match l {
         Value::Object(o) => o.clone(),
@@ -416,8 +454,15 @@ fn layer(key: &str, l: &Value, ctx: &Ctx) -> Result<Layer> {
     }
     if let Some(p) = &path {
         let normalized = p.trim_end_matches('/');
-        if normalized.is_empty() || normalized == "." || Path::new(normalized).is_absolute() || normalized.split('/').any(|s| s == "..") {
-            return Err(ctx.invalid(&format!("{at}.path"), "must be a directory inside the service"));
+        if normalized.is_empty()
+            || normalized == "."
+            || Path::new(normalized).is_absolute()
+            || normalized.split('/').any(|s| s == "..")
+        {
+            return Err(ctx.invalid(
+                &format!("{at}.path"),
+                "must be a directory inside the service",
+            ));
         }
     }
     Ok(Layer {
@@ -430,7 +475,12 @@ fn layer(key: &str, l: &Value, ctx: &Ctx) -> Result<Layer> {
 
 fn package_config(v: Option<&Value>, at: &str, ctx: &Ctx) -> Result<PackageConfig> {
     let o = match v {
-        None | Some(Value::Null) => return Ok(PackageConfig { exclude_dev_dependencies: true, ..Default::default() }),
+        None | Some(Value::Null) => {
+            return Ok(PackageConfig {
+                exclude_dev_dependencies: true,
+                ..Default::default()
+            })
+        }
         Some(Value::Object(o)) => o,
         Some(_) => return Err(ctx.invalid(at, "must be a mapping")),
     };
@@ -441,7 +491,9 @@ fn package_config(v: Option<&Value>, at: &str, ctx: &Ctx) -> Result<PackageConfi
                 .iter()
                 .map(|i| match i {
                     Value::String(s) => Ok(s.clone()),
-                    _ => Err(ctx.invalid(&format!("{at}.{key}"), "must be a list of glob patterns")),
+                    _ => {
+                        Err(ctx.invalid(&format!("{at}.{key}"), "must be a list of glob patterns"))
+                    }
                 })
                 .collect(),
             Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be a list of glob patterns")),
@@ -488,7 +540,12 @@ impl Ctx<'_> {
     }
 }
 
-fn pick(option: Option<&str>, provider: &Map<String, Value>, key: &str, ctx: &Ctx) -> Result<Option<String>> {
+fn pick(
+    option: Option<&str>,
+    provider: &Map<String, Value>,
+    key: &str,
+    ctx: &Ctx,
+) -> Result<Option<String>> {
     if let Some(v) = option.filter(|v| !v.is_empty()) {
         return Ok(Some(v.to_string()));
     }
@@ -527,6 +584,10 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     } else {
         path.to_path_buf()
     };
-    std::fs::canonicalize(&p)
-        .map_err(|e| Error::io(format!("cannot open the service directory \"{}\"", p.display()), e))
+    std::fs::canonicalize(&p).map_err(|e| {
+        Error::io(
+            format!("cannot open the service directory \"{}\"", p.display()),
+            e,
+        )
+    })
 }

@@ -64,9 +64,9 @@ fn long_form(name: &str, inner: Value) -> Result<Value, String> {
             };
             json!({ "Fn::GetAtt": parts })
         }
-        "Base64" | "Cidr" | "FindInMap" | "GetAZs" | "ImportValue" | "Join" | "Select" | "Split"
-        | "Sub" | "Transform" | "And" | "Equals" | "If" | "Not" | "Or" | "ToJsonString"
-        | "Length" => {
+        "Base64" | "Cidr" | "FindInMap" | "GetAZs" | "ImportValue" | "Join" | "Select"
+        | "Split" | "Sub" | "Transform" | "And" | "Equals" | "If" | "Not" | "Or"
+        | "ToJsonString" | "Length" => {
             let mut m = Map::new();
             m.insert(format!("Fn::{name}"), inner);
             Value::Object(m)

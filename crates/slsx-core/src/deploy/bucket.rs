@@ -39,7 +39,12 @@ pub async fn resolve(ctx: &AwsContext, stack: &Stack) -> Result<String> {
             .map(str::to_string)
             .ok_or_else(missing),
         Err(e) if errors::describe(&e).1.contains("does not exist") => Err(missing()),
-        Err(e) => Err(errors::wrap("CLOUD_FORMATION", "DESCRIBE_STACK_RESOURCE", format!("find the deployment bucket of stack {stack_name}"), e)),
+        Err(e) => Err(errors::wrap(
+            "CLOUD_FORMATION",
+            "DESCRIBE_STACK_RESOURCE",
+            format!("find the deployment bucket of stack {stack_name}"),
+            e,
+        )),
     }
 }
 
@@ -63,7 +68,14 @@ pub async fn restore(
         .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
         .send()
         .await
-        .map_err(|e| errors::wrap("CLOUD_FORMATION", "GET_TEMPLATE", format!("read the template of stack {stack_name}"), e))?;
+        .map_err(|e| {
+            errors::wrap(
+                "CLOUD_FORMATION",
+                "GET_TEMPLATE",
+                format!("read the template of stack {stack_name}"),
+                e,
+            )
+        })?;
     let mut template: serde_json::Value = serde_json::from_str(out.template_body().unwrap_or("{}")).map_err(|e| Error::Stack {
         code: "AWS_CLOUD_FORMATION_GET_TEMPLATE_INVALID".into(),
         message: format!("The deployed template of stack {stack_name} is not JSON ({e}); deploy it once with Serverless"),
@@ -81,13 +93,31 @@ pub async fn restore(
     let transform = template.get("Transform").is_some();
     let source = super::stack::TemplateSource::Body(&body);
     let outcome = if direct {
-        super::stack::deploy_direct(ctx, service, source, transform, super::monitor::Action::Update, reporter).await?
+        super::stack::deploy_direct(
+            ctx,
+            service,
+            source,
+            transform,
+            super::monitor::Action::Update,
+            reporter,
+        )
+        .await?
     } else {
-        super::stack::deploy_change_set(ctx, service, source, transform, super::monitor::Action::Update, reporter).await?
+        super::stack::deploy_change_set(
+            ctx,
+            service,
+            source,
+            transform,
+            super::monitor::Action::Update,
+            reporter,
+        )
+        .await?
     };
     outcome.stack.ok_or_else(|| Error::Stack {
         code: "AWS_CLOUD_FORMATION_UPDATE_STACK_FAILED".into(),
-        message: format!("Stack {stack_name} was not found after its deployment bucket was added back"),
+        message: format!(
+            "Stack {stack_name} was not found after its deployment bucket was added back"
+        ),
     })
 }
 

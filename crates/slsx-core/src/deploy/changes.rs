@@ -24,8 +24,11 @@ pub async fn check(ctx: &AwsContext, bucket: &str, plan: &Plan, stack: &Stack) -
             reason: format!("the stack is in {status}, not a successful state"),
         });
     }
-    let Some(latest) = latest_deployment_dir(ctx, bucket, &plan.service.s3_stage_prefix()).await? else {
-        return Ok(Decision::Deploy { reason: "no previous deployment".into() });
+    let Some(latest) = latest_deployment_dir(ctx, bucket, &plan.service.s3_stage_prefix()).await?
+    else {
+        return Ok(Decision::Deploy {
+            reason: "no previous deployment".into(),
+        });
     };
     let s3 = ctx.s3();
     let head = |file: &'static str| {
@@ -33,9 +36,16 @@ pub async fn check(ctx: &AwsContext, bucket: &str, plan: &Plan, stack: &Stack) -
         let s3 = s3.clone();
         async move {
             match s3.head_object().bucket(bucket).key(&key).send().await {
-                Ok(o) => Ok(Some(o.metadata().and_then(|m| m.get("filesha256")).cloned())),
+                Ok(o) => Ok(Some(
+                    o.metadata().and_then(|m| m.get("filesha256")).cloned(),
+                )),
                 Err(e) if e.as_service_error().is_some_and(|se| se.is_not_found()) => Ok(None),
-                Err(e) => Err(errors::wrap("S3", "HEAD_OBJECT", format!("read s3://{bucket}/{key}"), e)),
+                Err(e) => Err(errors::wrap(
+                    "S3",
+                    "HEAD_OBJECT",
+                    format!("read s3://{bucket}/{key}"),
+                    e,
+                )),
             }
         }
     };
@@ -46,16 +56,26 @@ pub async fn check(ctx: &AwsContext, bucket: &str, plan: &Plan, stack: &Stack) -
         });
     };
     let Some(Some(remote_template)) = template else {
-        return Ok(Decision::Deploy { reason: "the last deployment has no recorded hashes".into() });
+        return Ok(Decision::Deploy {
+            reason: "the last deployment has no recorded hashes".into(),
+        });
     };
     if remote_template != plan.template_hash || remote_state != plan.state_hash {
-        return Ok(Decision::Deploy { reason: "the service changed".into() });
+        return Ok(Decision::Deploy {
+            reason: "the service changed".into(),
+        });
     }
-    Ok(Decision::Skip { deployment_dir: latest })
+    Ok(Decision::Skip {
+        deployment_dir: latest,
+    })
 }
 
 /// The newest `<prefix>/<service>/<stage>/<epochms>-<ISO>` directory, by its numeric timestamp.
-pub async fn latest_deployment_dir(ctx: &AwsContext, bucket: &str, stage_prefix: &str) -> Result<Option<String>> {
+pub async fn latest_deployment_dir(
+    ctx: &AwsContext,
+    bucket: &str,
+    stage_prefix: &str,
+) -> Result<Option<String>> {
     let prefix = format!("{stage_prefix}/");
     let (_, dirs) = super::listing::list(ctx, bucket, &prefix, Some("/")).await?;
     Ok(dirs
@@ -84,7 +104,10 @@ mod tests {
 
     #[test]
     fn recognizes_deployment_directories_only() {
-        assert_eq!(deployment_timestamp("1795749631966-2026-11-27T03:20:31.966Z"), Some(1_795_749_631_966));
+        assert_eq!(
+            deployment_timestamp("1795749631966-2026-11-27T03:20:31.966Z"),
+            Some(1_795_749_631_966)
+        );
         assert_eq!(deployment_timestamp("code-artifacts"), None);
         assert_eq!(deployment_timestamp("12-nope"), None);
     }

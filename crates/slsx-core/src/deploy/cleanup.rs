@@ -51,7 +51,9 @@ pub async fn cleanup(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result<Clea
     // Code artifacts stay while a kept template references them.
     let code_prefix = format!("{prefix}code-artifacts/");
     let mut referenced: HashSet<String> = code_keys(&plan.templates.update);
-    let unreferenced_now = keys.iter().any(|k| k.starts_with(&code_prefix) && !referenced.contains(k));
+    let unreferenced_now = keys
+        .iter()
+        .any(|k| k.starts_with(&code_prefix) && !referenced.contains(k));
     if unreferenced_now {
         let current = format!("{}/", plan.deployment_dir);
         for dir in kept.iter().filter(|d| **d != &current) {
@@ -79,15 +81,26 @@ pub async fn cleanup(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result<Clea
             .iter()
             .filter_map(|k| ObjectIdentifier::builder().key(k).build().ok())
             .collect();
-        let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(|e| crate::Error::Internal {
-            message: format!("cannot build the delete request: {e}"),
-        })?;
+        let delete = Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(true)
+            .build()
+            .map_err(|e| crate::Error::Internal {
+                message: format!("cannot build the delete request: {e}"),
+            })?;
         s3.delete_objects()
             .bucket(bucket)
             .delete(delete)
             .send()
             .await
-            .map_err(|e| errors::wrap("S3", "DELETE_OBJECTS", format!("remove old deployments from s3://{bucket}"), e))?;
+            .map_err(|e| {
+                errors::wrap(
+                    "S3",
+                    "DELETE_OBJECTS",
+                    format!("remove old deployments from s3://{bucket}"),
+                    e,
+                )
+            })?;
     }
     Ok(Cleaned { deleted: doomed })
 }
@@ -95,7 +108,12 @@ pub async fn cleanup(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result<Clea
 /// The S3 keys of the code (functions and layers) a template deploys.
 fn code_keys(template: &Value) -> HashSet<String> {
     let mut out = HashSet::new();
-    for r in template.get("Resources").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+    for r in template
+        .get("Resources")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         for pointer in ["/Properties/Code/S3Key", "/Properties/Content/S3Key"] {
             if let Some(k) = r.pointer(pointer).and_then(Value::as_str) {
                 out.insert(k.to_string());

@@ -45,26 +45,48 @@ pub struct FunctionDeployed {
 /// Zips from this size on go through the deployment bucket (`SLSX_INLINE_ZIP_LIMIT`, bytes; Lambda
 /// accepts about 50 MB inline).
 fn inline_limit() -> u64 {
-    std::env::var("SLSX_INLINE_ZIP_LIMIT").ok().and_then(|v| v.parse().ok()).unwrap_or(50 * 1024 * 1024)
+    std::env::var("SLSX_INLINE_ZIP_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50 * 1024 * 1024)
 }
 
-pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedReporter) -> Result<Vec<FunctionDeployed>> {
+pub async fn deploy_function(
+    options: DeployFunctionOptions,
+    reporter: SharedReporter,
+) -> Result<Vec<FunctionDeployed>> {
     let service = load(&options.service).await?;
     if options.functions.is_empty() {
-        return Err(Error::InvalidOption { message: "deploy function needs a function: -f NAME".into() });
+        return Err(Error::InvalidOption {
+            message: "deploy function needs a function: -f NAME".into(),
+        });
     }
     let mut targets = Vec::new();
     for key in &options.functions {
-        let f = service.functions.iter().find(|f| &f.key == key).ok_or_else(|| Error::InvalidOption {
-            message: format!("Function \"{key}\" doesn't exist in this Service"),
-        })?;
+        let f = service
+            .functions
+            .iter()
+            .find(|f| &f.key == key)
+            .ok_or_else(|| Error::InvalidOption {
+                message: format!("Function \"{key}\" doesn't exist in this Service"),
+            })?;
         targets.push(f.clone());
     }
     reporter.report(ProgressEvent::PhaseStarted {
         phase: "deploy",
-        message: format!("Deploying function{} {} to stage {} ({})", if targets.len() > 1 { "s" } else { "" }, options.functions.join(", "), service.stage, service.region),
+        message: format!(
+            "Deploying function{} {} to stage {} ({})",
+            if targets.len() > 1 { "s" } else { "" },
+            options.functions.join(", "),
+            service.stage,
+            service.region
+        ),
     });
-    let ctx = AwsContext::new(&AwsSettings { region: service.region.clone(), profile: options.service.profile.clone() }).await;
+    let ctx = AwsContext::new(&AwsSettings {
+        region: service.region.clone(),
+        profile: options.service.profile.clone(),
+    })
+    .await;
 
     // Packaging (of the zip functions) runs while each function's deployed configuration is read.
     // Into a folder of its own inside the service's package directory, whose zips (from the last
@@ -89,46 +111,65 @@ pub async fn deploy_function(options: DeployFunctionOptions, reporter: SharedRep
             return Ok(crate::package::Packaged::default());
         }
         let _ = std::fs::remove_dir_all(&out_dir);
-        std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(format!("cannot create \"{}\"", out_dir.display()), e))?;
+        std::fs::create_dir_all(&out_dir)
+            .map_err(|e| Error::io(format!("cannot create \"{}\"", out_dir.display()), e))?;
         let fetch = super::download::fetcher(ctx_fetch);
         crate::package::package_service(&only, &out_dir, Some(&package_dir), &fetch, r.as_ref())
     });
 
     // Every function must exist already; its deployed configuration is what the update compares with.
     let lambda = ctx.lambda();
-    let deployed = futures::future::try_join_all(targets.iter().map(|f| deployed_configuration(&lambda, f))).await?;
+    let deployed =
+        futures::future::try_join_all(targets.iter().map(|f| deployed_configuration(&lambda, f)))
+            .await?;
 
     // Images of image functions: built and pushed, or resolved to a digest.
     let mut with_images = service.clone();
-    with_images.functions.retain(|f| targets.iter().any(|t| t.key == f.key && t.image.is_some()));
+    with_images
+        .functions
+        .retain(|f| targets.iter().any(|t| t.key == f.key && t.image.is_some()));
     let images = super::images::resolve(&ctx, &with_images, reporter.as_ref()).await?;
 
-    let packaged = packaging.await.map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })??;
+    let packaged = packaging.await.map_err(|e| Error::Internal {
+        message: format!("packaging task failed: {e}"),
+    })??;
 
     let mut tasks = Vec::new();
     for (f, config) in targets.iter().zip(deployed) {
         let code = match images.get(&f.key) {
             Some(image) => Code::Image(image.clone()),
             None => {
-                let Some(crate::package::Code::Zip(i)) = packaged.functions.iter().find(|(key, _)| key == &f.key).map(|(_, code)| code) else {
+                let Some(crate::package::Code::Zip(i)) = packaged
+                    .functions
+                    .iter()
+                    .find(|(key, _)| key == &f.key)
+                    .map(|(_, code)| code)
+                else {
                     continue;
                 };
                 Code::Zip(packaged.artifacts[*i].clone())
             }
         };
         let (ctx, service, f, options) = (ctx.clone(), service.clone(), f.clone(), options.clone());
-        tasks.push(tokio::spawn(async move { deploy_one(&ctx, &service, &f, config, &code, &options).await }));
+        tasks.push(tokio::spawn(async move {
+            deploy_one(&ctx, &service, &f, config, &code, &options).await
+        }));
     }
     let mut out = Vec::new();
     for t in tasks {
-        out.push(t.await.map_err(|e| Error::Internal { message: format!("deploy task failed: {e}") })??);
+        out.push(t.await.map_err(|e| Error::Internal {
+            message: format!("deploy task failed: {e}"),
+        })??);
     }
     Ok(out)
 }
 
 /// The deployed configuration of `f`: `FUNCTION_NOT_YET_DEPLOYED` when there is none, and a switch
 /// between zip and image is refused (only `deploy` can make it).
-async fn deployed_configuration(lambda: &aws_sdk_lambda::Client, f: &Function) -> Result<aws_sdk_lambda::types::FunctionConfiguration> {
+async fn deployed_configuration(
+    lambda: &aws_sdk_lambda::Client,
+    f: &Function,
+) -> Result<aws_sdk_lambda::types::FunctionConfiguration> {
     match lambda.get_function().function_name(&f.name).send().await {
         Ok(remote) => {
             let config = remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build());
@@ -165,7 +206,11 @@ async fn deploy_one(
     options: &DeployFunctionOptions,
 ) -> Result<FunctionDeployed> {
     let lambda = ctx.lambda();
-    let mut result = FunctionDeployed { key: f.key.clone(), name: f.name.clone(), ..Default::default() };
+    let mut result = FunctionDeployed {
+        key: f.key.clone(),
+        name: f.name.clone(),
+        ..Default::default()
+    };
     let artifact = match code {
         Code::Zip(a) => a,
         Code::Image(image) => {
@@ -182,7 +227,14 @@ async fn deploy_one(
                     .image_uri(&image.uri)
                     .send()
                     .await
-                    .map_err(|e| errors::wrap("LAMBDA", "UPDATE_FUNCTION_CODE", format!("update the image of {}", f.name), e))?;
+                    .map_err(|e| {
+                        errors::wrap(
+                            "LAMBDA",
+                            "UPDATE_FUNCTION_CODE",
+                            format!("update the image of {}", f.name),
+                            e,
+                        )
+                    })?;
                 wait_until_updated(ctx, &f.name).await?;
                 "updated".into()
             };
@@ -198,15 +250,22 @@ async fn deploy_one(
     } else {
         let req = lambda.update_function_code().function_name(&f.name);
         let req = if artifact.size < inline_limit() {
-            let bytes = tokio::fs::read(&artifact.path)
-                .await
-                .map_err(|e| Error::io(format!("cannot read \"{}\"", artifact.path.display()), e))?;
+            let bytes = tokio::fs::read(&artifact.path).await.map_err(|e| {
+                Error::io(format!("cannot read \"{}\"", artifact.path.display()), e)
+            })?;
             req.zip_file(Blob::new(bytes))
         } else {
             let (bucket_name, key) = upload_through_bucket(ctx, service, artifact).await?;
             req.s3_bucket(bucket_name).s3_key(key)
         };
-        req.send().await.map_err(|e| errors::wrap("LAMBDA", "UPDATE_FUNCTION_CODE", format!("update the code of {}", f.name), e))?;
+        req.send().await.map_err(|e| {
+            errors::wrap(
+                "LAMBDA",
+                "UPDATE_FUNCTION_CODE",
+                format!("update the code of {}", f.name),
+                e,
+            )
+        })?;
         wait_until_updated(ctx, &f.name).await?;
         "updated".into()
     };
@@ -235,7 +294,14 @@ async fn finish(
             .function_name(&f.name)
             .send()
             .await
-            .map_err(|e| errors::wrap("LAMBDA", "PUBLISH_VERSION", format!("publish a version of {}", f.name), e))?
+            .map_err(|e| {
+                errors::wrap(
+                    "LAMBDA",
+                    "PUBLISH_VERSION",
+                    format!("publish a version of {}", f.name),
+                    e,
+                )
+            })?
             .version()
             .map(str::to_string);
         if let (Some(v), Some((_, alias))) = (&version, crate::compile::target_alias(f)) {
@@ -246,7 +312,14 @@ async fn finish(
                 .function_version(v)
                 .send()
                 .await
-                .map_err(|e| errors::wrap("LAMBDA", "UPDATE_ALIAS", format!("move the alias of {}", f.name), e))?;
+                .map_err(|e| {
+                    errors::wrap(
+                        "LAMBDA",
+                        "UPDATE_ALIAS",
+                        format!("move the alias of {}", f.name),
+                        e,
+                    )
+                })?;
         }
         result.version = version;
     }
@@ -254,14 +327,23 @@ async fn finish(
 }
 
 /// A large zip goes to the deployment bucket, content-addressed like a deploy's.
-async fn upload_through_bucket(ctx: &AwsContext, service: &crate::config::Service, artifact: &crate::package::Artifact) -> Result<(String, String)> {
+async fn upload_through_bucket(
+    ctx: &AwsContext,
+    service: &crate::config::Service,
+    artifact: &crate::package::Artifact,
+) -> Result<(String, String)> {
     let bucket_name = match crate::compile::custom_bucket(service) {
         Some(name) => name,
         None => {
-            let s = stack::describe(ctx, &service.stack_name()).await?.ok_or_else(|| Error::Stack {
-                code: "FUNCTION_NOT_YET_DEPLOYED".into(),
-                message: format!("Stack {} does not exist: run slsx deploy first", service.stack_name()),
-            })?;
+            let s = stack::describe(ctx, &service.stack_name())
+                .await?
+                .ok_or_else(|| Error::Stack {
+                    code: "FUNCTION_NOT_YET_DEPLOYED".into(),
+                    message: format!(
+                        "Stack {} does not exist: run slsx deploy first",
+                        service.stack_name()
+                    ),
+                })?;
             bucket::resolve(ctx, &s).await?
         }
     };
@@ -280,13 +362,27 @@ async fn wait_until_updated(ctx: &AwsContext, name: &str) -> Result<()> {
             .function_name(name)
             .send()
             .await
-            .map_err(|e| errors::wrap("LAMBDA", "GET_FUNCTION_CONFIGURATION", format!("read function {name}"), e))?;
+            .map_err(|e| {
+                errors::wrap(
+                    "LAMBDA",
+                    "GET_FUNCTION_CONFIGURATION",
+                    format!("read function {name}"),
+                    e,
+                )
+            })?;
         let active = c.state().is_none_or(|s| s.as_str() == "Active");
-        let done = c.last_update_status().is_none_or(|s| s.as_str() == "Successful");
-        if c.last_update_status().is_some_and(|s| s.as_str() == "Failed") {
+        let done = c
+            .last_update_status()
+            .is_none_or(|s| s.as_str() == "Successful");
+        if c.last_update_status()
+            .is_some_and(|s| s.as_str() == "Failed")
+        {
             return Err(Error::Stack {
                 code: "DEPLOY_FUNCTION_UPDATE_FAILED".into(),
-                message: format!("The update of {name} failed: {}", c.last_update_status_reason().unwrap_or("no reason given")),
+                message: format!(
+                    "The update of {name} failed: {}",
+                    c.last_update_status_reason().unwrap_or("no reason given")
+                ),
             });
         }
         if active && done {
@@ -295,7 +391,9 @@ async fn wait_until_updated(ctx: &AwsContext, name: &str) -> Result<()> {
         if started.elapsed() > Duration::from_secs(60) {
             return Err(Error::Stack {
                 code: "DEPLOY_FUNCTION_ENSURE_STATE_TIMED_OUT".into(),
-                message: format!("{name} did not become Active with a successful update within 60 s"),
+                message: format!(
+                    "{name} did not become Active with a successful update within 60 s"
+                ),
             });
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -311,10 +409,22 @@ async fn update_configuration(
     remote: &aws_sdk_lambda::types::FunctionConfiguration,
 ) -> Result<bool> {
     let provider = &service.provider.raw;
-    let setting = |k: &str| f.raw.get(k).filter(|v| !v.is_null()).or_else(|| provider.get(k).filter(|v| !v.is_null()));
-    let mut req = ctx.lambda().update_function_configuration().function_name(&f.name);
+    let setting = |k: &str| {
+        f.raw
+            .get(k)
+            .filter(|v| !v.is_null())
+            .or_else(|| provider.get(k).filter(|v| !v.is_null()))
+    };
+    let mut req = ctx
+        .lambda()
+        .update_function_configuration()
+        .function_name(&f.name);
     let mut changed = false;
-    if let Some(d) = f.description.as_deref().filter(|d| Some(*d) != remote.description()) {
+    if let Some(d) = f
+        .description
+        .as_deref()
+        .filter(|d| Some(*d) != remote.description())
+    {
         req = req.description(d);
         changed = true;
     }
@@ -324,13 +434,26 @@ async fn update_configuration(
     }
     // An image's command, entry point and working directory.
     if let Some(Value::Object(image)) = &f.image {
-        let list = |k: &str| image.get(k).and_then(Value::as_array).map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>());
+        let list = |k: &str| {
+            image.get(k).and_then(Value::as_array).map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+        };
         let command = list("command");
         let entry_point = list("entryPoint");
-        let working_dir = image.get("workingDirectory").and_then(Value::as_str).map(str::to_string);
-        let have = remote.image_config_response().and_then(|r| r.image_config());
-        let same = have.map(|c| c.command().to_vec()) == command.clone().or(have.map(|_| Vec::new()))
-            && have.map(|c| c.entry_point().to_vec()) == entry_point.clone().or(have.map(|_| Vec::new()))
+        let working_dir = image
+            .get("workingDirectory")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let have = remote
+            .image_config_response()
+            .and_then(|r| r.image_config());
+        let same = have.map(|c| c.command().to_vec())
+            == command.clone().or(have.map(|_| Vec::new()))
+            && have.map(|c| c.entry_point().to_vec())
+                == entry_point.clone().or(have.map(|_| Vec::new()))
             && have.and_then(|c| c.working_directory().map(str::to_string)) == working_dir;
         let wanted_any = command.is_some() || entry_point.is_some() || working_dir.is_some();
         if !same && (wanted_any || have.is_some()) {
@@ -344,15 +467,26 @@ async fn update_configuration(
             changed = true;
         }
     }
-    if let Some(m) = f.memory_size.or(service.provider.memory_size).filter(|m| Some(*m as i32) != remote.memory_size()) {
+    if let Some(m) = f
+        .memory_size
+        .or(service.provider.memory_size)
+        .filter(|m| Some(*m as i32) != remote.memory_size())
+    {
         req = req.memory_size(m as i32);
         changed = true;
     }
-    if let Some(t) = f.timeout.or(service.provider.timeout).filter(|t| Some(*t as i32) != remote.timeout()) {
+    if let Some(t) = f
+        .timeout
+        .or(service.provider.timeout)
+        .filter(|t| Some(*t as i32) != remote.timeout())
+    {
         req = req.timeout(t as i32);
         changed = true;
     }
-    if let Some(kms) = setting("kmsKeyArn").and_then(Value::as_str).filter(|k| Some(*k) != remote.kms_key_arn()) {
+    if let Some(kms) = setting("kmsKeyArn")
+        .and_then(Value::as_str)
+        .filter(|k| Some(*k) != remote.kms_key_arn())
+    {
         req = req.kms_key_arn(kms);
         changed = true;
     }
@@ -370,7 +504,11 @@ async fn update_configuration(
             .into_iter()
             .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
             .collect();
-        let current = remote.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
+        let current = remote
+            .environment()
+            .and_then(|e| e.variables())
+            .cloned()
+            .unwrap_or_default();
         if vars != current {
             req = req.environment(Environment::builder().set_variables(Some(vars)).build());
             changed = true;
@@ -379,8 +517,15 @@ async fn update_configuration(
     // Layers, unless one is a reference only a stack can resolve.
     if let Some(Value::Array(layers)) = setting("layers") {
         if layers.iter().all(Value::is_string) {
-            let wanted: Vec<String> = layers.iter().filter_map(|l| l.as_str().map(str::to_string)).collect();
-            let mut have: Vec<String> = remote.layers().iter().filter_map(|l| l.arn().map(str::to_string)).collect();
+            let wanted: Vec<String> = layers
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect();
+            let mut have: Vec<String> = remote
+                .layers()
+                .iter()
+                .filter_map(|l| l.arn().map(str::to_string))
+                .collect();
             let mut sorted = wanted.clone();
             sorted.sort();
             have.sort();
@@ -392,11 +537,21 @@ async fn update_configuration(
     }
     if let Some(vpc) = setting("vpc").filter(|v| v.is_object()) {
         let list = |k: &str| -> Option<Vec<String>> {
-            vpc.get(k)?.as_array()?.iter().map(|v| v.as_str().map(str::to_string)).collect()
+            vpc.get(k)?
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect()
         };
         if let (Some(sg), Some(subnets)) = (list("securityGroupIds"), list("subnetIds")) {
-            let have_sg: Vec<String> = remote.vpc_config().map(|v| v.security_group_ids().to_vec()).unwrap_or_default();
-            let have_sub: Vec<String> = remote.vpc_config().map(|v| v.subnet_ids().to_vec()).unwrap_or_default();
+            let have_sg: Vec<String> = remote
+                .vpc_config()
+                .map(|v| v.security_group_ids().to_vec())
+                .unwrap_or_default();
+            let have_sub: Vec<String> = remote
+                .vpc_config()
+                .map(|v| v.subnet_ids().to_vec())
+                .unwrap_or_default();
             let same = |a: &[String], b: &[String]| {
                 let (mut a, mut b) = (a.to_vec(), b.to_vec());
                 a.sort();
@@ -404,12 +559,21 @@ async fn update_configuration(
                 a == b
             };
             if !same(&sg, &have_sg) || !same(&subnets, &have_sub) {
-                req = req.vpc_config(VpcConfig::builder().set_security_group_ids(Some(sg)).set_subnet_ids(Some(subnets)).build());
+                req = req.vpc_config(
+                    VpcConfig::builder()
+                        .set_security_group_ids(Some(sg))
+                        .set_subnet_ids(Some(subnets))
+                        .build(),
+                );
                 changed = true;
             }
         }
     }
-    if let Some(Value::String(role)) = f.raw.get("role").or_else(|| provider.get("iam").and_then(|i| i.get("role"))) {
+    if let Some(Value::String(role)) = f
+        .raw
+        .get("role")
+        .or_else(|| provider.get("iam").and_then(|i| i.get("role")))
+    {
         if role.starts_with("arn:") && Some(role.as_str()) != remote.role() {
             req = req.role(role);
             changed = true;
@@ -423,10 +587,21 @@ async fn update_configuration(
     loop {
         match req.clone().send().await {
             Ok(_) => return Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_conflict_exception()) && started.elapsed() < Duration::from_secs(60) => {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_resource_conflict_exception())
+                    && started.elapsed() < Duration::from_secs(60) =>
+            {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            Err(e) => return Err(errors::wrap("LAMBDA", "UPDATE_FUNCTION_CONFIGURATION", format!("update the configuration of {}", f.name), e)),
+            Err(e) => {
+                return Err(errors::wrap(
+                    "LAMBDA",
+                    "UPDATE_FUNCTION_CONFIGURATION",
+                    format!("update the configuration of {}", f.name),
+                    e,
+                ))
+            }
         }
     }
 }

@@ -9,9 +9,9 @@ mod function;
 mod images;
 mod info;
 mod listing;
-mod rest_stage;
 pub mod monitor;
 pub mod plan;
+mod rest_stage;
 mod stack;
 mod upload;
 
@@ -113,13 +113,17 @@ struct Phases {
 
 impl Phases {
     fn start(&self, phase: &'static str, message: impl Into<String>) -> (&'static str, Instant) {
-        self.reporter.report(ProgressEvent::PhaseStarted { phase, message: message.into() });
+        self.reporter.report(ProgressEvent::PhaseStarted {
+            phase,
+            message: message.into(),
+        });
         (phase, Instant::now())
     }
     fn finish(&mut self, (phase, started): (&'static str, Instant)) {
         let millis = started.elapsed().as_millis() as u64;
         self.timings.push((phase.to_string(), millis));
-        self.reporter.report(ProgressEvent::PhaseFinished { phase, millis });
+        self.reporter
+            .report(ProgressEvent::PhaseFinished { phase, millis });
     }
 }
 
@@ -131,11 +135,15 @@ pub fn now_ms() -> u64 {
 }
 
 pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<DeployResult> {
-    let mut phases = Phases { reporter: reporter.clone(), timings: Vec::new() };
+    let mut phases = Phases {
+        reporter: reporter.clone(),
+        timings: Vec::new(),
+    };
 
     // Everything local first: a bad config or an empty package changes nothing in AWS.
     let service = load(&options.service).await?;
-    if service.aws_s3_accelerate == Some(true) && crate::compile::custom_bucket(&service).is_some() {
+    if service.aws_s3_accelerate == Some(true) && crate::compile::custom_bucket(&service).is_some()
+    {
         return Err(Error::InvalidOption {
             message: "It is not possible to enable S3 Transfer Acceleration on a user provided bucket: stop using --aws-s3-accelerate".into(),
         });
@@ -148,7 +156,10 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     });
     reporter.report(ProgressEvent::PhaseStarted {
         phase: "deploy",
-        message: format!("Deploying {} to stage {} ({})", service.name, service.stage, service.region),
+        message: format!(
+            "Deploying {} to stage {} ({})",
+            service.name, service.stage, service.region
+        ),
     });
     for w in &service.warnings {
         reporter.report(ProgressEvent::Warning { message: w.clone() });
@@ -163,7 +174,9 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
             let dir = resolve_dir(&service, dir);
             tokio::task::spawn_blocking(move || Plan::from_package_dir(service, &dir))
                 .await
-                .map_err(|e| Error::Internal { message: format!("reading the package failed: {e}") })??
+                .map_err(|e| Error::Internal {
+                    message: format!("reading the package failed: {e}"),
+                })??
         }
         None => {
             let p = phases.start("package", "Packaging");
@@ -190,7 +203,12 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     let existing = stack::describe(&ctx, &stack_name).await?;
     phases.finish(p);
     let custom_bucket = crate::compile::custom_bucket(service);
-    let direct = service.provider.raw.get("deploymentMethod").and_then(|m| m.as_str()) == Some("direct");
+    let direct = service
+        .provider
+        .raw
+        .get("deploymentMethod")
+        .and_then(|m| m.as_str())
+        == Some("direct");
     let mut current = match existing {
         Some(s) => {
             stack::ensure_usable(&s)?;
@@ -200,14 +218,31 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
         None if custom_bucket.is_some() => None,
         None => {
             let p = phases.start("createStack", "Creating CloudFormation stack");
-            let body = serde_json::to_string(&plan.templates.create).map_err(|e| Error::Internal {
-                message: format!("cannot serialize the create template: {e}"),
-            })?;
+            let body =
+                serde_json::to_string(&plan.templates.create).map_err(|e| Error::Internal {
+                    message: format!("cannot serialize the create template: {e}"),
+                })?;
             let source = stack::TemplateSource::Body(&body);
             let outcome = if direct {
-                stack::deploy_direct(&ctx, service, source, false, monitor::Action::Create, reporter.as_ref()).await?
+                stack::deploy_direct(
+                    &ctx,
+                    service,
+                    source,
+                    false,
+                    monitor::Action::Create,
+                    reporter.as_ref(),
+                )
+                .await?
             } else {
-                stack::deploy_change_set(&ctx, service, source, false, monitor::Action::Create, reporter.as_ref()).await?
+                stack::deploy_change_set(
+                    &ctx,
+                    service,
+                    source,
+                    false,
+                    monitor::Action::Create,
+                    reporter.as_ref(),
+                )
+                .await?
             };
             phases.finish(p);
             result.stack_created = true;
@@ -224,8 +259,18 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
         }
         (None, Some(stack)) => match bucket::resolve(&ctx, stack).await {
             Err(e) if e.code() == bucket::BUCKET_MISSING_FROM_STACK => {
-                let p = phases.start("createStack", "Adding the deployment bucket to the CloudFormation stack");
-                let restored = bucket::restore(&ctx, service, &plan.templates.create, direct, reporter.as_ref()).await?;
+                let p = phases.start(
+                    "createStack",
+                    "Adding the deployment bucket to the CloudFormation stack",
+                );
+                let restored = bucket::restore(
+                    &ctx,
+                    service,
+                    &plan.templates.create,
+                    direct,
+                    reporter.as_ref(),
+                )
+                .await?;
                 phases.finish(p);
                 let name = bucket::resolve(&ctx, &restored).await?;
                 current = Some(restored);
@@ -259,22 +304,49 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     // and never with an emulator's endpoint.
     let accelerated = service.aws_s3_accelerate == Some(true)
         && ctx.endpoint_url().is_none()
-        && current.as_ref().is_some_and(|s| s.outputs().iter().any(|o| o.output_key() == Some("ServerlessDeploymentBucketAccelerated")));
-    let upload_ctx = if accelerated { ctx.with_s3_accelerate() } else { ctx.clone() };
+        && current.as_ref().is_some_and(|s| {
+            s.outputs()
+                .iter()
+                .any(|o| o.output_key() == Some("ServerlessDeploymentBucketAccelerated"))
+        });
+    let upload_ctx = if accelerated {
+        ctx.with_s3_accelerate()
+    } else {
+        ctx.clone()
+    };
     let p = phases.start("upload", "Uploading");
     let uploaded = upload::upload_all(&upload_ctx, &bucket, &plan, reporter.as_ref()).await?;
     phases.finish(p);
     result.artifacts = artifact_results(&plan, Some(&uploaded));
 
-    let action = if current.is_some() { monitor::Action::Update } else { monitor::Action::Create };
-    let p = phases.start("updateStack", if current.is_some() { "Updating CloudFormation stack" } else { "Creating CloudFormation stack" });
-    let url = ctx.s3_object_url(&bucket, &format!("{}/{}", plan.deployment_dir, plan::TEMPLATE_FILE));
-    let transform = plan.templates.update.get("Transform").is_some_and(|t| !t.is_null());
+    let action = if current.is_some() {
+        monitor::Action::Update
+    } else {
+        monitor::Action::Create
+    };
+    let p = phases.start(
+        "updateStack",
+        if current.is_some() {
+            "Updating CloudFormation stack"
+        } else {
+            "Creating CloudFormation stack"
+        },
+    );
+    let url = ctx.s3_object_url(
+        &bucket,
+        &format!("{}/{}", plan.deployment_dir, plan::TEMPLATE_FILE),
+    );
+    let transform = plan
+        .templates
+        .update
+        .get("Transform")
+        .is_some_and(|t| !t.is_null());
     let source = stack::TemplateSource::Url(&url);
     let outcome = if direct {
         stack::deploy_direct(&ctx, service, source, transform, action, reporter.as_ref()).await?
     } else {
-        stack::deploy_change_set(&ctx, service, source, transform, action, reporter.as_ref()).await?
+        stack::deploy_change_set(&ctx, service, source, transform, action, reporter.as_ref())
+            .await?
     };
     phases.finish(p);
     result.stack_created |= current.is_none();
@@ -283,16 +355,27 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     }
     // The stack now runs exactly this template (an empty change set says it already did).
     let state = upload::upload_state(&ctx, &bucket, &plan).await?;
-    reporter.report(ProgressEvent::ArtifactUploaded { key: state.key, size: state.size, uploaded: true });
+    reporter.report(ProgressEvent::ArtifactUploaded {
+        key: state.key,
+        size: state.size,
+        uploaded: true,
+    });
     result.empty_change_set = outcome.empty;
-    let final_stack = if outcome.empty { current } else { outcome.stack };
+    let final_stack = if outcome.empty {
+        current
+    } else {
+        outcome.stack
+    };
     if let Some(s) = &final_stack {
         result.stack_status = s.stack_status().map(|s| s.as_str().to_string());
         result.outputs = outputs(s);
         result.endpoints = info::endpoints(service, &result.outputs);
         result.layers = info::layers(service, &result.outputs);
     }
-    if let (Some(api), Some(stack_id)) = (rest_stage::rest_api_id(&result.outputs), final_stack.as_ref().and_then(|s| s.stack_id())) {
+    if let (Some(api), Some(stack_id)) = (
+        rest_stage::rest_api_id(&result.outputs),
+        final_stack.as_ref().and_then(|s| s.stack_id()),
+    ) {
         rest_stage::update(&ctx, service, &api, stack_id).await?;
     }
     let p = phases.start("cleanup", "Removing old service artifacts");
@@ -305,20 +388,36 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
 
 /// Reads the config, fetches the AWS values its variables need (concurrently, batched), resolves it.
 pub async fn load(options: &ServiceOptions) -> Result<Service> {
-    let join = |e: tokio::task::JoinError| Error::Internal { message: format!("loading task failed: {e}") };
+    let join = |e: tokio::task::JoinError| Error::Internal {
+        message: format!("loading task failed: {e}"),
+    };
     let opts = options.clone();
-    let (loaded, service_dir) = tokio::task::spawn_blocking(move || Service::read(&opts)).await.map_err(join)??;
+    let (loaded, service_dir) = tokio::task::spawn_blocking(move || Service::read(&opts))
+        .await
+        .map_err(join)??;
     let region = options
         .region
         .clone()
-        .or_else(|| loaded.value.pointer("/provider/region").and_then(|v| v.as_str()).filter(|r| !r.contains("${")).map(str::to_string))
+        .or_else(|| {
+            loaded
+                .value
+                .pointer("/provider/region")
+                .and_then(|v| v.as_str())
+                .filter(|r| !r.contains("${"))
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| "us-east-1".to_string());
-    let lookups = std::sync::Arc::new(crate::variables::AwsLookups::new(&region, options.profile.clone()));
+    let lookups = std::sync::Arc::new(crate::variables::AwsLookups::new(
+        &region,
+        options.profile.clone(),
+    ));
     lookups.prefetch(&loaded.value, &region).await;
     let opts = options.clone();
-    tokio::task::spawn_blocking(move || Service::resolve(loaded, service_dir, &opts, Some(lookups.as_ref())))
-        .await
-        .map_err(join)?
+    tokio::task::spawn_blocking(move || {
+        Service::resolve(loaded, service_dir, &opts, Some(lookups.as_ref()))
+    })
+    .await
+    .map_err(join)?
 }
 
 /// `print`: the configuration with every variable resolved, and the defaults Serverless fills in
@@ -330,7 +429,9 @@ pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value>
     if let Some(provider) = config.get_mut("provider").and_then(|p| p.as_object_mut()) {
         provider.entry("stage").or_insert("dev".into());
         provider.insert("region".into(), service.region.clone().into());
-        provider.entry("versionFunctions").or_insert(service.provider.version_functions.into());
+        provider
+            .entry("versionFunctions")
+            .or_insert(service.provider.version_functions.into());
     }
     if let Some(functions) = config.get_mut("functions").and_then(|f| f.as_object_mut()) {
         for f in &service.functions {
@@ -344,13 +445,22 @@ pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value>
 }
 
 /// Packages and compiles on a blocking thread (the zips are written by rayon).
-async fn build_plan(mut service: Service, out_dir: std::path::PathBuf, ctx: AwsContext, reporter: SharedReporter) -> Result<Plan> {
+async fn build_plan(
+    mut service: Service,
+    out_dir: std::path::PathBuf,
+    ctx: AwsContext,
+    reporter: SharedReporter,
+) -> Result<Plan> {
     // Images first: a build or push that fails stops the deploy before any upload or stack change.
     service.images = images::resolve(&ctx, &service, reporter.as_ref()).await?;
     let fetch = download::fetcher(ctx);
-    tokio::task::spawn_blocking(move || Plan::build(service, &out_dir, &fetch, reporter.as_ref(), now_ms()))
-        .await
-        .map_err(|e| Error::Internal { message: format!("packaging task failed: {e}") })?
+    tokio::task::spawn_blocking(move || {
+        Plan::build(service, &out_dir, &fetch, reporter.as_ref(), now_ms())
+    })
+    .await
+    .map_err(|e| Error::Internal {
+        message: format!("packaging task failed: {e}"),
+    })?
 }
 
 /// `--package DIR` relative to the service directory.
@@ -364,11 +474,17 @@ fn resolve_dir(service: &Service, dir: &std::path::Path) -> std::path::PathBuf {
 
 /// `package`: package and compile into `.serverless/` (or `--package DIR`); no stack change.
 pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Result<PackageResult> {
-    let mut phases = Phases { reporter: reporter.clone(), timings: Vec::new() };
+    let mut phases = Phases {
+        reporter: reporter.clone(),
+        timings: Vec::new(),
+    };
     let service = load(&options.service).await?;
     reporter.report(ProgressEvent::PhaseStarted {
         phase: "deploy",
-        message: format!("Packaging {} for stage {} ({})", service.name, service.stage, service.region),
+        message: format!(
+            "Packaging {} for stage {} ({})",
+            service.name, service.stage, service.region
+        ),
     });
     for w in &service.warnings {
         reporter.report(ProgressEvent::Warning { message: w.clone() });
@@ -393,7 +509,10 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
         package_dir: plan.out_dir.display().to_string(),
         artifacts: artifact_results(&plan, None),
         functions: function_results(&plan),
-        warnings: config_warnings.into_iter().chain(plan.packaged.warnings.iter().cloned()).collect(),
+        warnings: config_warnings
+            .into_iter()
+            .chain(plan.packaged.warnings.iter().cloned())
+            .collect(),
         timings: phases.timings,
     })
 }
@@ -402,7 +521,12 @@ pub(crate) fn outputs(stack: &aws_sdk_cloudformation::types::Stack) -> Vec<(Stri
     stack
         .outputs()
         .iter()
-        .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value().unwrap_or_default().to_string())))
+        .filter_map(|o| {
+            Some((
+                o.output_key()?.to_string(),
+                o.output_value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -428,7 +552,12 @@ fn function_results(plan: &Plan) -> Vec<FunctionResult> {
         .functions
         .iter()
         .map(|(key, code)| {
-            let f = plan.service.functions.iter().find(|f| &f.key == key).expect("function of the service");
+            let f = plan
+                .service
+                .functions
+                .iter()
+                .find(|f| &f.key == key)
+                .expect("function of the service");
             let artifact = match code {
                 crate::package::Code::Zip(i) => Some(&plan.artifacts[*i]),
                 crate::package::Code::Image => None,

@@ -65,7 +65,12 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    pub fn new(stack_name: &str, action: Action, boundary: Option<String>, total: Option<u32>) -> Tracker {
+    pub fn new(
+        stack_name: &str,
+        action: Action,
+        boundary: Option<String>,
+        total: Option<u32>,
+    ) -> Tracker {
         Tracker {
             stack_name: stack_name.to_string(),
             action,
@@ -90,12 +95,17 @@ impl Tracker {
             fresh.push(e);
         }
         for e in fresh.into_iter().rev() {
-            self.seen.insert(e.event_id().unwrap_or_default().to_string());
+            self.seen
+                .insert(e.event_id().unwrap_or_default().to_string());
             let logical_id = e.logical_resource_id().unwrap_or_default().to_string();
             let resource_type = e.resource_type().unwrap_or_default().to_string();
-            let status = e.resource_status().map(|s| s.as_str().to_string()).unwrap_or_default();
+            let status = e
+                .resource_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
             let reason = e.resource_status_reason().map(str::to_string);
-            let is_stack = resource_type == "AWS::CloudFormation::Stack" && logical_id == self.stack_name;
+            let is_stack =
+                resource_type == "AWS::CloudFormation::Stack" && logical_id == self.stack_name;
             if is_stack && status == "REVIEW_IN_PROGRESS" {
                 continue;
             }
@@ -215,7 +225,14 @@ pub async fn follow(
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| errors::wrap("CLOUD_FORMATION", "DESCRIBE_STACK_EVENTS", format!("read the events of stack {stack_id}"), e))?;
+                .map_err(|e| {
+                    errors::wrap(
+                        "CLOUD_FORMATION",
+                        "DESCRIBE_STACK_EVENTS",
+                        format!("read the events of stack {stack_id}"),
+                        e,
+                    )
+                })?;
             let reached_known = page.stack_events().iter().any(|e| {
                 let id = e.event_id().unwrap_or_default();
                 tracker.boundary.as_deref() == Some(id) || tracker.seen.contains(id)

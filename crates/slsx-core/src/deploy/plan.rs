@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-use crate::compile::{self, code_artifact_key, collate::deep_sort, FunctionCode, LayerCode, Templates};
+use crate::compile::{
+    self, code_artifact_key, collate::deep_sort, FunctionCode, LayerCode, Templates,
+};
 use crate::config::Service;
 use crate::error::{Error, Result};
 use crate::package::{self, hash, Artifact, Code, Packaged};
@@ -45,13 +47,17 @@ impl Plan {
         now_ms: u64,
     ) -> Result<Plan> {
         let previous = clean_output(&service, out_dir)?;
-        let packaged = package::package_service(&service, out_dir, previous.as_deref(), fetch, reporter);
+        let packaged =
+            package::package_service(&service, out_dir, previous.as_deref(), fetch, reporter);
         if let Some(p) = &previous {
             let _ = std::fs::remove_dir_all(p);
         }
         let packaged = packaged?;
         let mut artifacts = packaged.artifacts.clone();
-        let mut artifact_keys: Vec<String> = artifacts.iter().map(|a| code_artifact_key(&service, &a.sha256_hex)).collect();
+        let mut artifact_keys: Vec<String> = artifacts
+            .iter()
+            .map(|a| code_artifact_key(&service, &a.sha256_hex))
+            .collect();
         let functions = packaged
             .functions
             .iter()
@@ -90,7 +96,11 @@ impl Plan {
                 prebuilt: false,
             });
         }
-        let deployment_dir = format!("{}/{}", service.s3_stage_prefix(), deployment_dir_name(now_ms));
+        let deployment_dir = format!(
+            "{}/{}",
+            service.s3_stage_prefix(),
+            deployment_dir_name(now_ms)
+        );
         let state = state_json(&service, &templates, &packaged, &deployment_dir);
 
         // With its own deployment bucket a service has no core stack to create (osls writes no file).
@@ -128,8 +138,15 @@ impl Plan {
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound {
                     Error::Package {
-                        code: if name == STATE_FILE { "MISSING_SERVICE_STATE_FILE" } else { "MISSING_PACKAGE_FILE" },
-                        message: format!("\"{}\" is not a package directory: {name} is missing", dir.display()),
+                        code: if name == STATE_FILE {
+                            "MISSING_SERVICE_STATE_FILE"
+                        } else {
+                            "MISSING_PACKAGE_FILE"
+                        },
+                        message: format!(
+                            "\"{}\" is not a package directory: {name} is missing",
+                            dir.display()
+                        ),
                     }
                 } else {
                     Error::io(format!("cannot read \"{}\"", path.display()), e)
@@ -142,7 +159,11 @@ impl Plan {
         };
         let state = read(STATE_FILE)?;
         // A service with its own deployment bucket has no create template.
-        let create = if dir.join(CREATE_TEMPLATE_FILE).exists() { read(CREATE_TEMPLATE_FILE)? } else { Value::Null };
+        let create = if dir.join(CREATE_TEMPLATE_FILE).exists() {
+            read(CREATE_TEMPLATE_FILE)?
+        } else {
+            Value::Null
+        };
         let update = read(UPDATE_TEMPLATE_FILE)?;
         let provider = &state["service"]["provider"];
         for (what, packaged, wanted) in [
@@ -163,11 +184,18 @@ impl Plan {
             .as_str()
             .filter(|d| !d.is_empty())
             .map(str::to_string)
-            .unwrap_or_else(|| format!("{}/{}", service.s3_stage_prefix(), deployment_dir_name(crate::deploy::now_ms())));
+            .unwrap_or_else(|| {
+                format!(
+                    "{}/{}",
+                    service.s3_stage_prefix(),
+                    deployment_dir_name(crate::deploy::now_ms())
+                )
+            });
 
         // The zips of the directory, hashed once.
         let mut zips = Vec::new();
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
         for entry in entries.flatten() {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "zip") && path.is_file() {
@@ -191,18 +219,25 @@ impl Plan {
         for (id, resource) in update["Resources"].as_object().into_iter().flatten() {
             let key = match resource["Type"].as_str() {
                 Some("AWS::Lambda::Function") => resource["Properties"]["Code"]["S3Key"].as_str(),
-                Some("AWS::Lambda::LayerVersion") => resource["Properties"]["Content"]["S3Key"].as_str(),
+                Some("AWS::Lambda::LayerVersion") => {
+                    resource["Properties"]["Content"]["S3Key"].as_str()
+                }
                 _ => None,
             };
             let Some(key) = key else { continue };
             let file = key.rsplit('/').next().unwrap_or(key);
-            let by_hash = key.contains("/code-artifacts/").then(|| file.trim_end_matches(".zip"));
+            let by_hash = key
+                .contains("/code-artifacts/")
+                .then(|| file.trim_end_matches(".zip"));
             let zip = zips
                 .iter()
                 .find(|z| by_hash.map_or(z.file_name == file, |h| z.sha256_hex == h))
                 .ok_or_else(|| Error::Package {
                     code: "MISSING_ARTIFACT_FILE",
-                    message: format!("{id} needs \"{file}\", which is not in \"{}\"", dir.display()),
+                    message: format!(
+                        "{id} needs \"{file}\", which is not in \"{}\"",
+                        dir.display()
+                    ),
                 })?;
             let index = match artifact_keys.iter().position(|k| k == key) {
                 Some(i) => i,
@@ -219,7 +254,10 @@ impl Plan {
             .iter()
             .map(|f| {
                 let id = compile::naming::function_logical_id(&f.key);
-                let code = code_of.iter().find(|(i, _)| *i == id).map_or(Code::Image, |(_, i)| Code::Zip(*i));
+                let code = code_of
+                    .iter()
+                    .find(|(i, _)| *i == id)
+                    .map_or(Code::Image, |(_, i)| Code::Zip(*i));
                 (f.key.clone(), code)
             })
             .collect();
@@ -227,7 +265,9 @@ impl Plan {
             .functions
             .iter()
             .map(|f| {
-                let id = state["service"]["functions"][&f.key]["versionLogicalId"].as_str().map(str::to_string);
+                let id = state["service"]["functions"][&f.key]["versionLogicalId"]
+                    .as_str()
+                    .map(str::to_string);
                 (f.key.clone(), id)
             })
             .collect();
@@ -235,10 +275,18 @@ impl Plan {
         let state_hash = state_hash(&state);
         Ok(Plan {
             service,
-            packaged: Packaged { artifacts: artifacts.clone(), functions, ..Default::default() },
+            packaged: Packaged {
+                artifacts: artifacts.clone(),
+                functions,
+                ..Default::default()
+            },
             artifacts,
             artifact_keys,
-            templates: Templates { create, update, version_ids },
+            templates: Templates {
+                create,
+                update,
+                version_ids,
+            },
             state,
             deployment_dir,
             template_hash,
@@ -251,17 +299,34 @@ impl Plan {
 /// An image function's code: an ECR URI pinned by digest (`<repository>@sha256:<hex>`).
 fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
     if let Some(image) = service.images.get(key) {
-        return Ok(FunctionCode::Image { uri: image.uri.clone(), digest_hex: image.digest_hex.clone() });
+        return Ok(FunctionCode::Image {
+            uri: image.uri.clone(),
+            digest_hex: image.digest_hex.clone(),
+        });
     }
-    let f = service.functions.iter().find(|f| f.key == key).expect("function of the service");
+    let f = service
+        .functions
+        .iter()
+        .find(|f| f.key == key)
+        .expect("function of the service");
     let uri = match &f.image {
         Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Object(o)) => o.get("uri").and_then(|u| u.as_str()).map(str::to_string),
+        Some(serde_json::Value::Object(o)) => {
+            o.get("uri").and_then(|u| u.as_str()).map(str::to_string)
+        }
         _ => None,
     };
-    match uri.as_deref().and_then(|u| u.split_once("@sha256:").map(|(_, d)| (u, d))) {
-        Some((uri, digest)) if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Ok(FunctionCode::Image { uri: uri.to_string(), digest_hex: digest.to_string() })
+    match uri
+        .as_deref()
+        .and_then(|u| u.split_once("@sha256:").map(|(_, d)| (u, d)))
+    {
+        Some((uri, digest))
+            if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            Ok(FunctionCode::Image {
+                uri: uri.to_string(),
+                digest_hex: digest.to_string(),
+            })
         }
         _ => Err(Error::Config {
             code: "IMAGE_DIGEST_REQUIRED",
@@ -303,7 +368,16 @@ fn clean_output(service: &Service, out_dir: &std::path::Path) -> Result<Option<P
         if name == ".slsx-previous" {
             continue;
         }
-        let ours = name.ends_with(".zip") || [".slsx-cache.json", ".slsx-deflate.bin", ".slsx-deflate.json", STATE_FILE, CREATE_TEMPLATE_FILE, UPDATE_TEMPLATE_FILE].contains(&name.as_str());
+        let ours = name.ends_with(".zip")
+            || [
+                ".slsx-cache.json",
+                ".slsx-deflate.bin",
+                ".slsx-deflate.json",
+                STATE_FILE,
+                CREATE_TEMPLATE_FILE,
+                UPDATE_TEMPLATE_FILE,
+            ]
+            .contains(&name.as_str());
         if whole || (ours && entry.path().is_file()) {
             std::fs::rename(entry.path(), previous.join(&name)).map_err(err)?;
         }
@@ -316,7 +390,8 @@ fn write_json(path: &std::path::Path, value: &Value) -> Result<()> {
         message: format!("cannot serialize {}: {e}", path.display()),
     })?;
     text.push('\n');
-    std::fs::write(path, text).map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))
+    std::fs::write(path, text)
+        .map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))
 }
 
 /// `serverless-state.json` in the shape osls writes, without absolute paths: `deploy --package` and
@@ -324,22 +399,41 @@ fn write_json(path: &std::path::Path, value: &Value) -> Result<()> {
 /// `serverless-state.json` in the shape osls writes, with artifact paths relative to the package
 /// directory: `deploy --package` and plugins that read it keep working, and it hashes the same on
 /// every machine.
-fn state_json(service: &Service, templates: &Templates, packaged: &Packaged, deployment_dir: &str) -> Value {
+fn state_json(
+    service: &Service,
+    templates: &Templates,
+    packaged: &Packaged,
+    deployment_dir: &str,
+) -> Value {
     let mut provider = service.provider.raw.clone();
     provider.insert("stage".into(), json!(service.stage));
     provider.insert("region".into(), json!(service.region));
-    provider.insert("versionFunctions".into(), json!(service.provider.version_functions));
-    provider.insert("compiledCloudFormationTemplate".into(), templates.update.clone());
-    provider.insert("coreCloudFormationTemplate".into(), templates.create.clone());
+    provider.insert(
+        "versionFunctions".into(),
+        json!(service.provider.version_functions),
+    );
+    provider.insert(
+        "compiledCloudFormationTemplate".into(),
+        templates.update.clone(),
+    );
+    provider.insert(
+        "coreCloudFormationTemplate".into(),
+        templates.create.clone(),
+    );
     provider.entry("vpc").or_insert_with(|| json!({}));
 
-    let individually = |f: &crate::config::Function| f.package.individually || service.package.individually;
+    let individually =
+        |f: &crate::config::Function| f.package.individually || service.package.individually;
     let mut functions = Map::new();
     for (f, (_, code)) in service.functions.iter().zip(&packaged.functions) {
         let mut fo = f.raw.clone();
         if let Code::Zip(i) = code {
             if individually(f) || f.package.artifact.is_some() {
-                let mut pkg = fo.get("package").and_then(Value::as_object).cloned().unwrap_or_default();
+                let mut pkg = fo
+                    .get("package")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
                 pkg.insert("artifact".into(), json!(packaged.artifacts[*i].file_name));
                 fo.insert("package".into(), Value::Object(pkg));
             }
@@ -347,7 +441,8 @@ fn state_json(service: &Service, templates: &Templates, packaged: &Packaged, dep
         fo.entry("events").or_insert_with(|| json!([]));
         fo.insert("name".into(), json!(f.name));
         fo.entry("package").or_insert_with(|| json!({}));
-        let p = &templates.update["Resources"][compile::naming::function_logical_id(&f.key)]["Properties"];
+        let p = &templates.update["Resources"][compile::naming::function_logical_id(&f.key)]
+            ["Properties"];
         fo.insert("memory".into(), p["MemorySize"].clone());
         fo.insert("timeout".into(), p["Timeout"].clone());
         if p.get("Runtime").is_some() {
@@ -362,11 +457,16 @@ fn state_json(service: &Service, templates: &Templates, packaged: &Packaged, dep
     let mut layers = Map::new();
     for (l, (_, i)) in service.layers.iter().zip(&packaged.layers) {
         let mut lo = l.raw.clone();
-        lo.insert("package".into(), json!({ "artifact": packaged.artifacts[*i].file_name }));
+        lo.insert(
+            "package".into(),
+            json!({ "artifact": packaged.artifacts[*i].file_name }),
+        );
         layers.insert(l.key.clone(), Value::Object(lo));
     }
 
-    let service_artifact = packaged.service_artifact.map(|i| packaged.artifacts[i].file_name.clone());
+    let service_artifact = packaged
+        .service_artifact
+        .map(|i| packaged.artifacts[i].file_name.clone());
     let mut svc = Map::new();
     svc.insert("service".into(), json!(service.name));
     svc.insert("serviceObject".into(), json!({ "name": service.name }));
@@ -390,7 +490,10 @@ fn state_json(service: &Service, templates: &Templates, packaged: &Packaged, dep
         pkg.insert("individually".into(), json!(true));
     }
     pkg.insert("artifactDirectoryName".into(), json!(deployment_dir));
-    pkg.insert("artifact".into(), json!(service_artifact.unwrap_or_default()));
+    pkg.insert(
+        "artifact".into(),
+        json!(service_artifact.unwrap_or_default()),
+    );
     json!({ "service": svc, "package": pkg })
 }
 

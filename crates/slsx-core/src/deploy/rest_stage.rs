@@ -15,17 +15,33 @@ use crate::error::Result;
 const DEFAULT_LOG_FORMAT: &str = "requestId: $context.requestId, ip: $context.identity.sourceIp, caller: $context.identity.caller, user: $context.identity.user, requestTime: $context.requestTime, httpMethod: $context.httpMethod, resourcePath: $context.resourcePath, status: $context.status, protocol: $context.protocol, responseLength: $context.responseLength";
 
 /// The patch operations for the stage, as `(op, path, value)`.
-pub fn patch_operations(service: &Service, partition: &str, account: &str) -> Vec<(Op, String, Option<String>)> {
+pub fn patch_operations(
+    service: &Service,
+    partition: &str,
+    account: &str,
+) -> Vec<(Op, String, Option<String>)> {
     let provider = &service.provider.raw;
     let mut ops = Vec::new();
     let replace = |path: &str, value: String| (Op::Replace, path.to_string(), Some(value));
-    if let Some(t) = provider.get("tracing").and_then(|t| t.get("apiGateway")).filter(|v| !v.is_null()) {
+    if let Some(t) = provider
+        .get("tracing")
+        .and_then(|t| t.get("apiGateway"))
+        .filter(|v| !v.is_null())
+    {
         ops.push(replace("/tracingEnabled", truthy(t).to_string()));
     }
-    if let Some(m) = provider.get("apiGateway").and_then(|a| a.get("metrics")).filter(|v| !v.is_null()) {
+    if let Some(m) = provider
+        .get("apiGateway")
+        .and_then(|a| a.get("metrics"))
+        .filter(|v| !v.is_null())
+    {
         ops.push(replace("/*/*/metrics/enabled", truthy(m).to_string()));
     }
-    if let Some(logs) = provider.get("logs").and_then(|l| l.get("restApi")).filter(|v| !v.is_null()) {
+    if let Some(logs) = provider
+        .get("logs")
+        .and_then(|l| l.get("restApi"))
+        .filter(|v| !v.is_null())
+    {
         if !truthy(logs) {
             ops.push(replace("/*/*/logging/dataTrace", "false".into()));
             ops.push(replace("/*/*/logging/loglevel", "OFF".into()));
@@ -34,17 +50,32 @@ pub fn patch_operations(service: &Service, partition: &str, account: &str) -> Ve
             let level = if !flag("executionLogging") {
                 "OFF".to_string()
             } else {
-                logs.get("level").and_then(Value::as_str).unwrap_or("INFO").to_string()
+                logs.get("level")
+                    .and_then(Value::as_str)
+                    .unwrap_or("INFO")
+                    .to_string()
             };
             if flag("accessLogging") {
                 let group = log_group_name(service);
-                ops.push(replace("/accessLogSettings/destinationArn", format!("arn:{partition}:logs:{}:{account}:log-group:{group}", service.region)));
-                let format = logs.get("format").and_then(Value::as_str).unwrap_or(DEFAULT_LOG_FORMAT);
+                ops.push(replace(
+                    "/accessLogSettings/destinationArn",
+                    format!(
+                        "arn:{partition}:logs:{}:{account}:log-group:{group}",
+                        service.region
+                    ),
+                ));
+                let format = logs
+                    .get("format")
+                    .and_then(Value::as_str)
+                    .unwrap_or(DEFAULT_LOG_FORMAT);
                 ops.push(replace("/accessLogSettings/format", format.to_string()));
             } else {
                 ops.push((Op::Remove, "/accessLogSettings".into(), None));
             }
-            ops.push(replace("/*/*/logging/dataTrace", flag("fullExecutionData").to_string()));
+            ops.push(replace(
+                "/*/*/logging/dataTrace",
+                flag("fullExecutionData").to_string(),
+            ));
             ops.push(replace("/*/*/logging/loglevel", level));
         }
     }
@@ -67,9 +98,18 @@ fn log_group_name(service: &Service) -> String {
 
 /// Applies the stage settings to the REST API the stack created. `rest_api_id` comes from the
 /// `ServiceEndpoint` output; `stack_id` gives the partition and account.
-pub async fn update(ctx: &AwsContext, service: &Service, rest_api_id: &str, stack_id: &str) -> Result<()> {
+pub async fn update(
+    ctx: &AwsContext,
+    service: &Service,
+    rest_api_id: &str,
+    stack_id: &str,
+) -> Result<()> {
     let provider = &service.provider.raw;
-    if provider.get("apiGateway").and_then(|a| a.get("restApiId")).is_some_and(|v| !v.is_null()) {
+    if provider
+        .get("apiGateway")
+        .and_then(|a| a.get("restApiId"))
+        .is_some_and(|v| !v.is_null())
+    {
         return Ok(());
     }
     let configured = |v: Option<&Value>| v.is_some_and(|v| !v.is_null());
@@ -81,13 +121,29 @@ pub async fn update(ctx: &AwsContext, service: &Service, rest_api_id: &str, stac
         return Ok(());
     }
     let mut arn = stack_id.split(':');
-    let (partition, account) = (arn.nth(1).unwrap_or("aws").to_string(), arn.nth(2).unwrap_or_default().to_string());
+    let (partition, account) = (
+        arn.nth(1).unwrap_or("aws").to_string(),
+        arn.nth(2).unwrap_or_default().to_string(),
+    );
     let api = ctx.apigateway();
     let stage = stage_name(service);
-    let current = match api.get_stage().rest_api_id(rest_api_id).stage_name(&stage).send().await {
+    let current = match api
+        .get_stage()
+        .rest_api_id(rest_api_id)
+        .stage_name(&stage)
+        .send()
+        .await
+    {
         Ok(s) => Some(s),
         Err(e) if matches!(errors::describe(&e).0.as_deref(), Some("NotFoundException")) => None,
-        Err(e) => return Err(errors::wrap("API_GATEWAY", "GET_STAGE", format!("read stage {stage} of REST API {rest_api_id}"), e)),
+        Err(e) => {
+            return Err(errors::wrap(
+                "API_GATEWAY",
+                "GET_STAGE",
+                format!("read stage {stage} of REST API {rest_api_id}"),
+                e,
+            ))
+        }
     };
     if current.is_none() {
         let deployments = api
@@ -96,19 +152,41 @@ pub async fn update(ctx: &AwsContext, service: &Service, rest_api_id: &str, stac
             .limit(500)
             .send()
             .await
-            .map_err(|e| errors::wrap("API_GATEWAY", "GET_DEPLOYMENTS", format!("list deployments of REST API {rest_api_id}"), e))?;
-        let Some(id) = deployments.items().first().and_then(|d| d.id()) else { return Ok(()) };
+            .map_err(|e| {
+                errors::wrap(
+                    "API_GATEWAY",
+                    "GET_DEPLOYMENTS",
+                    format!("list deployments of REST API {rest_api_id}"),
+                    e,
+                )
+            })?;
+        let Some(id) = deployments.items().first().and_then(|d| d.id()) else {
+            return Ok(());
+        };
         api.create_stage()
             .rest_api_id(rest_api_id)
             .stage_name(&stage)
             .deployment_id(id)
             .send()
             .await
-            .map_err(|e| errors::wrap("API_GATEWAY", "CREATE_STAGE", format!("create stage {stage} of REST API {rest_api_id}"), e))?;
+            .map_err(|e| {
+                errors::wrap(
+                    "API_GATEWAY",
+                    "CREATE_STAGE",
+                    format!("create stage {stage} of REST API {rest_api_id}"),
+                    e,
+                )
+            })?;
     }
     let ops: Vec<PatchOperation> = patch_operations(service, &partition, &account)
         .into_iter()
-        .map(|(op, path, value)| PatchOperation::builder().op(op).path(path).set_value(value).build())
+        .map(|(op, path, value)| {
+            PatchOperation::builder()
+                .op(op)
+                .path(path)
+                .set_value(value)
+                .build()
+        })
         .collect();
     if !ops.is_empty() {
         api.update_stage()
@@ -117,7 +195,14 @@ pub async fn update(ctx: &AwsContext, service: &Service, rest_api_id: &str, stac
             .set_patch_operations(Some(ops))
             .send()
             .await
-            .map_err(|e| errors::wrap("API_GATEWAY", "UPDATE_STAGE", format!("update stage {stage} of REST API {rest_api_id}"), e))?;
+            .map_err(|e| {
+                errors::wrap(
+                    "API_GATEWAY",
+                    "UPDATE_STAGE",
+                    format!("update stage {stage} of REST API {rest_api_id}"),
+                    e,
+                )
+            })?;
     }
     if tags_configured {
         let mut wanted: Vec<(String, String)> = Vec::new();
@@ -130,9 +215,20 @@ pub async fn update(ctx: &AwsContext, service: &Service, rest_api_id: &str, stac
                 }
             }
         }
-        let have = current.as_ref().and_then(|s| s.tags()).cloned().unwrap_or_default();
-        let resource = format!("arn:{partition}:apigateway:{}::/restapis/{rest_api_id}/stages/{stage}", service.region);
-        let stale: Vec<String> = have.keys().filter(|k| !k.starts_with("aws:") && !wanted.iter().any(|(w, _)| w == *k)).cloned().collect();
+        let have = current
+            .as_ref()
+            .and_then(|s| s.tags())
+            .cloned()
+            .unwrap_or_default();
+        let resource = format!(
+            "arn:{partition}:apigateway:{}::/restapis/{rest_api_id}/stages/{stage}",
+            service.region
+        );
+        let stale: Vec<String> = have
+            .keys()
+            .filter(|k| !k.starts_with("aws:") && !wanted.iter().any(|(w, _)| w == *k))
+            .cloned()
+            .collect();
         let same = have.len() == wanted.len() && wanted.iter().all(|(k, v)| have.get(k) == Some(v));
         if !wanted.is_empty() && !same {
             api.tag_resource()
@@ -140,7 +236,14 @@ pub async fn update(ctx: &AwsContext, service: &Service, rest_api_id: &str, stac
                 .set_tags(Some(wanted.into_iter().collect()))
                 .send()
                 .await
-                .map_err(|e| errors::wrap("API_GATEWAY", "TAG_RESOURCE", format!("tag stage {stage} of REST API {rest_api_id}"), e))?;
+                .map_err(|e| {
+                    errors::wrap(
+                        "API_GATEWAY",
+                        "TAG_RESOURCE",
+                        format!("tag stage {stage} of REST API {rest_api_id}"),
+                        e,
+                    )
+                })?;
         }
         if !stale.is_empty() {
             api.untag_resource()
@@ -148,13 +251,33 @@ pub async fn update(ctx: &AwsContext, service: &Service, rest_api_id: &str, stac
                 .set_tag_keys(Some(stale))
                 .send()
                 .await
-                .map_err(|e| errors::wrap("API_GATEWAY", "UNTAG_RESOURCE", format!("untag stage {stage} of REST API {rest_api_id}"), e))?;
+                .map_err(|e| {
+                    errors::wrap(
+                        "API_GATEWAY",
+                        "UNTAG_RESOURCE",
+                        format!("untag stage {stage} of REST API {rest_api_id}"),
+                        e,
+                    )
+                })?;
         }
     }
-    let access_logging = provider.get("logs").and_then(|l| l.get("restApi")).filter(|v| truthy(v)).is_some_and(|l| l.get("accessLogging").filter(|v| !v.is_null()).map_or(true, truthy));
+    let access_logging = provider
+        .get("logs")
+        .and_then(|l| l.get("restApi"))
+        .filter(|v| truthy(v))
+        .is_some_and(|l| {
+            l.get("accessLogging")
+                .filter(|v| !v.is_null())
+                .map_or(true, truthy)
+        });
     if !access_logging {
         // Best effort, as Serverless: the group may well not exist.
-        let _ = ctx.logs().delete_log_group().log_group_name(log_group_name(service)).send().await;
+        let _ = ctx
+            .logs()
+            .delete_log_group()
+            .log_group_name(log_group_name(service))
+            .send()
+            .await;
     }
     Ok(())
 }
@@ -171,7 +294,10 @@ pub fn rest_api_id(outputs: &[(String, String)]) -> Option<String> {
 mod tests {
     #[test]
     fn reads_the_rest_api_id_from_the_endpoint() {
-        let outputs = vec![("ServiceEndpoint".to_string(), "https://abc123.execute-api.us-east-1.amazonaws.com/dev".to_string())];
+        let outputs = vec![(
+            "ServiceEndpoint".to_string(),
+            "https://abc123.execute-api.us-east-1.amazonaws.com/dev".to_string(),
+        )];
         assert_eq!(super::rest_api_id(&outputs).as_deref(), Some("abc123"));
         assert_eq!(super::rest_api_id(&[]), None);
     }

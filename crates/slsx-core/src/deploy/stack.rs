@@ -11,10 +11,21 @@ use crate::progress::{ProgressEvent, Reporter};
 
 /// The stack as it is now, or None when it does not exist.
 pub async fn describe(ctx: &AwsContext, stack_name: &str) -> Result<Option<Stack>> {
-    match ctx.cloudformation().describe_stacks().stack_name(stack_name).send().await {
+    match ctx
+        .cloudformation()
+        .describe_stacks()
+        .stack_name(stack_name)
+        .send()
+        .await
+    {
         Ok(out) => Ok(out.stacks().first().cloned()),
         Err(e) if errors::is_stack_missing(&e) => Ok(None),
-        Err(e) => Err(errors::wrap("CLOUD_FORMATION", "DESCRIBE_STACKS", format!("describe stack {stack_name}"), e)),
+        Err(e) => Err(errors::wrap(
+            "CLOUD_FORMATION",
+            "DESCRIBE_STACKS",
+            format!("describe stack {stack_name}"),
+            e,
+        )),
     }
 }
 
@@ -97,7 +108,14 @@ pub async fn deploy_change_set(
             .stack_name(&stack_id)
             .send()
             .await
-            .map_err(|e| errors::wrap("CLOUD_FORMATION", "DESCRIBE_CHANGE_SET", format!("describe change set {cs_name}"), e))?;
+            .map_err(|e| {
+                errors::wrap(
+                    "CLOUD_FORMATION",
+                    "DESCRIBE_CHANGE_SET",
+                    format!("describe change set {cs_name}"),
+                    e,
+                )
+            })?;
         match cs.status() {
             Some(ChangeSetStatus::CreateComplete) => break cs.changes().len() as u32,
             Some(ChangeSetStatus::CreatePending | ChangeSetStatus::CreateInProgress) | None => {
@@ -107,7 +125,10 @@ pub async fn deploy_change_set(
                 let reason = cs.status_reason().unwrap_or_default();
                 if is_without_changes(reason) {
                     delete_change_set(ctx, &stack_id, &change_set_id).await?;
-                    return Ok(Outcome { empty: true, stack: None });
+                    return Ok(Outcome {
+                        empty: true,
+                        stack: None,
+                    });
                 }
                 return Err(Error::Stack {
                     code: "AWS_CLOUD_FORMATION_CHANGE_SET_CREATION_FAILED".into(),
@@ -128,7 +149,14 @@ pub async fn deploy_change_set(
             .stack_name(&stack_id)
             .send()
             .await
-            .map_err(|e| errors::wrap("CLOUD_FORMATION", "DESCRIBE_STACK_EVENTS", format!("read the events of stack {stack_name}"), e))?
+            .map_err(|e| {
+                errors::wrap(
+                    "CLOUD_FORMATION",
+                    "DESCRIBE_STACK_EVENTS",
+                    format!("read the events of stack {stack_name}"),
+                    e,
+                )
+            })?
             .stack_events()
             .first()
             .and_then(|e| e.event_id().map(str::to_string)),
@@ -140,7 +168,14 @@ pub async fn deploy_change_set(
         .set_disable_rollback(disable_rollback(service))
         .send()
         .await
-        .map_err(|e| errors::wrap("CLOUD_FORMATION", "EXECUTE_CHANGE_SET", format!("execute change set {cs_name}"), e))?;
+        .map_err(|e| {
+            errors::wrap(
+                "CLOUD_FORMATION",
+                "EXECUTE_CHANGE_SET",
+                format!("execute change set {cs_name}"),
+                e,
+            )
+        })?;
 
     let tracker = Tracker::new(&stack_name, action, boundary, Some(changes));
     let tracker = monitor::follow(&cfn, &stack_id, tracker, reporter).await?;
@@ -160,10 +195,20 @@ pub async fn deploy_change_set(
             .stack_policy_body(policy)
             .send()
             .await
-            .map_err(|e| errors::wrap("CLOUD_FORMATION", "SET_STACK_POLICY", format!("set the policy of stack {stack_name}"), e))?;
+            .map_err(|e| {
+                errors::wrap(
+                    "CLOUD_FORMATION",
+                    "SET_STACK_POLICY",
+                    format!("set the policy of stack {stack_name}"),
+                    e,
+                )
+            })?;
     }
     let stack = describe(ctx, &stack_id).await?;
-    Ok(Outcome { empty: false, stack })
+    Ok(Outcome {
+        empty: false,
+        stack,
+    })
 }
 
 /// `deploymentMethod: direct`: CreateStack / UpdateStack, followed to the end. "No updates are to be
@@ -184,7 +229,12 @@ pub async fn deploy_direct(
     }
     let (stack_id, boundary) = match action {
         Action::Create => {
-            let mut req = stack_settings!(cfn.create_stack().stack_name(&stack_name).set_capabilities(Some(capabilities)), service);
+            let mut req = stack_settings!(
+                cfn.create_stack()
+                    .stack_name(&stack_name)
+                    .set_capabilities(Some(capabilities)),
+                service
+            );
             req = if disable_rollback(service) == Some(true) {
                 req.disable_rollback(true)
             } else {
@@ -195,7 +245,12 @@ pub async fn deploy_direct(
                 TemplateSource::Url(u) => req.template_url(u),
             };
             let out = req.send().await.map_err(|e| {
-                errors::wrap("CLOUD_FORMATION", "CREATE_STACK", format!("create stack {stack_name}"), e)
+                errors::wrap(
+                    "CLOUD_FORMATION",
+                    "CREATE_STACK",
+                    format!("create stack {stack_name}"),
+                    e,
+                )
             })?;
             (out.stack_id().unwrap_or(&stack_name).to_string(), None)
         }
@@ -205,32 +260,67 @@ pub async fn deploy_direct(
                 .stack_name(&stack_name)
                 .send()
                 .await
-                .map_err(|e| errors::wrap("CLOUD_FORMATION", "DESCRIBE_STACK_EVENTS", format!("read the events of stack {stack_name}"), e))?
+                .map_err(|e| {
+                    errors::wrap(
+                        "CLOUD_FORMATION",
+                        "DESCRIBE_STACK_EVENTS",
+                        format!("read the events of stack {stack_name}"),
+                        e,
+                    )
+                })?
                 .stack_events()
                 .first()
                 .and_then(|e| e.event_id().map(str::to_string));
-            let mut req = stack_settings!(cfn.update_stack().stack_name(&stack_name).set_capabilities(Some(capabilities)), service)
-                .set_rollback_configuration(rollback_configuration(service))
-                .set_disable_rollback(disable_rollback(service))
-                .set_stack_policy_body(stack_policy(service));
+            let mut req = stack_settings!(
+                cfn.update_stack()
+                    .stack_name(&stack_name)
+                    .set_capabilities(Some(capabilities)),
+                service
+            )
+            .set_rollback_configuration(rollback_configuration(service))
+            .set_disable_rollback(disable_rollback(service))
+            .set_stack_policy_body(stack_policy(service));
             req = match template {
                 TemplateSource::Body(b) => req.template_body(b),
                 TemplateSource::Url(u) => req.template_url(u),
             };
             match req.send().await {
                 Ok(out) => (out.stack_id().unwrap_or(&stack_name).to_string(), boundary),
-                Err(e) if errors::describe(&e).1.contains("No updates are to be performed") => {
-                    return Ok(Outcome { empty: true, stack: None });
+                Err(e)
+                    if errors::describe(&e)
+                        .1
+                        .contains("No updates are to be performed") =>
+                {
+                    return Ok(Outcome {
+                        empty: true,
+                        stack: None,
+                    });
                 }
-                Err(e) => return Err(errors::wrap("CLOUD_FORMATION", "UPDATE_STACK", format!("update stack {stack_name}"), e)),
+                Err(e) => {
+                    return Err(errors::wrap(
+                        "CLOUD_FORMATION",
+                        "UPDATE_STACK",
+                        format!("update stack {stack_name}"),
+                        e,
+                    ))
+                }
             }
         }
     };
-    let tracker = monitor::follow(&cfn, &stack_id, Tracker::new(&stack_name, action, boundary, None), reporter).await?;
+    let tracker = monitor::follow(
+        &cfn,
+        &stack_id,
+        Tracker::new(&stack_name, action, boundary, None),
+        reporter,
+    )
+    .await?;
     if let Some(err) = tracker.error(ctx.region(), &stack_id) {
         return Err(err);
     }
-    Ok(Outcome { empty: false, stack: describe(ctx, &stack_id).await? })
+    Ok(Outcome {
+        empty: false,
+        stack: describe(ctx, &stack_id).await?,
+    })
 }
 
 async fn create_change_set(
@@ -262,7 +352,12 @@ async fn create_change_set(
         TemplateSource::Url(url) => req.template_url(*url),
     };
     req.send().await.map_err(|e| {
-        errors::wrap("CLOUD_FORMATION", "CREATE_CHANGE_SET", format!("create change set for stack {stack_name}"), e)
+        errors::wrap(
+            "CLOUD_FORMATION",
+            "CREATE_CHANGE_SET",
+            format!("create change set for stack {stack_name}"),
+            e,
+        )
     })
 }
 
@@ -274,7 +369,14 @@ async fn delete_change_set(ctx: &AwsContext, stack: &str, change_set: &str) -> R
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| errors::wrap("CLOUD_FORMATION", "DELETE_CHANGE_SET", format!("delete change set {change_set}"), e))
+        .map_err(|e| {
+            errors::wrap(
+                "CLOUD_FORMATION",
+                "DELETE_CHANGE_SET",
+                format!("delete change set {change_set}"),
+                e,
+            )
+        })
 }
 
 /// `STAGE=<stage>` merged with `provider.stackTags` (a stackTags key spelled `stage` in any case
@@ -293,15 +395,22 @@ pub fn stack_tags(service: &Service) -> Vec<Tag> {
             tags.push((k.clone(), value));
         }
     }
-    tags.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// `provider.stackParameters` (`[{ ParameterKey, ParameterValue, UsePreviousValue, ResolvedValue }]`).
 fn stack_parameters(service: &Service) -> Vec<aws_sdk_cloudformation::types::Parameter> {
-    let Some(serde_json::Value::Array(list)) = service.provider.raw.get("stackParameters") else { return Vec::new() };
+    let Some(serde_json::Value::Array(list)) = service.provider.raw.get("stackParameters") else {
+        return Vec::new();
+    };
     list.iter()
         .map(|p| {
-            let text = |k: &str| p.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+            let text = |k: &str| {
+                p.get(k)
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            };
             aws_sdk_cloudformation::types::Parameter::builder()
                 .set_parameter_key(text("ParameterKey"))
                 .set_parameter_value(text("ParameterValue"))
@@ -315,14 +424,21 @@ fn stack_parameters(service: &Service) -> Vec<aws_sdk_cloudformation::types::Par
 /// `provider.notificationArns`, always sent (an empty list clears ARNs set elsewhere, as Serverless does).
 fn notification_arns(service: &Service) -> Vec<String> {
     match service.provider.raw.get("notificationArns") {
-        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     }
 }
 
 /// `provider.disableRollback`.
 fn disable_rollback(service: &Service) -> Option<bool> {
-    service.provider.raw.get("disableRollback").and_then(|v| v.as_bool())
+    service
+        .provider
+        .raw
+        .get("disableRollback")
+        .and_then(|v| v.as_bool())
 }
 
 /// `provider.stackPolicy` (a list of statements) as a policy document.
@@ -336,7 +452,9 @@ fn stack_policy(service: &Service) -> Option<String> {
 }
 
 /// `provider.rollbackConfiguration`: `{ RollbackTriggers: [{ Arn, Type }], MonitoringTimeInMinutes }`.
-fn rollback_configuration(service: &Service) -> Option<aws_sdk_cloudformation::types::RollbackConfiguration> {
+fn rollback_configuration(
+    service: &Service,
+) -> Option<aws_sdk_cloudformation::types::RollbackConfiguration> {
     let config = service.provider.raw.get("rollbackConfiguration")?;
     let triggers = config
         .get("RollbackTriggers")
@@ -356,7 +474,12 @@ fn rollback_configuration(service: &Service) -> Option<aws_sdk_cloudformation::t
     Some(
         aws_sdk_cloudformation::types::RollbackConfiguration::builder()
             .set_rollback_triggers(triggers)
-            .set_monitoring_time_in_minutes(config.get("MonitoringTimeInMinutes").and_then(|m| m.as_i64()).map(|m| m as i32))
+            .set_monitoring_time_in_minutes(
+                config
+                    .get("MonitoringTimeInMinutes")
+                    .and_then(|m| m.as_i64())
+                    .map(|m| m as i32),
+            )
             .build(),
     )
 }
@@ -383,19 +506,38 @@ mod tests {
     use crate::config::{Service, ServiceOptions};
 
     fn service(yaml: &str) -> Service {
-        let dir = std::env::temp_dir().join(format!("slsx-stack-{}-{}", std::process::id(), yaml.len()));
+        let dir =
+            std::env::temp_dir().join(format!("slsx-stack-{}-{}", std::process::id(), yaml.len()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
-        Service::load(&ServiceOptions { service_path: dir, ..Default::default() }).unwrap()
+        Service::load(&ServiceOptions {
+            service_path: dir,
+            ..Default::default()
+        })
+        .unwrap()
     }
 
     #[test]
     fn stack_tags_merge_stage_and_stack_tags() {
-        let s = service("service: a\nprovider:\n  name: aws\n  stackTags:\n    team: core\n    n: 1\n");
-        let tags: Vec<(String, String)> = stack_tags(&s).iter().map(|t| (t.key().unwrap().into(), t.value().unwrap().into())).collect();
-        assert_eq!(tags, [("STAGE".into(), "dev".into()), ("team".into(), "core".into()), ("n".into(), "1".into())]);
+        let s =
+            service("service: a\nprovider:\n  name: aws\n  stackTags:\n    team: core\n    n: 1\n");
+        let tags: Vec<(String, String)> = stack_tags(&s)
+            .iter()
+            .map(|t| (t.key().unwrap().into(), t.value().unwrap().into()))
+            .collect();
+        assert_eq!(
+            tags,
+            [
+                ("STAGE".into(), "dev".into()),
+                ("team".into(), "core".into()),
+                ("n".into(), "1".into())
+            ]
+        );
         let s = service("service: a\nprovider:\n  name: aws\n  stackTags:\n    stage: custom\n");
-        let tags: Vec<(String, String)> = stack_tags(&s).iter().map(|t| (t.key().unwrap().into(), t.value().unwrap().into())).collect();
+        let tags: Vec<(String, String)> = stack_tags(&s)
+            .iter()
+            .map(|t| (t.key().unwrap().into(), t.value().unwrap().into()))
+            .collect();
         assert_eq!(tags, [("stage".into(), "custom".into())]);
     }
 
@@ -403,8 +545,14 @@ mod tests {
     fn parameters_notifications_and_deployment_role() {
         let s = service("service: b\nprovider:\n  name: aws\n  stackParameters:\n    - ParameterKey: P\n      ParameterValue: v\n  notificationArns: [arn:aws:sns:us-east-1:1:t]\n  iam:\n    deploymentRole: arn:aws:iam::1:role/cfn\n");
         let p = stack_parameters(&s);
-        assert_eq!((p[0].parameter_key(), p[0].parameter_value()), (Some("P"), Some("v")));
+        assert_eq!(
+            (p[0].parameter_key(), p[0].parameter_value()),
+            (Some("P"), Some("v"))
+        );
         assert_eq!(notification_arns(&s), ["arn:aws:sns:us-east-1:1:t"]);
-        assert_eq!(deployment_role(&s).as_deref(), Some("arn:aws:iam::1:role/cfn"));
+        assert_eq!(
+            deployment_role(&s).as_deref(),
+            Some("arn:aws:iam::1:role/cfn")
+        );
     }
 }

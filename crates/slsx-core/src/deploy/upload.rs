@@ -23,7 +23,12 @@ pub struct Uploaded {
     pub uploaded: bool,
 }
 
-pub async fn upload_all(ctx: &AwsContext, bucket: &str, plan: &Plan, reporter: &dyn Reporter) -> Result<Vec<Uploaded>> {
+pub async fn upload_all(
+    ctx: &AwsContext,
+    bucket: &str,
+    plan: &Plan,
+    reporter: &dyn Reporter,
+) -> Result<Vec<Uploaded>> {
     let s3 = ctx.s3();
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
     let template = serde_json::to_vec(&plan.templates.update).map_err(|e| Error::Internal {
@@ -37,8 +42,21 @@ pub async fn upload_all(ctx: &AwsContext, bucket: &str, plan: &Plan, reporter: &
         let bucket = bucket.to_string();
         tasks.push(tokio::spawn(async move {
             let size = template.len() as u64;
-            put(&s3, &bucket, &key, ByteStream::from(template), &sha, "application/json", &enc).await?;
-            Ok::<_, Error>(Uploaded { key, size, uploaded: true })
+            put(
+                &s3,
+                &bucket,
+                &key,
+                ByteStream::from(template),
+                &sha,
+                "application/json",
+                &enc,
+            )
+            .await?;
+            Ok::<_, Error>(Uploaded {
+                key,
+                size,
+                uploaded: true,
+            })
         }));
     }
     for (artifact, key) in plan.artifacts.iter().zip(&plan.artifact_keys) {
@@ -50,22 +68,53 @@ pub async fn upload_all(ctx: &AwsContext, bucket: &str, plan: &Plan, reporter: &
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire_owned().await;
             if exists(&s3, &bucket, &key, &enc).await? {
-                return Ok(Uploaded { key, size: artifact.size, uploaded: false });
+                return Ok(Uploaded {
+                    key,
+                    size: artifact.size,
+                    uploaded: false,
+                });
             }
             if artifact.size >= multipart_threshold() {
-                multipart(&s3, &bucket, &key, &artifact.path, artifact.size, &artifact.sha256_base64, &enc).await?;
+                multipart(
+                    &s3,
+                    &bucket,
+                    &key,
+                    &artifact.path,
+                    artifact.size,
+                    &artifact.sha256_base64,
+                    &enc,
+                )
+                .await?;
             } else {
                 let body = ByteStream::from_path(&artifact.path).await.map_err(|e| {
-                    Error::io(format!("cannot read \"{}\"", artifact.path.display()), std::io::Error::other(e.to_string()))
+                    Error::io(
+                        format!("cannot read \"{}\"", artifact.path.display()),
+                        std::io::Error::other(e.to_string()),
+                    )
                 })?;
-                put(&s3, &bucket, &key, body, &artifact.sha256_base64, "application/zip", &enc).await?;
+                put(
+                    &s3,
+                    &bucket,
+                    &key,
+                    body,
+                    &artifact.sha256_base64,
+                    "application/zip",
+                    &enc,
+                )
+                .await?;
             }
-            Ok(Uploaded { key, size: artifact.size, uploaded: true })
+            Ok(Uploaded {
+                key,
+                size: artifact.size,
+                uploaded: true,
+            })
         }));
     }
     let mut out = Vec::new();
     for t in tasks {
-        let u = t.await.map_err(|e| Error::Internal { message: format!("upload task failed: {e}") })??;
+        let u = t.await.map_err(|e| Error::Internal {
+            message: format!("upload task failed: {e}"),
+        })??;
         reporter.report(ProgressEvent::ArtifactUploaded {
             key: u.key.clone(),
             size: u.size,
@@ -90,12 +139,17 @@ pub struct Encryption {
 impl Encryption {
     pub fn of(plan: &Plan) -> Encryption {
         let b = plan.service.provider.raw.get("deploymentBucket");
-        let get = |k: &str| b.and_then(|b| b.get(k)).and_then(|v| v.as_str()).map(str::to_string);
+        let get = |k: &str| {
+            b.and_then(|b| b.get(k))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
         Encryption {
             server_side: get("serverSideEncryption"),
             kms_key_id: get("sseKMSKeyId"),
             // Serverless's spelling.
-            customer_algorithm: get("sseCustomerAlgorithim").or_else(|| get("sseCustomerAlgorithm")),
+            customer_algorithm: get("sseCustomerAlgorithim")
+                .or_else(|| get("sseCustomerAlgorithm")),
             customer_key: get("sseCustomerKey"),
             customer_key_md5: get("sseCustomerKeyMD5"),
         }
@@ -106,8 +160,12 @@ impl Encryption {
 macro_rules! with_encryption {
     ($req:expr, $enc:expr) => {
         with_customer_key!(
-            $req.set_server_side_encryption($enc.server_side.as_deref().map(aws_sdk_s3::types::ServerSideEncryption::from))
-                .set_ssekms_key_id($enc.kms_key_id.clone()),
+            $req.set_server_side_encryption(
+                $enc.server_side
+                    .as_deref()
+                    .map(aws_sdk_s3::types::ServerSideEncryption::from)
+            )
+            .set_ssekms_key_id($enc.kms_key_id.clone()),
             $enc
         )
     };
@@ -132,13 +190,23 @@ async fn put(
     enc: &Encryption,
 ) -> Result<()> {
     with_encryption!(
-        s3.put_object().bucket(bucket).key(key).body(body).content_type(content_type).metadata("filesha256", sha256_base64),
+        s3.put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(body)
+            .content_type(content_type)
+            .metadata("filesha256", sha256_base64),
         enc
     )
     .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| bucket_gone(bucket, errors::wrap("S3", "PUT_OBJECT", format!("upload s3://{bucket}/{key}"), e)))
+    .await
+    .map(|_| ())
+    .map_err(|e| {
+        bucket_gone(
+            bucket,
+            errors::wrap("S3", "PUT_OBJECT", format!("upload s3://{bucket}/{key}"), e),
+        )
+    })
 }
 
 /// A deployment bucket deleted by hand: say so, with what to do.
@@ -156,7 +224,10 @@ pub(super) fn bucket_gone(bucket: &str, err: Error) -> Error {
 
 /// Artifacts from this size on are sent in parts (`SLSX_MULTIPART_THRESHOLD`, bytes; default 64 MiB).
 fn multipart_threshold() -> u64 {
-    std::env::var("SLSX_MULTIPART_THRESHOLD").ok().and_then(|v| v.parse().ok()).unwrap_or(64 * 1024 * 1024)
+    std::env::var("SLSX_MULTIPART_THRESHOLD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64 * 1024 * 1024)
 }
 
 /// Part size (`SLSX_MULTIPART_PART_SIZE`, bytes; default 16 MiB, at least S3's 5 MiB).
@@ -181,12 +252,23 @@ async fn multipart(
 ) -> Result<()> {
     use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
     let created = with_encryption!(
-        s3.create_multipart_upload().bucket(bucket).key(key).content_type("application/zip").metadata("filesha256", sha256_base64),
+        s3.create_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .content_type("application/zip")
+            .metadata("filesha256", sha256_base64),
         enc
     )
     .send()
-        .await
-        .map_err(|e| errors::wrap("S3", "CREATE_MULTIPART_UPLOAD", format!("upload s3://{bucket}/{key}"), e))?;
+    .await
+    .map_err(|e| {
+        errors::wrap(
+            "S3",
+            "CREATE_MULTIPART_UPLOAD",
+            format!("upload s3://{bucket}/{key}"),
+            e,
+        )
+    })?;
     let upload_id = created.upload_id().unwrap_or_default().to_string();
     let part = part_size();
     let count = size.div_ceil(part);
@@ -194,7 +276,12 @@ async fn multipart(
     let mut tasks = Vec::new();
     for n in 0..count {
         let (s3, limit, enc) = (s3.clone(), limit.clone(), enc.clone());
-        let (bucket, key, upload_id, path) = (bucket.to_string(), key.to_string(), upload_id.clone(), path.to_path_buf());
+        let (bucket, key, upload_id, path) = (
+            bucket.to_string(),
+            key.to_string(),
+            upload_id.clone(),
+            path.to_path_buf(),
+        );
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire_owned().await;
             let offset = n * part;
@@ -205,15 +292,37 @@ async fn multipart(
                 .length(aws_smithy_types::byte_stream::Length::Exact(length))
                 .build()
                 .await
-                .map_err(|e| Error::io(format!("cannot read \"{}\"", path.display()), std::io::Error::other(e.to_string())))?;
+                .map_err(|e| {
+                    Error::io(
+                        format!("cannot read \"{}\"", path.display()),
+                        std::io::Error::other(e.to_string()),
+                    )
+                })?;
             let out = with_customer_key!(
-                s3.upload_part().bucket(&bucket).key(&key).upload_id(&upload_id).part_number((n + 1) as i32).body(body),
+                s3.upload_part()
+                    .bucket(&bucket)
+                    .key(&key)
+                    .upload_id(&upload_id)
+                    .part_number((n + 1) as i32)
+                    .body(body),
                 enc
             )
             .send()
-                .await
-                .map_err(|e| errors::wrap("S3", "UPLOAD_PART", format!("upload s3://{bucket}/{key}"), e))?;
-            Ok::<_, Error>(CompletedPart::builder().part_number((n + 1) as i32).set_e_tag(out.e_tag().map(str::to_string)).build())
+            .await
+            .map_err(|e| {
+                errors::wrap(
+                    "S3",
+                    "UPLOAD_PART",
+                    format!("upload s3://{bucket}/{key}"),
+                    e,
+                )
+            })?;
+            Ok::<_, Error>(
+                CompletedPart::builder()
+                    .part_number((n + 1) as i32)
+                    .set_e_tag(out.e_tag().map(str::to_string))
+                    .build(),
+            )
         }));
     }
     let mut parts = Vec::new();
@@ -222,47 +331,102 @@ async fn multipart(
         match t.await {
             Ok(Ok(p)) => parts.push(p),
             Ok(Err(e)) => failure = failure.or(Some(e)),
-            Err(e) => failure = failure.or(Some(Error::Internal { message: format!("upload task failed: {e}") })),
+            Err(e) => {
+                failure = failure.or(Some(Error::Internal {
+                    message: format!("upload task failed: {e}"),
+                }))
+            }
         }
     }
     if let Some(e) = failure {
-        let _ = s3.abort_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id).send().await;
+        let _ = s3
+            .abort_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(&upload_id)
+            .send()
+            .await;
         return Err(e);
     }
     s3.complete_multipart_upload()
         .bucket(bucket)
         .key(key)
         .upload_id(&upload_id)
-        .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
         .send()
         .await
-        .map_err(|e| errors::wrap("S3", "COMPLETE_MULTIPART_UPLOAD", format!("upload s3://{bucket}/{key}"), e))?;
+        .map_err(|e| {
+            errors::wrap(
+                "S3",
+                "COMPLETE_MULTIPART_UPLOAD",
+                format!("upload s3://{bucket}/{key}"),
+                e,
+            )
+        })?;
     Ok(())
 }
 
-async fn exists(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, enc: &Encryption) -> Result<bool> {
+async fn exists(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    enc: &Encryption,
+) -> Result<bool> {
     let req = with_customer_key!(s3.head_object().bucket(bucket).key(key), enc);
     match req.send().await {
         Ok(_) => Ok(true),
         Err(e) if e.as_service_error().is_some_and(|se| se.is_not_found()) => Ok(false),
-        Err(e) => Err(bucket_gone(bucket, errors::wrap("S3", "HEAD_OBJECT", format!("read s3://{bucket}/{key}"), e))),
+        Err(e) => Err(bucket_gone(
+            bucket,
+            errors::wrap("S3", "HEAD_OBJECT", format!("read s3://{bucket}/{key}"), e),
+        )),
     }
 }
 
 /// One code artifact to its key, unless it is there already (`deploy function` of a large zip).
-pub async fn upload_artifact(ctx: &AwsContext, bucket: &str, key: &str, artifact: &crate::package::Artifact) -> Result<bool> {
+pub async fn upload_artifact(
+    ctx: &AwsContext,
+    bucket: &str,
+    key: &str,
+    artifact: &crate::package::Artifact,
+) -> Result<bool> {
     let s3 = ctx.s3();
     let enc = Encryption::default();
     if exists(&s3, bucket, key, &enc).await? {
         return Ok(false);
     }
     if artifact.size >= multipart_threshold() {
-        multipart(&s3, bucket, key, &artifact.path, artifact.size, &artifact.sha256_base64, &enc).await?;
+        multipart(
+            &s3,
+            bucket,
+            key,
+            &artifact.path,
+            artifact.size,
+            &artifact.sha256_base64,
+            &enc,
+        )
+        .await?;
     } else {
-        let body = ByteStream::from_path(&artifact.path)
-            .await
-            .map_err(|e| Error::io(format!("cannot read \"{}\"", artifact.path.display()), std::io::Error::other(e.to_string())))?;
-        put(&s3, bucket, key, body, &artifact.sha256_base64, "application/zip", &enc).await?;
+        let body = ByteStream::from_path(&artifact.path).await.map_err(|e| {
+            Error::io(
+                format!("cannot read \"{}\"", artifact.path.display()),
+                std::io::Error::other(e.to_string()),
+            )
+        })?;
+        put(
+            &s3,
+            bucket,
+            key,
+            body,
+            &artifact.sha256_base64,
+            "application/zip",
+            &enc,
+        )
+        .await?;
     }
     Ok(true)
 }
@@ -275,6 +439,19 @@ pub async fn upload_state(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result
         .map_err(|e| Error::io(format!("cannot read \"{}\"", path.display()), e))?;
     let key = format!("{}/{STATE_FILE}", plan.deployment_dir);
     let size = body.len() as u64;
-    put(&ctx.s3(), bucket, &key, ByteStream::from(body), &plan.state_hash, "application/json", &Encryption::of(plan)).await?;
-    Ok(Uploaded { key, size, uploaded: true })
+    put(
+        &ctx.s3(),
+        bucket,
+        &key,
+        ByteStream::from(body),
+        &plan.state_hash,
+        "application/json",
+        &Encryption::of(plan),
+    )
+    .await?;
+    Ok(Uploaded {
+        key,
+        size,
+        uploaded: true,
+    })
 }

@@ -49,7 +49,10 @@ impl Record {
 
 pub fn fingerprint(sources: &[Source]) -> String {
     let mut sha = Sha256::new();
-    sha.update(format!("slsx-zip/{FORMAT}/{DEFLATE_LEVEL}/{}\n", env!("CARGO_PKG_VERSION")));
+    sha.update(format!(
+        "slsx-zip/{FORMAT}/{DEFLATE_LEVEL}/{}\n",
+        env!("CARGO_PKG_VERSION")
+    ));
     for s in sources {
         sha.update(s.name.as_bytes());
         sha.update([0, u8::from(s.executable)]);
@@ -69,18 +72,35 @@ impl Cache {
     }
 
     pub fn write(&self, dir: &Path) -> Result<()> {
-        let text = serde_json::to_vec(self).map_err(|e| Error::Internal { message: format!("cannot write the zip cache: {e}") })?;
-        std::fs::write(dir.join(FILE), text).map_err(|e| Error::io(format!("cannot write \"{}\"", dir.join(FILE).display()), e))
+        let text = serde_json::to_vec(self).map_err(|e| Error::Internal {
+            message: format!("cannot write the zip cache: {e}"),
+        })?;
+        std::fs::write(dir.join(FILE), text)
+            .map_err(|e| Error::io(format!("cannot write \"{}\"", dir.join(FILE).display()), e))
     }
 
     /// Links (or copies) a previous zip into `out_dir` as `file_name` when its inputs are unchanged and
     /// it is still the file recorded (same size): the zip of that name, else any zip of the same inputs
     /// (`deploy function` packs one function alone into `<function>.zip`, whose files are often exactly
     /// those of the service's zip). The previous package is left as it was.
-    pub fn reuse(&self, previous: &Path, file_name: &str, fingerprint: &str, out_dir: &Path) -> Option<Record> {
-        let same_name = self.zips.get(file_name).filter(|r| r.fingerprint == fingerprint).map(|r| (file_name, r));
+    pub fn reuse(
+        &self,
+        previous: &Path,
+        file_name: &str,
+        fingerprint: &str,
+        out_dir: &Path,
+    ) -> Option<Record> {
+        let same_name = self
+            .zips
+            .get(file_name)
+            .filter(|r| r.fingerprint == fingerprint)
+            .map(|r| (file_name, r));
         let (old_name, record) = same_name.or_else(|| {
-            let mut same_inputs: Vec<(&String, &Record)> = self.zips.iter().filter(|(_, r)| r.fingerprint == fingerprint).collect();
+            let mut same_inputs: Vec<(&String, &Record)> = self
+                .zips
+                .iter()
+                .filter(|(_, r)| r.fingerprint == fingerprint)
+                .collect();
             same_inputs.sort_by(|a, b| a.0.cmp(b.0));
             same_inputs.first().map(|(n, r)| (n.as_str(), *r))
         })?;

@@ -15,7 +15,12 @@ use serde_json::Value;
 
 use super::FileEntry;
 
-const LOCKFILES: [&str; 4] = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"];
+const LOCKFILES: [&str; 4] = [
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+];
 
 /// Dev-dependency exclude globs (relative to the service) and warnings.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -29,12 +34,19 @@ pub fn dev_excludes(service_dir: &Path, files: &[FileEntry]) -> DevExcludes {
     let mut out = DevExcludes::default();
     let mut roots: Vec<&str> = files
         .iter()
-        .filter(|f| (f.rel == "package.json" || f.rel.ends_with("/package.json")) && !f.rel.contains("node_modules"))
+        .filter(|f| {
+            (f.rel == "package.json" || f.rel.ends_with("/package.json"))
+                && !f.rel.contains("node_modules")
+        })
         .map(|f| f.rel.trim_end_matches("package.json").trim_end_matches('/'))
         .collect();
     roots.sort_unstable();
     for root in roots {
-        let dir = if root.is_empty() { service_dir.to_path_buf() } else { service_dir.join(root) };
+        let dir = if root.is_empty() {
+            service_dir.to_path_buf()
+        } else {
+            service_dir.join(root)
+        };
         if !dir.join("node_modules").is_dir() {
             continue;
         }
@@ -44,7 +56,11 @@ pub fn dev_excludes(service_dir: &Path, files: &[FileEntry]) -> DevExcludes {
                 if root.is_empty() { "." } else { root }
             ));
         }
-        let prefix = if root.is_empty() { String::new() } else { format!("{root}/") };
+        let prefix = if root.is_empty() {
+            String::new()
+        } else {
+            format!("{root}/")
+        };
         for location in Tree::new(&dir).dev_only() {
             add_globs(&dir, &prefix, &location, &mut out.globs);
         }
@@ -90,13 +106,22 @@ struct Tree {
 impl Tree {
     fn new(root: &Path) -> Tree {
         let root_real = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        Tree { root: root.to_path_buf(), root_real, real: HashMap::new() }
+        Tree {
+            root: root.to_path_buf(),
+            root_real,
+            real: HashMap::new(),
+        }
     }
 
     /// Locations reachable from the root only through devDependencies.
     fn dev_only(&mut self) -> Vec<String> {
-        let Some(root_pkg) = read_package(&self.root) else { return Vec::new() };
-        let prod_roots = names(&root_pkg, &["dependencies", "optionalDependencies", "peerDependencies"]);
+        let Some(root_pkg) = read_package(&self.root) else {
+            return Vec::new();
+        };
+        let prod_roots = names(
+            &root_pkg,
+            &["dependencies", "optionalDependencies", "peerDependencies"],
+        );
         let dev_roots = names(&root_pkg, &["devDependencies"]);
         let root_real = self.root_real.clone();
         let prod = self.reach(&root_real, &prod_roots);
@@ -111,15 +136,23 @@ impl Tree {
     /// Breadth-first over dependency edges, starting with `deps` resolved from `from`.
     fn reach(&mut self, from: &Path, deps: &[String]) -> HashSet<String> {
         let mut seen = HashSet::new();
-        let mut queue: VecDeque<(PathBuf, String)> = deps.iter().map(|d| (from.to_path_buf(), d.clone())).collect();
+        let mut queue: VecDeque<(PathBuf, String)> = deps
+            .iter()
+            .map(|d| (from.to_path_buf(), d.clone()))
+            .collect();
         while let Some((dir, name)) = queue.pop_front() {
-            let Some(location) = self.resolve(&dir, &name) else { continue };
+            let Some(location) = self.resolve(&dir, &name) else {
+                continue;
+            };
             if !seen.insert(location.clone()) {
                 continue;
             }
             let real = self.real[&location].clone();
             if let Some(pkg) = read_package(&real) {
-                for dep in names(&pkg, &["dependencies", "optionalDependencies", "peerDependencies"]) {
+                for dep in names(
+                    &pkg,
+                    &["dependencies", "optionalDependencies", "peerDependencies"],
+                ) {
                     queue.push_back((real.clone(), dep));
                 }
             }
@@ -138,7 +171,11 @@ impl Tree {
             if d.file_name().is_some_and(|n| n != "node_modules") || d == self.root_real {
                 let candidate = d.join("node_modules").join(name);
                 if candidate.join("package.json").is_file() {
-                    let rel = candidate.strip_prefix(&self.root_real).ok()?.to_string_lossy().replace('\\', "/");
+                    let rel = candidate
+                        .strip_prefix(&self.root_real)
+                        .ok()?
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     if !self.real.contains_key(&rel) {
                         let real = std::fs::canonicalize(&candidate).unwrap_or(candidate);
                         self.real.insert(rel.clone(), real);

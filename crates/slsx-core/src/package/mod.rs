@@ -114,7 +114,10 @@ pub fn package_service(
 
     let legacy = !service.package.include.is_empty()
         || !service.package.exclude.is_empty()
-        || service.functions.iter().any(|f| !f.package.include.is_empty() || !f.package.exclude.is_empty());
+        || service
+            .functions
+            .iter()
+            .any(|f| !f.package.include.is_empty() || !f.package.exclude.is_empty());
     if legacy {
         packaged.warnings.push(
             "package.include and package.exclude are deprecated: use package.patterns (\"!glob\" excludes)".into(),
@@ -122,7 +125,13 @@ pub fn package_service(
     }
     let service_excludes = excludes(service, true);
     let layer_excludes = excludes(service, false);
-    let service_includes: Vec<String> = service.package.include.iter().chain(&service.package.patterns).cloned().collect();
+    let service_includes: Vec<String> = service
+        .package
+        .include
+        .iter()
+        .chain(&service.package.patterns)
+        .cloned()
+        .collect();
 
     let mut needs_service_zip = Vec::new();
     for f in &service.functions {
@@ -131,7 +140,13 @@ pub fn package_service(
             continue;
         }
         if let Some(artifact) = &f.package.artifact {
-            let src = prebuilt_source(service, artifact, out_dir, fetch, &format!("functions.{}.package.artifact", f.key))?;
+            let src = prebuilt_source(
+                service,
+                artifact,
+                out_dir,
+                fetch,
+                &format!("functions.{}.package.artifact", f.key),
+            )?;
             let i = slot_of(&mut slots, Slot::Prebuilt(src));
             packaged.functions.push((f.key.clone(), Code::Zip(i)));
             continue;
@@ -144,7 +159,12 @@ pub fn package_service(
                 root: None,
                 patterns: PatternSet {
                     excludes: [service_excludes.clone(), f.package.exclude.clone()].concat(),
-                    includes: [service_includes.clone(), f.package.include.clone(), f.package.patterns.clone()].concat(),
+                    includes: [
+                        service_includes.clone(),
+                        f.package.include.clone(),
+                        f.package.patterns.clone(),
+                    ]
+                    .concat(),
                     dev_excludes: Vec::new(),
                 },
                 label: format!("function \"{}\"", f.key),
@@ -170,7 +190,10 @@ pub fn package_service(
                 let src = prebuilt_source(service, artifact, out_dir, fetch, "package.artifact")?;
                 slot_of(&mut slots, Slot::Prebuilt(src))
             }
-            None if needs_service_zip.iter().all(|f: &&Function| f.package.disable) => {
+            None if needs_service_zip
+                .iter()
+                .all(|f: &&Function| f.package.disable) =>
+            {
                 return Err(Error::Package {
                     code: "NO_FILES_TO_PACKAGE",
                     message: format!(
@@ -197,17 +220,30 @@ pub fn package_service(
         })
     };
     for f in needs_service_zip {
-        packaged.functions.push((f.key.clone(), Code::Zip(service_slot.expect("set above"))));
+        packaged
+            .functions
+            .push((f.key.clone(), Code::Zip(service_slot.expect("set above"))));
     }
     // Keep the config order of functions.
-    let order: HashMap<&str, usize> = service.functions.iter().enumerate().map(|(i, f)| (f.key.as_str(), i)).collect();
+    let order: HashMap<&str, usize> = service
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.key.as_str(), i))
+        .collect();
     packaged.functions.sort_by_key(|(k, _)| order[k.as_str()]);
     packaged.service_artifact = service_slot;
 
     for l in &service.layers {
         let i = match (&l.package.artifact, &l.path) {
             (Some(artifact), _) => {
-                let src = prebuilt_source(service, artifact, out_dir, fetch, &format!("layers.{}.package.artifact", l.key))?;
+                let src = prebuilt_source(
+                    service,
+                    artifact,
+                    out_dir,
+                    fetch,
+                    &format!("layers.{}.package.artifact", l.key),
+                )?;
                 slot_of(&mut slots, Slot::Prebuilt(src))
             }
             (None, Some(path)) => {
@@ -217,7 +253,12 @@ pub fn package_service(
                     root: Some(path.clone()),
                     patterns: PatternSet {
                         excludes: [layer_excludes.clone(), l.package.exclude.clone()].concat(),
-                        includes: [service_includes.clone(), l.package.include.clone(), l.package.patterns.clone()].concat(),
+                        includes: [
+                            service_includes.clone(),
+                            l.package.include.clone(),
+                            l.package.patterns.clone(),
+                        ]
+                        .concat(),
                         dev_excludes: Vec::new(),
                     },
                     label: format!("layer \"{}\"", l.key),
@@ -230,7 +271,11 @@ pub fn package_service(
     }
 
     let names: Vec<String> = slots.iter().map(Slot::file_name).collect();
-    if let Some(dup) = names.iter().enumerate().find_map(|(i, n)| names[..i].contains(n).then_some(n)) {
+    if let Some(dup) = names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+    {
         return Err(Error::Package {
             code: "PACKAGE_NAME_CONFLICT",
             message: format!("Two artifacts would both be written as \"{dup}\": rename a function, layer or prebuilt artifact"),
@@ -242,7 +287,10 @@ pub fn package_service(
         HashMap::new()
     } else {
         // The output directory is never part of a package (it holds the previous zips).
-        let files = walk(&service.service_dir, &[out_dir.to_path_buf(), service.service_dir.join(".git")])?;
+        let files = walk(
+            &service.service_dir,
+            &[out_dir.to_path_buf(), service.service_dir.join(".git")],
+        )?;
         if service.package.exclude_dev_dependencies {
             let dev = devdeps::dev_excludes(&service.service_dir, &files);
             packaged.warnings.extend(dev.warnings);
@@ -284,7 +332,10 @@ impl Slot {
     fn file_name(&self) -> String {
         match self {
             Slot::Built(n) => n.clone(),
-            Slot::Prebuilt(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            Slot::Prebuilt(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         }
     }
 }
@@ -294,12 +345,23 @@ impl Slot {
 fn excludes(service: &Service, with_layers: bool) -> Vec<String> {
     let mut out: Vec<String> = BUILT_IN_EXCLUDES.iter().map(|s| s.to_string()).collect();
     out.push(service.config_file_name());
-    if let Some(local) = service.raw.get("plugins").and_then(|p| p.get("localPath")).and_then(|v| v.as_str()) {
+    if let Some(local) = service
+        .raw
+        .get("plugins")
+        .and_then(|p| p.get("localPath"))
+        .and_then(|v| v.as_str())
+    {
         out.push(local.to_string());
     }
     out.extend(service.package.exclude.iter().cloned());
     if with_layers {
-        out.extend(service.layers.iter().filter_map(|l| l.path.as_ref()).map(|p| format!("{p}/**")));
+        out.extend(
+            service
+                .layers
+                .iter()
+                .filter_map(|l| l.path.as_ref())
+                .map(|p| format!("{p}/**")),
+        );
     }
     if service.use_dotenv {
         out.push(".env*".into());
@@ -307,11 +369,25 @@ fn excludes(service: &Service, with_layers: bool) -> Vec<String> {
     out
 }
 
-fn prebuilt_source(service: &Service, artifact: &str, out_dir: &Path, fetch: Fetch<'_>, key: &str) -> Result<PathBuf> {
+fn prebuilt_source(
+    service: &Service,
+    artifact: &str,
+    out_dir: &Path,
+    fetch: Fetch<'_>,
+    key: &str,
+) -> Result<PathBuf> {
     if let Some(rest) = artifact.strip_prefix("s3://") {
-        let name = rest.rsplit('/').next().filter(|n| !n.is_empty() && rest.contains('/'));
+        let name = rest
+            .rsplit('/')
+            .next()
+            .filter(|n| !n.is_empty() && rest.contains('/'));
         let Some(name) = name else {
-            return Err(invalid_artifact(service, key, artifact, "an S3 artifact is s3://<bucket>/<key>"));
+            return Err(invalid_artifact(
+                service,
+                key,
+                artifact,
+                "an S3 artifact is s3://<bucket>/<key>",
+            ));
         };
         let dest = out_dir.join(name);
         if !dest.exists() {
@@ -337,10 +413,14 @@ fn invalid_artifact(service: &Service, key: &str, artifact: &str, why: &str) -> 
 }
 
 fn copy_prebuilt(src: &Path, out_dir: &Path) -> Result<Artifact> {
-    let file_name = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = src
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let dest = out_dir.join(&file_name);
     if src != dest {
-        std::fs::copy(src, &dest).map_err(|e| Error::io(format!("cannot copy \"{}\"", src.display()), e))?;
+        std::fs::copy(src, &dest)
+            .map_err(|e| Error::io(format!("cannot copy \"{}\"", src.display()), e))?;
     }
     let (sha, size) = hash::sha256_file(&dest)?;
     Ok(Artifact {
@@ -404,10 +484,14 @@ fn build_zips(
     let mut todo: Vec<usize> = Vec::new();
     for (i, (job, sources)) in jobs.iter().zip(&selections).enumerate() {
         let fingerprint = cache::fingerprint(sources);
-        let reused = previous.and_then(|(dir, c)| c.reuse(dir, &job.file_name, &fingerprint, out_dir));
+        let reused =
+            previous.and_then(|(dir, c)| c.reuse(dir, &job.file_name, &fingerprint, out_dir));
         match reused {
             Some(record) => {
-                built.insert(job.file_name.clone(), record.artifact(out_dir, &job.file_name));
+                built.insert(
+                    job.file_name.clone(),
+                    record.artifact(out_dir, &job.file_name),
+                );
                 records.insert(job.file_name.clone(), record);
             }
             None => todo.push(i),

@@ -47,15 +47,23 @@ pub struct Selection {
 
 fn dedupe(items: &[String]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    items.iter().filter(|p| seen.insert(p.as_str())).cloned().collect()
+    items
+        .iter()
+        .filter(|p| seen.insert(p.as_str()))
+        .cloned()
+        .collect()
 }
 
 impl Selection {
     pub fn new(patterns: &PatternSet) -> Result<Selection> {
-        let dev: std::collections::HashSet<&str> = patterns.dev_excludes.iter().map(String::as_str).collect();
+        let dev: std::collections::HashSet<&str> =
+            patterns.dev_excludes.iter().map(String::as_str).collect();
         let mut list: Vec<(String, bool)> = Vec::new();
         // Excludes (one written `!x` includes), except dev excludes, which go last.
-        for p in dedupe(&patterns.excludes).into_iter().filter(|p| !dev.contains(p.as_str())) {
+        for p in dedupe(&patterns.excludes)
+            .into_iter()
+            .filter(|p| !dev.contains(p.as_str()))
+        {
             let (negated, body) = split_negation(&p);
             list.push((body.to_string(), !negated));
         }
@@ -78,12 +86,23 @@ impl Selection {
         let set = builder.build().map_err(|e| Error::Internal {
             message: format!("cannot compile package patterns: {e}"),
         })?;
-        Ok(Selection { set, include: list.into_iter().map(|(_, i)| i).collect(), dev_dirs, dev_files })
+        Ok(Selection {
+            set,
+            include: list.into_iter().map(|(_, i)| i).collect(),
+            dev_dirs,
+            dev_files,
+        })
     }
 
     /// Whether `rel` (POSIX, relative to the artifact's root) is packaged.
     pub fn includes(&self, rel: &str) -> bool {
-        !self.dev_excluded(rel) && self.set.matches(rel).into_iter().max().is_none_or(|i| self.include[i])
+        !self.dev_excluded(rel)
+            && self
+                .set
+                .matches(rel)
+                .into_iter()
+                .max()
+                .is_none_or(|i| self.include[i])
     }
 
     fn dev_excluded(&self, rel: &str) -> bool {
@@ -91,7 +110,9 @@ impl Selection {
             return true;
         }
         !self.dev_dirs.is_empty()
-            && rel.match_indices('/').any(|(i, _)| self.dev_dirs.contains(&rel[..i]))
+            && rel
+                .match_indices('/')
+                .any(|(i, _)| self.dev_dirs.contains(&rel[..i]))
     }
 }
 
@@ -122,7 +143,12 @@ mod tests {
 
     fn sel(excludes: &[&str], includes: &[&str], dev: &[&str]) -> Selection {
         let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        Selection::new(&PatternSet { excludes: v(excludes), includes: v(includes), dev_excludes: v(dev) }).unwrap()
+        Selection::new(&PatternSet {
+            excludes: v(excludes),
+            includes: v(includes),
+            dev_excludes: v(dev),
+        })
+        .unwrap()
     }
 
     #[test]
@@ -146,7 +172,11 @@ mod tests {
 
     #[test]
     fn dev_excludes_win_over_user_includes_and_exclude_bang_includes() {
-        let s = sel(&["secret/**", "!secret/ok.txt"], &["node_modules/**"], &["node_modules/dev/**"]);
+        let s = sel(
+            &["secret/**", "!secret/ok.txt"],
+            &["node_modules/**"],
+            &["node_modules/dev/**"],
+        );
         assert!(!s.includes("node_modules/dev/a.js"));
         assert!(s.includes("node_modules/prod/a.js"));
         assert!(!s.includes("secret/x"));

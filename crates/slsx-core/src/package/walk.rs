@@ -52,11 +52,14 @@ fn visit(
     let read = std::fs::read_dir(dir)
         .map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
     for entry in read {
-        let entry = entry.map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
+        let entry =
+            entry.map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         // metadata() follows symlinks; a dangling link is skipped like globby does.
-        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
         let rel = if prefix.is_empty() {
             name
         } else {
@@ -85,7 +88,17 @@ fn stamp(meta: &std::fs::Metadata) -> u64 {
     use std::hash::{Hash, Hasher};
     use std::os::unix::fs::MetadataExt;
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (meta.ino(), meta.dev(), meta.mtime(), meta.mtime_nsec(), meta.ctime(), meta.ctime_nsec(), meta.len(), meta.mode()).hash(&mut h);
+    (
+        meta.ino(),
+        meta.dev(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ctime(),
+        meta.ctime_nsec(),
+        meta.len(),
+        meta.mode(),
+    )
+        .hash(&mut h);
     h.finish()
 }
 

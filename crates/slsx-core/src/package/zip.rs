@@ -105,8 +105,11 @@ impl Spill {
     /// Writes the index beside the spill file, so a later package can reuse it.
     fn keep(&self) -> Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        let text = serde_json::to_vec(&self.entries).map_err(|e| Error::Internal { message: format!("cannot write the deflate index: {e}") })?;
-        std::fs::write(dir.join(SPILL_INDEX), text).map_err(|e| Error::io("cannot write the deflate index", e))
+        let text = serde_json::to_vec(&self.entries).map_err(|e| Error::Internal {
+            message: format!("cannot write the deflate index: {e}"),
+        })?;
+        std::fs::write(dir.join(SPILL_INDEX), text)
+            .map_err(|e| Error::io("cannot write the deflate index", e))
     }
 
     /// Links a previous spill into `dir` unchanged (nothing was compressed this time).
@@ -130,13 +133,20 @@ impl Spill {
 pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> Result<Spill> {
     let spill_path = &dir.join(SPILL_FILE);
     let old_file = previous.and_then(|p| File::open(&p.path).ok());
-    let mut unique: Vec<&Source> = files.iter().copied().filter(|s| s.size <= SPILL_LIMIT).collect();
+    let mut unique: Vec<&Source> = files
+        .iter()
+        .copied()
+        .filter(|s| s.size <= SPILL_LIMIT)
+        .collect();
     unique.sort_by(|a, b| a.path.cmp(&b.path));
     unique.dedup_by(|a, b| a.path == b.path);
 
     let file = File::create(spill_path)
         .map_err(|e| Error::io(format!("cannot create \"{}\"", spill_path.display()), e))?;
-    let mut spill = Spill { path: spill_path.to_path_buf(), entries: HashMap::with_capacity(unique.len()) };
+    let mut spill = Spill {
+        path: spill_path.to_path_buf(),
+        entries: HashMap::with_capacity(unique.len()),
+    };
     struct Out {
         writer: BufWriter<File>,
         offset: u64,
@@ -153,7 +163,10 @@ pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> 
         |(buf, deflater), src| {
             buf.clear();
             let old = previous.zip(old_file.as_ref()).and_then(|(p, f)| {
-                let c = p.entries.get(&src.path).filter(|c| c.size == src.size && c.stamp == src.stamp)?;
+                let c = p
+                    .entries
+                    .get(&src.path)
+                    .filter(|c| c.size == src.size && c.stamp == src.stamp)?;
                 buf.resize(c.compressed as usize, 0);
                 read_exact_at(f, buf, c.offset).ok()?;
                 Some((c.crc, c.uncompressed))
@@ -165,16 +178,30 @@ pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> 
                     deflate_file(src, buf, deflater)?
                 }
             };
-            let mut out = out.lock().map_err(|_| Error::Internal { message: "a packaging thread panicked".into() })?;
+            let mut out = out.lock().map_err(|_| Error::Internal {
+                message: "a packaging thread panicked".into(),
+            })?;
             out.writer.write_all(buf).map_err(spill_error)?;
             let offset = out.offset;
             let compressed = buf.len() as u64;
-            out.entries.insert(src.path.clone(), Compressed { crc, compressed, uncompressed, offset, size: src.size, stamp: src.stamp });
+            out.entries.insert(
+                src.path.clone(),
+                Compressed {
+                    crc,
+                    compressed,
+                    uncompressed,
+                    offset,
+                    size: src.size,
+                    stamp: src.stamp,
+                },
+            );
             out.offset += compressed;
             Ok::<_, Error>(())
         },
     )?;
-    let mut out = out.into_inner().map_err(|_| Error::Internal { message: "a packaging thread panicked".into() })?;
+    let mut out = out.into_inner().map_err(|_| Error::Internal {
+        message: "a packaging thread panicked".into(),
+    })?;
     out.writer.flush().map_err(spill_error)?;
     spill.entries = out.entries;
     spill.keep()?;
@@ -212,7 +239,12 @@ fn deflate_file<W: Write>(src: &Source, out: &mut W, d: &mut Deflater) -> Result
 }
 
 /// Deflates what `input` holds (`src` names it and gives its expected size) into `out`.
-fn deflate_from<R: Read, W: Write>(input: &mut R, src: &Source, out: &mut W, d: &mut Deflater) -> Result<(u32, u64)> {
+fn deflate_from<R: Read, W: Write>(
+    input: &mut R,
+    src: &Source,
+    out: &mut W,
+    d: &mut Deflater,
+) -> Result<(u32, u64)> {
     let write_err = |e| Error::io("cannot write zip", e);
     let file = input;
     let mut crc = Crc::new();
@@ -222,14 +254,20 @@ fn deflate_from<R: Read, W: Write>(input: &mut R, src: &Source, out: &mut W, d: 
         let n = file.read(&mut d.input).map_err(|e| read_error(src, e))?;
         crc.update(&d.input[..n]);
         total += n as u64;
-        let flush = if n == 0 { FlushCompress::Finish } else { FlushCompress::None };
+        let flush = if n == 0 {
+            FlushCompress::Finish
+        } else {
+            FlushCompress::None
+        };
         let mut consumed = 0;
         loop {
             let (in_before, out_before) = (d.compress.total_in(), d.compress.total_out());
             let status = d
                 .compress
                 .compress(&d.input[consumed..n], &mut d.output, flush)
-                .map_err(|e| Error::Internal { message: format!("deflate failed: {e}") })?;
+                .map_err(|e| Error::Internal {
+                    message: format!("deflate failed: {e}"),
+                })?;
             consumed += (d.compress.total_in() - in_before) as usize;
             let produced = (d.compress.total_out() - out_before) as usize;
             out.write_all(&d.output[..produced]).map_err(write_err)?;
@@ -258,7 +296,10 @@ fn deflate_from<R: Read, W: Write>(input: &mut R, src: &Source, out: &mut W, d: 
     if total >= MAX_32 {
         return Err(Error::Package {
             code: "PACKAGE_FILE_TOO_LARGE",
-            message: format!("\"{}\" is 4 GiB or larger, beyond what Lambda accepts", src.path.display()),
+            message: format!(
+                "\"{}\" is 4 GiB or larger, beyond what Lambda accepts",
+                src.path.display()
+            ),
         });
     }
     Ok((crc.sum(), total))
@@ -276,13 +317,22 @@ fn read_error(src: &Source, e: std::io::Error) -> Error {
 pub fn assemble(path: &Path, sources: &[Source], spill: Option<&Spill>) -> Result<Written> {
     let tmp = path.with_extension("zip.partial");
     let result = (|| {
-        let file = File::create(&tmp).map_err(|e| Error::io(format!("cannot create \"{}\"", tmp.display()), e))?;
+        let file = File::create(&tmp)
+            .map_err(|e| Error::io(format!("cannot create \"{}\"", tmp.display()), e))?;
         let spill_file = match spill {
-            Some(s) => Some(File::open(&s.path).map_err(|e| Error::io("cannot read the compression spill file", e))?),
+            Some(s) => Some(
+                File::open(&s.path)
+                    .map_err(|e| Error::io("cannot read the compression spill file", e))?,
+            ),
             None => None,
         };
-        let written = write_zip(BufWriter::with_capacity(256 * 1024, file), sources, spill.zip(spill_file.as_ref()))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))?;
+        let written = write_zip(
+            BufWriter::with_capacity(256 * 1024, file),
+            sources,
+            spill.zip(spill_file.as_ref()),
+        )?;
+        std::fs::rename(&tmp, path)
+            .map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))?;
         Ok(written)
     })();
     if result.is_err() {
@@ -325,9 +375,17 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-fn write_zip<W: Write>(out: W, sources: &[Source], spill: Option<(&Spill, &File)>) -> Result<Written> {
+fn write_zip<W: Write>(
+    out: W,
+    sources: &[Source],
+    spill: Option<(&Spill, &File)>,
+) -> Result<Written> {
     let io = |e| Error::io("cannot write zip", e);
-    let mut w = HashingWriter { inner: out, sha: Sha256::new(), written: 0 };
+    let mut w = HashingWriter {
+        inner: out,
+        sha: Sha256::new(),
+        written: 0,
+    };
     let mut central = Vec::with_capacity(sources.len());
     let mut buf = vec![0u8; 256 * 1024];
     let mut deflater = Deflater::new();
@@ -368,21 +426,36 @@ fn write_zip<W: Write>(out: W, sources: &[Source], spill: Option<(&Spill, &File)
     let cd_size = w.written - cd_start;
     write_end(&mut w, central.len() as u64, cd_size, cd_start).map_err(io)?;
     w.flush().map_err(io)?;
-    Ok(Written { size: w.written, sha256: w.sha.finalize().into() })
+    Ok(Written {
+        size: w.written,
+        sha256: w.sha.finalize().into(),
+    })
 }
 
 /// A zip of in-memory files (name, bytes), in the given order, with the same fixed times and modes
 /// as every other zip slsx writes.
 pub fn zip_in_memory(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut w = HashingWriter { inner: Vec::new(), sha: Sha256::new(), written: 0 };
+    let mut w = HashingWriter {
+        inner: Vec::new(),
+        sha: Sha256::new(),
+        written: 0,
+    };
     let mut central = Vec::with_capacity(files.len());
     let mut deflater = Deflater::new();
     for (name, bytes) in files {
         let offset = w.written;
-        let src = Source { name: name.to_string(), path: PathBuf::from(name), executable: false, size: bytes.len() as u64, stamp: 0 };
-        w.write_all(&local_header(name).expect("short names")).expect("writing to memory");
+        let src = Source {
+            name: name.to_string(),
+            path: PathBuf::from(name),
+            executable: false,
+            size: bytes.len() as u64,
+            stamp: 0,
+        };
+        w.write_all(&local_header(name).expect("short names"))
+            .expect("writing to memory");
         let start = w.written;
-        let (crc, n) = deflate_from(&mut &bytes[..], &src, &mut w, &mut deflater).expect("deflating in memory");
+        let (crc, n) = deflate_from(&mut &bytes[..], &src, &mut w, &mut deflater)
+            .expect("deflating in memory");
         let compressed = w.written - start;
         let mut desc = Vec::with_capacity(16);
         desc.extend_from_slice(&0x0807_4b50u32.to_le_bytes());
@@ -390,7 +463,14 @@ pub fn zip_in_memory(files: &[(&str, &[u8])]) -> Vec<u8> {
         desc.extend_from_slice(&(compressed as u32).to_le_bytes());
         desc.extend_from_slice(&(n as u32).to_le_bytes());
         w.write_all(&desc).expect("writing to memory");
-        central.push(CentralEntry { name: name.to_string(), crc, compressed, uncompressed: n, offset, mode: 0o100644 });
+        central.push(CentralEntry {
+            name: name.to_string(),
+            crc,
+            compressed,
+            uncompressed: n,
+            offset,
+            mode: 0o100644,
+        });
     }
     let cd_start = w.written;
     for e in &central {
@@ -420,11 +500,19 @@ fn local_header(name: &str) -> Result<Vec<u8>> {
     Ok(h)
 }
 
-fn copy_range<W: Write>(file: &File, mut offset: u64, mut len: u64, out: &mut W, buf: &mut [u8]) -> Result<()> {
+fn copy_range<W: Write>(
+    file: &File,
+    mut offset: u64,
+    mut len: u64,
+    out: &mut W,
+    buf: &mut [u8],
+) -> Result<()> {
     while len > 0 {
         let n = len.min(buf.len() as u64) as usize;
-        read_exact_at(file, &mut buf[..n], offset).map_err(|e| Error::io("cannot read the compression spill file", e))?;
-        out.write_all(&buf[..n]).map_err(|e| Error::io("cannot write zip", e))?;
+        read_exact_at(file, &mut buf[..n], offset)
+            .map_err(|e| Error::io("cannot read the compression spill file", e))?;
+        out.write_all(&buf[..n])
+            .map_err(|e| Error::io("cannot write zip", e))?;
         offset += n as u64;
         len -= n as u64;
     }
@@ -461,7 +549,11 @@ fn write_central<W: Write>(w: &mut W, e: &CentralEntry) -> std::io::Result<()> {
     let mut h = Vec::with_capacity(46 + e.name.len() + extra.len());
     h.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
     h.extend_from_slice(&VERSION_MADE_BY.to_le_bytes());
-    let needed = if zip64_offset { VERSION_NEEDED_ZIP64 } else { VERSION_NEEDED };
+    let needed = if zip64_offset {
+        VERSION_NEEDED_ZIP64
+    } else {
+        VERSION_NEEDED
+    };
     h.extend_from_slice(&needed.to_le_bytes());
     h.extend_from_slice(&FLAGS.to_le_bytes());
     h.extend_from_slice(&METHOD_DEFLATE.to_le_bytes());
@@ -482,7 +574,12 @@ fn write_central<W: Write>(w: &mut W, e: &CentralEntry) -> std::io::Result<()> {
     w.write_all(&h)
 }
 
-fn write_end<W: Write>(w: &mut HashingWriter<W>, count: u64, cd_size: u64, cd_start: u64) -> std::io::Result<()> {
+fn write_end<W: Write>(
+    w: &mut HashingWriter<W>,
+    count: u64,
+    cd_size: u64,
+    cd_start: u64,
+) -> std::io::Result<()> {
     let zip64 = count >= 0xFFFF || cd_size >= MAX_32 || cd_start >= MAX_32;
     let mut e = Vec::new();
     if zip64 {

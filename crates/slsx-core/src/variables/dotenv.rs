@@ -6,7 +6,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// The variables the service's `.env` files add to `env` (already set ones are not overridden).
-pub fn load(service_dir: &Path, stage: &str, env: &HashMap<String, String>) -> HashMap<String, String> {
+pub fn load(
+    service_dir: &Path,
+    stage: &str,
+    env: &HashMap<String, String>,
+) -> HashMap<String, String> {
     let mut out: HashMap<String, String> = HashMap::new();
     let file = [format!(".env.{stage}"), ".env".to_string()]
         .into_iter()
@@ -21,7 +25,12 @@ pub fn load(service_dir: &Path, stage: &str, env: &HashMap<String, String>) -> H
         }
     }
     // Expansion sees the process environment first, then the files.
-    let lookup = |k: &str, out: &HashMap<String, String>| env.get(k).or_else(|| out.get(k)).cloned().unwrap_or_default();
+    let lookup = |k: &str, out: &HashMap<String, String>| {
+        env.get(k)
+            .or_else(|| out.get(k))
+            .cloned()
+            .unwrap_or_default()
+    };
     let keys: Vec<String> = out.keys().cloned().collect();
     for key in keys {
         let expanded = expand(&out[&key], &|k| lookup(k, &out));
@@ -39,16 +48,26 @@ pub fn parse(text: &str) -> Vec<(String, String)> {
             continue;
         }
         let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         let key = key.trim();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        {
             continue;
         }
         let value = value.trim();
         let value = match value.chars().next() {
             Some(q @ ('"' | '\'' | '`')) if value.len() >= 2 && value.ends_with(q) => {
                 let inner = &value[1..value.len() - 1];
-                if q == '"' { inner.replace("\\n", "\n").replace("\\r", "\r") } else { inner.to_string() }
+                if q == '"' {
+                    inner.replace("\\n", "\n").replace("\\r", "\r")
+                } else {
+                    inner.to_string()
+                }
             }
             _ => value.split(" #").next().unwrap_or("").trim().to_string(),
         };
@@ -76,12 +95,19 @@ fn expand(value: &str, lookup: &dyn Fn(&str) -> String) -> String {
                         None => (inner, None),
                     };
                     let v = lookup(&name);
-                    out.push_str(if v.is_empty() { default.as_deref().unwrap_or("") } else { &v });
+                    out.push_str(if v.is_empty() {
+                        default.as_deref().unwrap_or("")
+                    } else {
+                        &v
+                    });
                     i += 3 + end;
                     continue;
                 }
             } else {
-                let name: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '_').collect();
+                let name: String = chars[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                    .collect();
                 if !name.is_empty() {
                     out.push_str(&lookup(&name));
                     i += 1 + name.chars().count();
@@ -106,7 +132,13 @@ mod tests {
         assert_eq!(parsed[0], ("A".into(), "1".into()));
         assert_eq!(parsed[1], ("B".into(), "two\nlines".into()));
         assert_eq!(parsed[3], ("D".into(), "${A}-x".into()));
-        let lookup = |k: &str| if k == "A" { "1".to_string() } else { String::new() };
+        let lookup = |k: &str| {
+            if k == "A" {
+                "1".to_string()
+            } else {
+                String::new()
+            }
+        };
         assert_eq!(expand("${A}-x", &lookup), "1-x");
         assert_eq!(expand("$A$B", &lookup), "1");
     }

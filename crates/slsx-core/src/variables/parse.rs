@@ -58,10 +58,21 @@ pub fn parse(s: &str) -> Result<Option<Template>, ParseError> {
     if !may_have_variables(s) {
         return Ok(None);
     }
-    let mut p = Parser { s, chars: s.char_indices().collect(), pos: 0 };
+    let mut p = Parser {
+        s,
+        chars: s.char_indices().collect(),
+        pos: 0,
+    };
     let parts = p.text_until(&[], false)?;
     let has_var = parts.iter().any(|x| matches!(x, Part::Var(_)))
-        || parts.iter().map(|x| match x { Part::Text(t) => t.as_str(), _ => "" }).collect::<String>() != s;
+        || parts
+            .iter()
+            .map(|x| match x {
+                Part::Text(t) => t.as_str(),
+                _ => "",
+            })
+            .collect::<String>()
+            != s;
     Ok(has_var.then_some(parts))
 }
 
@@ -82,7 +93,14 @@ impl Parser<'_> {
         self.chars.get(i).map_or(self.s.len(), |(b, _)| *b)
     }
     fn err(&self, code: &'static str, what: &str, at: usize) -> ParseError {
-        ParseError { code, message: format!("Invalid variable {what} at index {} in \"{}\"", self.byte(at), self.s) }
+        ParseError {
+            code,
+            message: format!(
+                "Invalid variable {what} at index {} in \"{}\"",
+                self.byte(at),
+                self.s
+            ),
+        }
     }
 
     /// Text (with variables) until one of `stops` at nesting depth 0, or the end. In a param or an
@@ -175,10 +193,16 @@ impl Parser<'_> {
             }
             return Err(self.err("INVALID_VARIABLE_SOURCE", "source", type_start));
         }
-        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
             self.pos += 1;
         }
-        let kind: String = self.chars[type_start..self.pos].iter().map(|(_, c)| c).collect();
+        let kind: String = self.chars[type_start..self.pos]
+            .iter()
+            .map(|(_, c)| c)
+            .collect();
         let mut params = Vec::new();
         match self.peek() {
             Some(':') => {
@@ -191,7 +215,11 @@ impl Parser<'_> {
                 match self.peek() {
                     Some(':') => self.pos += 1,
                     Some('}') | Some(',') => {
-                        return Ok(Some(Source::Typed { kind, params, address: None }));
+                        return Ok(Some(Source::Typed {
+                            kind,
+                            params,
+                            address: None,
+                        }));
                     }
                     _ => return Err(self.err("INVALID_VARIABLE_ADDRESS", "address", self.pos)),
                 }
@@ -215,7 +243,11 @@ impl Parser<'_> {
                 Some(trimmed(t))
             }
         };
-        Ok(Some(Source::Typed { kind, params, address }))
+        Ok(Some(Source::Typed {
+            kind,
+            params,
+            address,
+        }))
     }
 
     fn params(&mut self) -> Result<Vec<Param>, ParseError> {
@@ -241,7 +273,9 @@ impl Parser<'_> {
                         _ => return Err(self.err("INVALID_VARIABLE_PARAM", "param", self.pos)),
                     }
                 }
-                Some('}') | None => return Err(self.err("INVALID_VARIABLE_PARAM", "param", self.pos)),
+                Some('}') | None => {
+                    return Err(self.err("INVALID_VARIABLE_PARAM", "param", self.pos))
+                }
                 Some(_) => {
                     let t = self.text_until(&[',', ')'], true)?;
                     if self.peek() == Some('}') || self.peek().is_none() {
@@ -250,7 +284,16 @@ impl Parser<'_> {
                     let p = trimmed(t);
                     params.push(match p {
                         Param::Template(t) if t.iter().all(|x| matches!(x, Part::Text(_))) => {
-                            let text: String = t.iter().map(|x| if let Part::Text(s) = x { s.as_str() } else { "" }).collect();
+                            let text: String = t
+                                .iter()
+                                .map(|x| {
+                                    if let Part::Text(s) = x {
+                                        s.as_str()
+                                    } else {
+                                        ""
+                                    }
+                                })
+                                .collect();
                             Param::Literal(literal(&text).unwrap_or(Value::String(text)))
                         }
                         other => other,
@@ -278,24 +321,42 @@ impl Parser<'_> {
             Some(c) if c.is_ascii_alphanumeric() || c == '.' || c == '-' => {
                 // A bare word: a source type when `:` or `(` follows, else a literal.
                 let start = self.pos;
-                while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ' ') {
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ' ')
+                {
                     self.pos += 1;
                 }
                 match self.peek() {
                     Some(':') | Some('(') => {
                         self.pos = start;
-                        let word: String = self.chars[start..].iter().map(|(_, c)| *c).take_while(|c| c.is_ascii_alphanumeric()).collect();
+                        let word: String = self.chars[start..]
+                            .iter()
+                            .map(|(_, c)| *c)
+                            .take_while(|c| c.is_ascii_alphanumeric())
+                            .collect();
                         if !word.starts_with(|c: char| c.is_ascii_lowercase()) {
                             return Err(self.err("INVALID_VARIABLE_SOURCE", "source", start));
                         }
                         Ok(self.typed_source(false)?.expect("typed source"))
                     }
                     Some('}') => {
-                        let word: String = self.chars[start..self.pos].iter().map(|(_, c)| c).collect::<String>().trim().to_string();
-                        literal(&word).map(Source::Literal).ok_or_else(|| ParseError {
-                            code: "INVALID_VARIABLE_LITERAL_SOURCE",
-                            message: format!("Invalid literal source \"{word}\" at index {} in \"{}\"", self.byte(start), self.s),
-                        })
+                        let word: String = self.chars[start..self.pos]
+                            .iter()
+                            .map(|(_, c)| c)
+                            .collect::<String>()
+                            .trim()
+                            .to_string();
+                        literal(&word)
+                            .map(Source::Literal)
+                            .ok_or_else(|| ParseError {
+                                code: "INVALID_VARIABLE_LITERAL_SOURCE",
+                                message: format!(
+                                    "Invalid literal source \"{word}\" at index {} in \"{}\"",
+                                    self.byte(start),
+                                    self.s
+                                ),
+                            })
                     }
                     _ => Err(self.err("INVALID_VARIABLE_SOURCE", "source", start)),
                 }
@@ -321,12 +382,19 @@ impl Parser<'_> {
                 } else {
                     serde_json::from_str::<String>(raw).map_err(|e| ParseError {
                         code: "INVALID_VARIABLE_STRING_LITERAL",
-                        message: format!("Invalid string literal at index {} in \"{}\": {e}", self.byte(start), self.s),
+                        message: format!(
+                            "Invalid string literal at index {} in \"{}\": {e}",
+                            self.byte(start),
+                            self.s
+                        ),
                     })
                 };
             }
         }
-        Err(ParseError { code: "UNTERMINATED_VARIABLE", message: format!("Missing variable closing bracket in {}", self.s) })
+        Err(ParseError {
+            code: "UNTERMINATED_VARIABLE",
+            message: format!("Missing variable closing bracket in {}", self.s),
+        })
     }
 }
 
@@ -340,7 +408,11 @@ fn literal(word: &str) -> Option<Value> {
             if let Ok(i) = w.parse::<i64>() {
                 return Some(Value::from(i));
             }
-            w.parse::<f64>().ok().filter(|f| f.is_finite()).and_then(serde_json::Number::from_f64).map(Value::Number)
+            w.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
         }
     }
 }
@@ -355,7 +427,16 @@ fn trimmed(mut t: Template) -> Param {
     }
     t.retain(|p| !matches!(p, Part::Text(s) if s.is_empty()));
     if t.iter().all(|p| matches!(p, Part::Text(_))) {
-        let text: String = t.iter().map(|x| if let Part::Text(s) = x { s.as_str() } else { "" }).collect();
+        let text: String = t
+            .iter()
+            .map(|x| {
+                if let Part::Text(s) = x {
+                    s.as_str()
+                } else {
+                    ""
+                }
+            })
+            .collect();
         return Param::Literal(Value::String(text));
     }
     Param::Template(t)
@@ -374,31 +455,67 @@ mod tests {
     }
 
     fn typed(kind: &str, params: Vec<Param>, address: Option<&str>) -> Source {
-        Source::Typed { kind: kind.into(), params, address: address.map(|a| Param::Literal(json!(a))) }
+        Source::Typed {
+            kind: kind.into(),
+            params,
+            address: address.map(|a| Param::Literal(json!(a))),
+        }
     }
 
     #[test]
     fn sources_params_addresses_and_fallbacks() {
         let v = var("${self:custom.a, env:B, 'lit'}");
-        assert_eq!(v.sources, vec![
-            typed("self", vec![], Some("custom.a")),
-            typed("env", vec![], Some("B")),
-            Source::Literal(json!("lit")),
-        ]);
+        assert_eq!(
+            v.sources,
+            vec![
+                typed("self", vec![], Some("custom.a")),
+                typed("env", vec![], Some("B")),
+                Source::Literal(json!("lit")),
+            ]
+        );
         let v = var("${ssm(us-east-1, raw):/a/b}");
-        assert_eq!(v.sources, vec![typed("ssm", vec![Param::Literal(json!("us-east-1")), Param::Literal(json!("raw"))], Some("/a/b"))]);
+        assert_eq!(
+            v.sources,
+            vec![typed(
+                "ssm",
+                vec![
+                    Param::Literal(json!("us-east-1")),
+                    Param::Literal(json!("raw"))
+                ],
+                Some("/a/b")
+            )]
+        );
         let v = var("${file(./x.yml):k}");
-        assert_eq!(v.sources, vec![typed("file", vec![Param::Literal(json!("./x.yml"))], Some("k"))]);
+        assert_eq!(
+            v.sources,
+            vec![typed(
+                "file",
+                vec![Param::Literal(json!("./x.yml"))],
+                Some("k")
+            )]
+        );
         assert_eq!(var("${env:X, 5}").sources[1], Source::Literal(json!(5)));
-        assert_eq!(var("${env:X, null}").sources[1], Source::Literal(Value::Null));
-        assert_eq!(var("${env:X, \"a\\\"b\"}").sources[1], Source::Literal(json!("a\"b")));
+        assert_eq!(
+            var("${env:X, null}").sources[1],
+            Source::Literal(Value::Null)
+        );
+        assert_eq!(
+            var("${env:X, \"a\\\"b\"}").sources[1],
+            Source::Literal(json!("a\"b"))
+        );
         assert_eq!(var("${self:}").sources, vec![typed("self", vec![], None)]);
     }
 
     #[test]
     fn nested_variables_in_addresses() {
         let v = var("${self:custom.${opt:stage}.size}");
-        let Source::Typed { address: Some(Param::Template(t)), .. } = &v.sources[0] else { panic!() };
+        let Source::Typed {
+            address: Some(Param::Template(t)),
+            ..
+        } = &v.sources[0]
+        else {
+            panic!()
+        };
         assert_eq!(t.len(), 3);
         assert_eq!(t[0], Part::Text("custom.".into()));
         assert!(matches!(&t[1], Part::Var(_)));
@@ -408,7 +525,10 @@ mod tests {
     fn foreign_dollar_braces_and_escapes_stay_text() {
         assert_eq!(parse("arn:${AWS::Partition}:s3:::${Bucket}").unwrap(), None);
         assert_eq!(parse("${foo}").unwrap(), None);
-        assert_eq!(parse("\\${self:x}").unwrap(), Some(vec![Part::Text("${self:x}".into())]));
+        assert_eq!(
+            parse("\\${self:x}").unwrap(),
+            Some(vec![Part::Text("${self:x}".into())])
+        );
         let parts = parse("a-${self:service}-b").unwrap().unwrap();
         assert_eq!(parts.len(), 3);
         let parts = parse("\\\\${self:x}").unwrap().unwrap();
@@ -419,7 +539,13 @@ mod tests {
     #[test]
     fn syntax_errors_have_codes() {
         assert_eq!(parse("${self:a").unwrap_err().code, "UNTERMINATED_VARIABLE");
-        assert_eq!(parse("${env:A, %}").unwrap_err().code, "INVALID_VARIABLE_SOURCE");
-        assert_eq!(parse("${env:A, nope}").unwrap_err().code, "INVALID_VARIABLE_LITERAL_SOURCE");
+        assert_eq!(
+            parse("${env:A, %}").unwrap_err().code,
+            "INVALID_VARIABLE_SOURCE"
+        );
+        assert_eq!(
+            parse("${env:A, nope}").unwrap_err().code,
+            "INVALID_VARIABLE_LITERAL_SOURCE"
+        );
     }
 }

@@ -36,7 +36,10 @@ pub struct Context<'a> {
 /// A message from a JavaScript file being evaluated: it asks for a variable (`resolveVariable`), or it
 /// is done.
 pub enum JsFileEvent {
-    Resolve { expression: String, reply: std::sync::mpsc::Sender<std::result::Result<Value, String>> },
+    Resolve {
+        expression: String,
+        reply: std::sync::mpsc::Sender<std::result::Result<Value, String>>,
+    },
     Done(std::result::Result<Value, String>),
 }
 
@@ -47,8 +50,17 @@ pub trait JsFiles: Sync {
 }
 
 /// The resolved values of a few properties (None: absent), leaving the rest of `config` alone.
-pub fn resolve_paths(config: &Value, ctx: &Context<'_>, paths: &[&[&str]]) -> Result<Vec<Option<Value>>> {
-    let mut r = Resolver { root: config.clone(), ctx, in_progress: Vec::new(), files: HashMap::new() };
+pub fn resolve_paths(
+    config: &Value,
+    ctx: &Context<'_>,
+    paths: &[&[&str]],
+) -> Result<Vec<Option<Value>>> {
+    let mut r = Resolver {
+        root: config.clone(),
+        ctx,
+        in_progress: Vec::new(),
+        files: HashMap::new(),
+    };
     paths
         .iter()
         .map(|p| r.resolve_path(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
@@ -57,7 +69,12 @@ pub fn resolve_paths(config: &Value, ctx: &Context<'_>, paths: &[&[&str]]) -> Re
 
 /// Resolves every variable of `config`.
 pub fn resolve_config(config: Value, ctx: &Context<'_>) -> Result<Value> {
-    let mut r = Resolver { root: config, ctx, in_progress: Vec::new(), files: HashMap::new() };
+    let mut r = Resolver {
+        root: config,
+        ctx,
+        in_progress: Vec::new(),
+        files: HashMap::new(),
+    };
     r.resolve_subtree(&[])?;
     Ok(r.root)
 }
@@ -98,7 +115,10 @@ impl Resolver<'_, '_> {
                 if parse_or_none(s) {
                     self.resolve_leaf(path)?;
                     // A resolved object may hold further variables (from a file, say).
-                    if matches!(get(&self.root, path), Some(Value::Object(_) | Value::Array(_))) {
+                    if matches!(
+                        get(&self.root, path),
+                        Some(Value::Object(_) | Value::Array(_))
+                    ) {
                         return self.resolve_subtree(path);
                     }
                 }
@@ -127,12 +147,19 @@ impl Resolver<'_, '_> {
                 "VARIABLES_RESOLUTION_ERROR",
                 &format!(
                     "Circular reference among {} properties ({})",
-                    self.in_progress[i..].iter().rev().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(" and "),
+                    self.in_progress[i..]
+                        .iter()
+                        .rev()
+                        .map(|p| format!("\"{p}\""))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
                     chain.join(" -> ")
                 ),
             ));
         }
-        let Some(Value::String(s)) = get(&self.root, path).cloned() else { return Ok(()) };
+        let Some(Value::String(s)) = get(&self.root, path).cloned() else {
+            return Ok(());
+        };
         self.in_progress.push(key);
         let result = self.eval_string(&s, path, 0);
         self.in_progress.pop();
@@ -153,7 +180,13 @@ impl Resolver<'_, '_> {
         let template = match parse(s) {
             Ok(Some(t)) => t,
             Ok(None) => return Ok(Value::String(s.to_string())),
-            Err(e) => return Err(self.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Variable syntax error: {} ({})", e.message, e.code))),
+            Err(e) => {
+                return Err(self.error(
+                    path,
+                    "VARIABLES_RESOLUTION_ERROR",
+                    &format!("Variable syntax error: {} ({})", e.message, e.code),
+                ))
+            }
         };
         self.eval_template(&template, path, depth)
     }
@@ -198,8 +231,15 @@ impl Resolver<'_, '_> {
         for (i, source) in var.sources.iter().enumerate() {
             match source {
                 Source::Literal(v) => return Ok(v.clone()),
-                Source::Typed { kind, params, address } => {
-                    let params: Vec<Value> = params.iter().map(|p| self.eval_param(p, path)).collect::<Result<_>>()?;
+                Source::Typed {
+                    kind,
+                    params,
+                    address,
+                } => {
+                    let params: Vec<Value> = params
+                        .iter()
+                        .map(|p| self.eval_param(p, path))
+                        .collect::<Result<_>>()?;
                     let address = match address {
                         Some(a) => match self.eval_param(a, path)? {
                             Value::Null => None,
@@ -220,12 +260,16 @@ impl Resolver<'_, '_> {
                 }
             }
         }
-        Err(self.error(
-            path,
-            "VARIABLES_RESOLUTION_ERROR",
-            &format!("Value not found at \"{}\" source", last.split(':').next().unwrap_or(&last)),
-        )
-        .with_detail(&format!("(variable {}, {last})", var.raw)))
+        Err(self
+            .error(
+                path,
+                "VARIABLES_RESOLUTION_ERROR",
+                &format!(
+                    "Value not found at \"{}\" source",
+                    last.split(':').next().unwrap_or(&last)
+                ),
+            )
+            .with_detail(&format!("(variable {}, {last})", var.raw)))
     }
 
     fn eval_param(&mut self, p: &Param, path: &Path_) -> Result<Value> {
@@ -239,7 +283,11 @@ impl Resolver<'_, '_> {
     pub fn resolve_detached(&mut self, value: Value, path: &Path_) -> Result<Value> {
         Ok(match value {
             Value::String(s) if parse_or_none(&s) => self.eval_string(&s, path, 0)?,
-            Value::Array(a) => Value::Array(a.into_iter().map(|v| self.resolve_detached(v, path)).collect::<Result<_>>()?),
+            Value::Array(a) => Value::Array(
+                a.into_iter()
+                    .map(|v| self.resolve_detached(v, path))
+                    .collect::<Result<_>>()?,
+            ),
             Value::Object(m) => {
                 let mut out = Map::new();
                 for (k, v) in m {
@@ -279,9 +327,17 @@ trait WithDetail {
 impl WithDetail for Error {
     fn with_detail(self, detail: &str) -> Self {
         match self {
-            Error::Config { code, message, path, location } => {
-                Error::Config { code, message: format!("{message} {detail}"), path, location }
-            }
+            Error::Config {
+                code,
+                message,
+                path,
+                location,
+            } => Error::Config {
+                code,
+                message: format!("{message} {detail}"),
+                path,
+                location,
+            },
             other => other,
         }
     }
@@ -381,11 +437,20 @@ mod tests {
         let cycle = json!({ "custom": { "a": "${self:custom.b}", "b": "${self:custom.a}" } });
         let e = resolve_config(cycle, &ctx(json!({}))).unwrap_err();
         assert_eq!(e.code(), "VARIABLES_RESOLUTION_ERROR");
-        assert!(e.to_string().contains("Circular reference among \"custom.b\" and \"custom.a\" properties"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("Circular reference among \"custom.b\" and \"custom.a\" properties"),
+            "{e}"
+        );
 
         let missing = json!({ "custom": { "a": "${env:NOPE_NOPE}" } });
         let e = resolve_config(missing, &ctx(json!({}))).unwrap_err();
-        assert!(e.to_string().starts_with("Cannot resolve variable at \"custom.a\": Value not found at \"env\" source"), "{e}");
+        assert!(
+            e.to_string().starts_with(
+                "Cannot resolve variable at \"custom.a\": Value not found at \"env\" source"
+            ),
+            "{e}"
+        );
 
         let unknown = json!({ "custom": { "a": "${nope:x}" } });
         let e = resolve_config(unknown, &ctx(json!({}))).unwrap_err();

@@ -22,9 +22,15 @@ fn listener_ids(arn: &Value) -> Option<(String, String)> {
     }
     let rest = &s[s.find(":listener/app/")? + ":listener/app/".len()..];
     let parts: Vec<&str> = rest.split('/').collect();
-    let word = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let word = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
     match parts.as_slice() {
-        [name, alb, listener] if word(name) && word(alb) && word(listener) => Some((alb.to_string(), listener.to_string())),
+        [name, alb, listener] if word(name) && word(alb) && word(listener) => {
+            Some((alb.to_string(), listener.to_string()))
+        }
         _ => None,
     }
 }
@@ -40,14 +46,32 @@ struct AlbEvent<'a> {
 
 impl AlbEvent<'_> {
     fn target_group_id(&self) -> String {
-        format!("{}Alb{}TargetGroup{}", normalized_name(&self.function.key), if self.multi_value { "MultiValue" } else { "" }, self.alb_id)
+        format!(
+            "{}Alb{}TargetGroup{}",
+            normalized_name(&self.function.key),
+            if self.multi_value { "MultiValue" } else { "" },
+            self.alb_id
+        )
     }
 }
 
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
-    let provider_alb = service.provider.raw.get("alb").cloned().unwrap_or(Value::Null);
-    let prefix = provider_alb.get("targetGroupPrefix").and_then(Value::as_str).unwrap_or_default().to_string();
-    let authorizers = provider_alb.get("authorizers").and_then(Value::as_object).cloned().unwrap_or_default();
+    let provider_alb = service
+        .provider
+        .raw
+        .get("alb")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let prefix = provider_alb
+        .get("targetGroupPrefix")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let authorizers = provider_alb
+        .get("authorizers")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let mut events = Vec::new();
     for f in &service.functions {
         for (index, event) in super::events_of(f, "alb") {
@@ -55,9 +79,20 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 continue;
             }
             let err = |code, message: String| event_error(service, f, index, "alb", code, message);
-            let (alb_id, listener_id) = listener_ids(event.get("listenerArn").unwrap_or(&Value::Null))
-                .ok_or_else(|| err("ALB_INVALID_LISTENER_ARN", format!("Invalid ALB listenerArn in function \"{}\".", f.key)))?;
-            if event.get("conditions").and_then(Value::as_object).is_none_or(Map::is_empty) {
+            let (alb_id, listener_id) = listener_ids(
+                event.get("listenerArn").unwrap_or(&Value::Null),
+            )
+            .ok_or_else(|| {
+                err(
+                    "ALB_INVALID_LISTENER_ARN",
+                    format!("Invalid ALB listenerArn in function \"{}\".", f.key),
+                )
+            })?;
+            if event
+                .get("conditions")
+                .and_then(Value::as_object)
+                .is_none_or(Map::is_empty)
+            {
                 return Err(err("ALB_NO_CONDITIONS", format!("Cannot setup \"alb\" event in \"{}\" function: At least one condition must be defined", f.key)));
             }
             if event.get("targetGroupName").is_some_and(truthy) && !prefix.is_empty() {
@@ -70,7 +105,14 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 }
             }
             let multi_value = event.get("multiValueHeaders").is_some_and(truthy);
-            events.push(AlbEvent { function: f, index, alb_id, listener_id, event, multi_value });
+            events.push(AlbEvent {
+                function: f,
+                index,
+                alb_id,
+                listener_id,
+                event,
+                multi_value,
+            });
         }
     }
     // The same priority twice: in one function across listeners, or on one listener across functions.
@@ -81,7 +123,11 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                     || (o.listener_id == e.listener_id && o.function.key != e.function.key))
         });
         if clash.is_some() {
-            let priority = e.event.get("priority").map(Value::to_string).unwrap_or_default();
+            let priority = e
+                .event
+                .get("priority")
+                .map(Value::to_string)
+                .unwrap_or_default();
             return Err(event_error(service, e.function, e.index, "alb", "ALB_PRIORITY_ALREADY_IN_USE", format!(
                 "ALB event in function \"{}\" cannot use priority \"{priority}\" because it is already in use.",
                 e.function.key
@@ -95,11 +141,23 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         let target = lambda_target(&f.key, target_alias(f).as_ref());
         let register_id = format!("{n}LambdaPermissionRegisterTarget");
         // Target group.
-        let tag_value = |multi: bool| format!("{}-{}-{}-{}{}", service.name, f.key, e.alb_id, if multi { "multi-value-" } else { "" }, service.stage);
+        let tag_value = |multi: bool| {
+            format!(
+                "{}-{}-{}-{}{}",
+                service.name,
+                f.key,
+                e.alb_id,
+                if multi { "multi-value-" } else { "" },
+                service.stage
+            )
+        };
         let name = match e.event.get("targetGroupName").filter(|v| truthy(v)) {
             Some(n) => n.clone(),
             None => {
-                let generated = format!("{prefix}{}", hex::encode(Md5::digest(tag_value(e.multi_value).as_bytes())));
+                let generated = format!(
+                    "{prefix}{}",
+                    hex::encode(Md5::digest(tag_value(e.multi_value).as_bytes()))
+                );
                 json!(generated.chars().take(32).collect::<String>())
             }
         };
@@ -107,19 +165,50 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         props.insert("TargetType".into(), json!("lambda"));
         props.insert("Targets".into(), json!([{ "Id": target }]));
         props.insert("Name".into(), name);
-        props.insert("Tags".into(), json!([{ "Key": "Name", "Value": tag_value(false) }]));
-        props.insert("TargetGroupAttributes".into(), json!([{ "Key": "lambda.multi_value_headers.enabled", "Value": e.multi_value }]));
+        props.insert(
+            "Tags".into(),
+            json!([{ "Key": "Name", "Value": tag_value(false) }]),
+        );
+        props.insert(
+            "TargetGroupAttributes".into(),
+            json!([{ "Key": "lambda.multi_value_headers.enabled", "Value": e.multi_value }]),
+        );
         props.insert("HealthCheckEnabled".into(), json!(false));
         if let Some(h) = e.event.get("healthCheck").filter(|v| truthy(v)) {
             let h = h.as_object().cloned().unwrap_or_default();
             let given = |k: &str| h.get(k).filter(|v| !v.is_null()).cloned();
-            props.insert("HealthCheckEnabled".into(), given("enabled").unwrap_or(json!(true)));
-            props.insert("HealthCheckPath".into(), given("path").unwrap_or(json!("/")));
-            props.insert("HealthCheckIntervalSeconds".into(), given("intervalSeconds").unwrap_or(json!(35)));
-            props.insert("HealthCheckTimeoutSeconds".into(), given("timeoutSeconds").unwrap_or(json!(30)));
-            props.insert("HealthyThresholdCount".into(), given("healthyThresholdCount").unwrap_or(json!(5)));
-            props.insert("UnhealthyThresholdCount".into(), given("unhealthyThresholdCount").filter(truthy).unwrap_or(json!(5)));
-            let code = h.get("matcher").and_then(|m| m.get("httpCode")).filter(|v| truthy(v)).cloned().unwrap_or(json!("200"));
+            props.insert(
+                "HealthCheckEnabled".into(),
+                given("enabled").unwrap_or(json!(true)),
+            );
+            props.insert(
+                "HealthCheckPath".into(),
+                given("path").unwrap_or(json!("/")),
+            );
+            props.insert(
+                "HealthCheckIntervalSeconds".into(),
+                given("intervalSeconds").unwrap_or(json!(35)),
+            );
+            props.insert(
+                "HealthCheckTimeoutSeconds".into(),
+                given("timeoutSeconds").unwrap_or(json!(30)),
+            );
+            props.insert(
+                "HealthyThresholdCount".into(),
+                given("healthyThresholdCount").unwrap_or(json!(5)),
+            );
+            props.insert(
+                "UnhealthyThresholdCount".into(),
+                given("unhealthyThresholdCount")
+                    .filter(truthy)
+                    .unwrap_or(json!(5)),
+            );
+            let code = h
+                .get("matcher")
+                .and_then(|m| m.get("httpCode"))
+                .filter(|v| truthy(v))
+                .cloned()
+                .unwrap_or(json!("200"));
             props.insert("Matcher".into(), json!({ "HttpCode": code }));
         }
         let mut depends_on = vec![json!(register_id)];
@@ -130,17 +219,25 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         let mut actions = Vec::new();
         let mut order = 0;
         for auth_name in e.event.get("authorizer").map(as_list).unwrap_or_default() {
-            let Some(auth) = auth_name.as_str().and_then(|n| authorizers.get(n)) else { continue };
+            let Some(auth) = auth_name.as_str().and_then(|n| authorizers.get(n)) else {
+                continue;
+            };
             order += 1;
             let get = |k: &str| auth.get(k).filter(|v| !v.is_null()).cloned();
-            let unauthenticated = get("onUnauthenticatedRequest").filter(truthy).unwrap_or(json!("deny"));
+            let unauthenticated = get("onUnauthenticatedRequest")
+                .filter(truthy)
+                .unwrap_or(json!("deny"));
             let mut config = Map::new();
             if auth.get("type").and_then(Value::as_str) == Some("cognito") {
                 put(&mut config, "UserPoolArn", get("userPoolArn"));
                 put(&mut config, "UserPoolClientId", get("userPoolClientId"));
                 put(&mut config, "UserPoolDomain", get("userPoolDomain"));
             } else {
-                put(&mut config, "AuthorizationEndpoint", get("authorizationEndpoint"));
+                put(
+                    &mut config,
+                    "AuthorizationEndpoint",
+                    get("authorizationEndpoint"),
+                );
                 put(&mut config, "ClientId", get("clientId"));
                 put(&mut config, "Issuer", get("issuer"));
                 put(&mut config, "TokenEndpoint", get("tokenEndpoint"));
@@ -151,7 +248,11 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 };
             }
             config.insert("OnUnauthenticatedRequest".into(), unauthenticated);
-            put(&mut config, "AuthenticationRequestExtraParams", get("requestExtraParams"));
+            put(
+                &mut config,
+                "AuthenticationRequestExtraParams",
+                get("requestExtraParams"),
+            );
             put(&mut config, "Scope", get("scope"));
             put(&mut config, "SessionCookieName", get("sessionCookieName"));
             put(&mut config, "SessionTimeout", get("sessionTimeout"));
@@ -161,7 +262,8 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 json!({ "Type": "authenticate-oidc", "Order": order, "AuthenticateOidcConfig": config })
             });
         }
-        let mut forward = json!({ "Type": "forward", "TargetGroupArn": { "Ref": e.target_group_id() } });
+        let mut forward =
+            json!({ "Type": "forward", "TargetGroupArn": { "Ref": e.target_group_id() } });
         if order > 0 {
             forward["Order"] = json!(order + 1);
         }
@@ -182,14 +284,21 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             conditions.push(json!({ "Field": "http-header", "HttpHeaderConfig": { "HttpHeaderName": h.get("name"), "Values": h.get("values") } }));
         }
         if let Some(Value::Object(q)) = conditions_in.get("query").filter(|v| truthy(v)) {
-            let values: Vec<Value> = q.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
-            conditions.push(json!({ "Field": "query-string", "QueryStringConfig": { "Values": values } }));
+            let values: Vec<Value> = q
+                .iter()
+                .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                .collect();
+            conditions.push(
+                json!({ "Field": "query-string", "QueryStringConfig": { "Values": values } }),
+            );
         }
         if let Some(v) = cond("ip") {
             conditions.push(json!({ "Field": "source-ip", "SourceIpConfig": { "Values": v } }));
         }
         let priority = e.event.get("priority").cloned().unwrap_or(Value::Null);
-        let priority_id = priority.as_str().map_or_else(|| priority.to_string(), str::to_string);
+        let priority_id = priority
+            .as_str()
+            .map_or_else(|| priority.to_string(), str::to_string);
         resources.insert(
             format!("{n}AlbListenerRule{priority_id}"),
             json!({

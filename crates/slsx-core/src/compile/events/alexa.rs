@@ -12,7 +12,11 @@ use crate::error::Result;
 /// `kind` with its principal and the word in the permission's logical ID.
 const KINDS: [(&str, &str, &str); 2] = [
     ("alexaSkill", "alexa-appkit.amazon.com", "AlexaSkill"),
-    ("alexaSmartHome", "alexa-connectedhome.amazon.com", "AlexaSmartHome"),
+    (
+        "alexaSmartHome",
+        "alexa-connectedhome.amazon.com",
+        "AlexaSmartHome",
+    ),
 ];
 
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
@@ -26,16 +30,29 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 let (app_id, enabled) = match event {
                     Value::String(s) => (Some(s.clone()), true),
                     other => (
-                        other.get("appId").and_then(Value::as_str).map(str::to_string),
+                        other
+                            .get("appId")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
                         other.get("enabled") != Some(&Value::Bool(false)),
                     ),
                 };
                 let mut props = Map::new();
                 props.insert("FunctionName".into(), target.clone());
-                props.insert("Action".into(), json!(if enabled { "lambda:InvokeFunction" } else { "lambda:DisableInvokeFunction" }));
+                props.insert(
+                    "Action".into(),
+                    json!(if enabled {
+                        "lambda:InvokeFunction"
+                    } else {
+                        "lambda:DisableInvokeFunction"
+                    }),
+                );
                 props.insert("Principal".into(), json!(principal));
                 if let Some(id) = app_id.filter(|s| !s.is_empty()) {
-                    props.insert("EventSourceToken".into(), json!(id.replace("\\n", "").replace("\\r", "")));
+                    props.insert(
+                        "EventSourceToken".into(),
+                        json!(id.replace("\\n", "").replace("\\r", "")),
+                    );
                 }
                 let mut permission = Map::new();
                 permission.insert("Type".into(), json!("AWS::Lambda::Permission"));
@@ -43,7 +60,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                     permission.insert("DependsOn".into(), json!(a));
                 }
                 permission.insert("Properties".into(), Value::Object(props));
-                resources.insert(format!("{n}LambdaPermission{word}{number}"), Value::Object(permission));
+                resources.insert(
+                    format!("{n}LambdaPermission{word}{number}"),
+                    Value::Object(permission),
+                );
             }
         }
     }

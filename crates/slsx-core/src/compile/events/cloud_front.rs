@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use super::put;
 use crate::compile::functions::truthy;
 use crate::compile::naming::{function_logical_id, normalized_name, ROLE_LAMBDA_EXECUTION};
-use crate::config::{Function, Service};
 use crate::config::error_at as config_error;
+use crate::config::{Function, Service};
 use crate::error::Result;
 
 const DISTRIBUTION: &str = "CloudFrontDistribution";
@@ -46,19 +46,30 @@ fn origin_from_url(url: &str) -> Map<String, Value> {
     if scheme.eq_ignore_ascii_case("s3") {
         o.insert("S3OriginConfig".into(), json!({}));
     } else {
-        o.insert("CustomOriginConfig".into(), json!({ "OriginProtocolPolicy": "match-viewer" }));
+        o.insert(
+            "CustomOriginConfig".into(),
+            json!({ "OriginProtocolPolicy": "match-viewer" }),
+        );
     }
     o
 }
 
 fn origin_id(o: &Map<String, Value>) -> String {
-    let kind = if o.get("S3OriginConfig").is_some_and(truthy) { "s3" } else { "custom" };
+    let kind = if o.get("S3OriginConfig").is_some_and(truthy) {
+        "s3"
+    } else {
+        "custom"
+    };
     let domain = match o.get("DomainName") {
         Some(Value::String(s)) => s.clone(),
         Some(other) => super::alphanumeric(&other.to_string()),
         None => super::alphanumeric("undefined"),
     };
-    let path = o.get("OriginPath").filter(|v| truthy(v)).map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string)).unwrap_or_default();
+    let path = o
+        .get("OriginPath")
+        .filter(|v| truthy(v))
+        .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+        .unwrap_or_default();
     format!("{kind}/{domain}{path}")
 }
 
@@ -83,14 +94,24 @@ fn extend_deep(target: &mut Map<String, Value>, source: &Map<String, Value>) {
     }
 }
 
-pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &mut Map<String, Value>) -> Result<()> {
+pub fn compile(
+    service: &Service,
+    resources: &mut Map<String, Value>,
+    outputs: &mut Map<String, Value>,
+) -> Result<()> {
     let provider = &service.provider.raw;
     let mut policies: Vec<String> = Vec::new();
-    if let Some(Value::Object(p)) = provider.get("cloudFront").and_then(|c| c.get("cachePolicies")) {
+    if let Some(Value::Object(p)) = provider
+        .get("cloudFront")
+        .and_then(|c| c.get("cachePolicies"))
+    {
         for (name, config) in p {
             policies.push(name.clone());
             let mut c = config.as_object().cloned().unwrap_or_default();
-            c.insert("Name".into(), json!(format!("{}-{}-{name}", service.name, service.stage)));
+            c.insert(
+                "Name".into(),
+                json!(format!("{}-{}-{name}", service.name, service.stage)),
+            );
             resources.insert(
                 format!("CloudFrontCachePolicy{}", normalized_name(name)),
                 json!({ "Type": "AWS::CloudFront::CachePolicy", "Properties": { "CachePolicyConfig": c } }),
@@ -124,7 +145,12 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
             }
             let version_id = resources
                 .iter()
-                .find(|(_, r)| r["Type"] == "AWS::Lambda::Version" && r.pointer("/Properties/FunctionName/Ref").and_then(Value::as_str) == Some(function_id.as_str()))
+                .find(|(_, r)| {
+                    r["Type"] == "AWS::Lambda::Version"
+                        && r.pointer("/Properties/FunctionName/Ref")
+                            .and_then(Value::as_str)
+                            == Some(function_id.as_str())
+                })
                 .map(|(k, _)| k.clone())
                 .unwrap_or_default();
 
@@ -142,7 +168,13 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
             }
             if event.get("isDefaultOrigin").is_some_and(truthy) {
                 if default_origin.as_ref().is_some_and(|d| *d != id) {
-                    return Err(config_error(service, at, "CLOUDFRONT_MULTIPLE_DEFAULT_ORIGIN_EVENTS", "Found more than one cloudfront event with \"isDefaultOrigin\" defined".into()));
+                    return Err(config_error(
+                        service,
+                        at,
+                        "CLOUDFRONT_MULTIPLE_DEFAULT_ORIGIN_EVENTS",
+                        "Found more than one cloudfront event with \"isDefaultOrigin\" defined"
+                            .into(),
+                    ));
                 }
                 default_origin = Some(id.clone());
             }
@@ -156,7 +188,11 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
                 if b.get("CachePolicyId").is_some_and(truthy) {
                     assign_default_policy = false;
                 }
-                if b.get("ForwardedValues").is_some_and(truthy) || ["MaxTTL", "MinTTL", "DefaultTTL"].iter().any(|k| b.get(*k).is_some_and(|v| !v.is_null())) {
+                if b.get("ForwardedValues").is_some_and(truthy)
+                    || ["MaxTTL", "MinTTL", "DefaultTTL"]
+                        .iter()
+                        .any(|k| b.get(*k).is_some_and(|v| !v.is_null()))
+                {
                     assign_default_policy = false;
                 }
             }
@@ -165,7 +201,12 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
                 let name = policy.get("name").and_then(Value::as_str);
                 if let Some(n) = name {
                     if !policies.iter().any(|p| p == n) {
-                        return Err(config_error(service, format!("{at}.cachePolicy.name"), "UNRECOGNIZED_CLOUDFRONT_CACHE_POLICY", format!("Event references not configured cache policy '{n}'")));
+                        return Err(config_error(
+                            service,
+                            format!("{at}.cachePolicy.name"),
+                            "UNRECOGNIZED_CLOUDFRONT_CACHE_POLICY",
+                            format!("Event references not configured cache policy '{n}'"),
+                        ));
                     }
                 }
                 let value = id.unwrap_or_else(|| json!({ "Ref": format!("CloudFrontCachePolicy{}", normalized_name(name.unwrap_or("undefined"))) }));
@@ -176,15 +217,26 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
                 behavior.insert("CachePolicyId".into(), json!(DEFAULT_CACHE_POLICY));
             }
             let mut association = Map::new();
-            put(&mut association, "EventType", event.get("eventType").cloned());
+            put(
+                &mut association,
+                "EventType",
+                event.get("eventType").cloned(),
+            );
             association.insert("LambdaFunctionARN".into(), json!({ "Ref": version_id }));
-            put(&mut association, "IncludeBody", event.get("includeBody").cloned());
+            put(
+                &mut association,
+                "IncludeBody",
+                event.get("includeBody").cloned(),
+            );
             behavior.insert("TargetOriginId".into(), json!(id));
             behavior.insert("LambdaFunctionAssociations".into(), json!([association]));
             if let Some(p) = event.get("pathPattern").and_then(Value::as_str) {
                 behavior.insert("PathPattern".into(), json!(p));
             }
-            match behaviors.iter_mut().find(|b| b.get("PathPattern") == behavior.get("PathPattern") && b.get("TargetOriginId") == behavior.get("TargetOriginId")) {
+            match behaviors.iter_mut().find(|b| {
+                b.get("PathPattern") == behavior.get("PathPattern")
+                    && b.get("TargetOriginId") == behavior.get("TargetOriginId")
+            }) {
                 Some(existing) => extend_deep(existing, &behavior),
                 None => behaviors.push(behavior),
             }
@@ -197,21 +249,41 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
     // Behaviors without a path pattern first (a stable sort, as JavaScript's).
     behaviors.sort_by_key(|b| b.contains_key("PathPattern"));
     if service.region != "us-east-1" {
-        return Err(config_error(service, "provider.region".into(), "CLOUDFRONT_INVALID_REGION", "CloudFront associated functions have to be deployed to the us-east-1 region.".into()));
+        return Err(config_error(
+            service,
+            "provider.region".into(),
+            "CLOUDFRONT_INVALID_REGION",
+            "CloudFront associated functions have to be deployed to the us-east-1 region.".into(),
+        ));
     }
     let mut patterns: Vec<Option<&Value>> = Vec::new();
     for b in &behaviors {
         let p = b.get("PathPattern");
         if patterns.contains(&p) {
-            return Err(config_error(service, "functions".into(), "CLOUDFRONT_MULTIPLE_BEHAVIORS_FOR_SINGLE_PATH_PATTERN", "Found more than one behavior with the same PathPattern".into()));
+            return Err(config_error(
+                service,
+                "functions".into(),
+                "CLOUDFRONT_MULTIPLE_BEHAVIORS_FOR_SINGLE_PATH_PATTERN",
+                "Found more than one behavior with the same PathPattern".into(),
+            ));
         }
         patterns.push(p);
-        let associations = b.get("LambdaFunctionAssociations").and_then(Value::as_array).cloned().unwrap_or_default();
+        let associations = b
+            .get("LambdaFunctionAssociations")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let mut types: Vec<Option<&Value>> = Vec::new();
         for a in &associations {
             let t = a.get("EventType");
             if types.contains(&t) {
-                return Err(config_error(service, "functions".into(), "CLOUDFRONT_EVENT_TYPE_NON_UNIQUE_CACHE_BEHAVIOR", "The event type of a function association must be unique in the cache behavior".into()));
+                return Err(config_error(
+                    service,
+                    "functions".into(),
+                    "CLOUDFRONT_EVENT_TYPE_NON_UNIQUE_CACHE_BEHAVIOR",
+                    "The event type of a function association must be unique in the cache behavior"
+                        .into(),
+                ));
             }
             types.push(t);
         }
@@ -224,7 +296,11 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
             }
             None => origins[0]["Id"].as_str().unwrap_or_default().to_string(),
         };
-        let mut default: Map<String, Value> = behaviors[0].iter().filter(|(k, _)| *k != "PathPattern" && *k != "LambdaFunctionAssociations").map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut default: Map<String, Value> = behaviors[0]
+            .iter()
+            .filter(|(k, _)| *k != "PathPattern" && *k != "LambdaFunctionAssociations")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         default.insert("TargetOriginId".into(), json!(origin));
         behaviors.insert(0, default);
     }
@@ -243,11 +319,14 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
         );
     }
     if let Some(role) = resources.get_mut(ROLE_LAMBDA_EXECUTION) {
-        if let Some(Value::Array(statements)) = role.pointer_mut("/Properties/AssumeRolePolicyDocument/Statement") {
+        if let Some(Value::Array(statements)) =
+            role.pointer_mut("/Properties/AssumeRolePolicyDocument/Statement")
+        {
             let lambda = json!("lambda.amazonaws.com");
-            if let Some(Value::Array(services)) =
-                statements.iter_mut().find_map(|s| s.pointer_mut("/Principal/Service").filter(|v| v.as_array().is_some_and(|a| a.contains(&lambda))))
-            {
+            if let Some(Value::Array(services)) = statements.iter_mut().find_map(|s| {
+                s.pointer_mut("/Principal/Service")
+                    .filter(|v| v.as_array().is_some_and(|a| a.contains(&lambda)))
+            }) {
                 services.push(json!("edgelambda.amazonaws.com"));
             }
         }
@@ -258,15 +337,24 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>, outputs: &
         );
     }
     let mut config = Map::new();
-    config.insert("Comment".into(), json!(format!("{} {}", service.name, service.stage)));
+    config.insert(
+        "Comment".into(),
+        json!(format!("{} {}", service.name, service.stage)),
+    );
     config.insert("Enabled".into(), json!(true));
-    config.insert("DefaultCacheBehavior".into(), Value::Object(behaviors[0].clone()));
+    config.insert(
+        "DefaultCacheBehavior".into(),
+        Value::Object(behaviors[0].clone()),
+    );
     config.insert("Origins".into(), json!(origins));
     if behaviors.len() > 1 {
         config.insert("CacheBehaviors".into(), json!(behaviors[1..]));
     }
     resources.insert(DISTRIBUTION.into(), json!({ "Type": "AWS::CloudFront::Distribution", "Properties": { "DistributionConfig": config } }));
-    outputs.insert(DISTRIBUTION.into(), json!({ "Description": "CloudFront Distribution Id", "Value": { "Ref": DISTRIBUTION } }));
+    outputs.insert(
+        DISTRIBUTION.into(),
+        json!({ "Description": "CloudFront Distribution Id", "Value": { "Ref": DISTRIBUTION } }),
+    );
     outputs.insert(
         "CloudFrontDistributionDomainName".into(),
         json!({ "Description": "CloudFront Distribution Domain Name", "Value": { "Fn::GetAtt": [DISTRIBUTION, "DomainName"] } }),

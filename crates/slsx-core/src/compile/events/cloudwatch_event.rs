@@ -40,11 +40,24 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 Some(v @ Value::Object(_)) => Some(v.to_string()),
                 _ => None,
             };
-            put(&mut t, "Input", input.map(|i| Value::String(through_template(&without_newline_escapes(&i.replace('"', "\\\""))))));
+            put(
+                &mut t,
+                "Input",
+                input.map(|i| {
+                    Value::String(through_template(&without_newline_escapes(
+                        &i.replace('"', "\\\""),
+                    )))
+                }),
+            );
             put(
                 &mut t,
                 "InputPath",
-                get("inputPath").and_then(Value::as_str).filter(|p| !p.is_empty()).map(|p| Value::String(through_template(&p.replace("\r\n", "").replace('\n', "")))),
+                get("inputPath")
+                    .and_then(Value::as_str)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        Value::String(through_template(&p.replace("\r\n", "").replace('\n', "")))
+                    }),
             );
             if let Some(Value::Object(tr)) = get("inputTransformer") {
                 t.insert("InputTransformer".into(), input_transformer(tr));
@@ -54,11 +67,35 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             let mut props = Map::new();
             if let Some(pattern) = get("event") {
                 let text = without_newline_escapes(&pattern.to_string());
-                props.insert("EventPattern".into(), serde_json::from_str(&text).unwrap_or_else(|_| pattern.clone()));
+                props.insert(
+                    "EventPattern".into(),
+                    serde_json::from_str(&text).unwrap_or_else(|_| pattern.clone()),
+                );
             }
-            props.insert("State".into(), json!(if get("enabled") == Some(&Value::Bool(false)) { "DISABLED" } else { "ENABLED" }));
-            put(&mut props, "Description", get("description").and_then(Value::as_str).filter(|d| !d.is_empty()).map(|d| Value::String(through_template(d))));
-            put(&mut props, "Name", get("name").and_then(Value::as_str).filter(|d| !d.is_empty()).map(|d| Value::String(through_template(d))));
+            props.insert(
+                "State".into(),
+                json!(if get("enabled") == Some(&Value::Bool(false)) {
+                    "DISABLED"
+                } else {
+                    "ENABLED"
+                }),
+            );
+            put(
+                &mut props,
+                "Description",
+                get("description")
+                    .and_then(Value::as_str)
+                    .filter(|d| !d.is_empty())
+                    .map(|d| Value::String(through_template(d))),
+            );
+            put(
+                &mut props,
+                "Name",
+                get("name")
+                    .and_then(Value::as_str)
+                    .filter(|d| !d.is_empty())
+                    .map(|d| Value::String(through_template(d))),
+            );
             props.insert("Targets".into(), json!([t]));
             let with_depends = |mut r: Map<String, Value>| {
                 if let Some(a) = &depends_on {
@@ -76,7 +113,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 json!({ "FunctionName": target, "Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com", "SourceArn": { "Fn::GetAtt": [rule_id, "Arn"] } }),
             );
             resources.insert(rule_id, with_depends(rule));
-            resources.insert(format!("{n}LambdaPermissionEventsRuleCloudWatchEvent{number}"), with_depends(permission));
+            resources.insert(
+                format!("{n}LambdaPermissionEventsRuleCloudWatchEvent{number}"),
+                with_depends(permission),
+            );
         }
     }
     Ok(())

@@ -17,11 +17,17 @@ const FILTERS_PER_LOG_GROUP: usize = 2;
 /// The longest common prefix of the names, with `*` appended when there are several (osls calls it a
 /// suffix).
 fn common_prefix(names: &[String]) -> String {
-    let Some(first) = names.first() else { return String::new() };
+    let Some(first) = names.first() else {
+        return String::new();
+    };
     let mut prefix: Vec<char> = first.chars().collect();
     for name in &names[1..] {
         let other: Vec<char> = name.chars().collect();
-        let same = prefix.iter().zip(other.iter().chain(std::iter::repeat(&'\0'))).take_while(|(a, b)| a == b).count();
+        let same = prefix
+            .iter()
+            .zip(other.iter().chain(std::iter::repeat(&'\0')))
+            .take_while(|(a, b)| a == b)
+            .count();
         prefix.truncate(same);
     }
     let mut out: String = prefix.into_iter().collect();
@@ -44,8 +50,15 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             let strip = |s: &str| s.replace("\r\n", "").replace('\n', "");
             let (group, mut filter) = match event {
                 Value::Object(o) => (
-                    strip(o.get("logGroup").and_then(Value::as_str).unwrap_or_default()),
-                    o.get("filter").and_then(Value::as_str).map(strip).unwrap_or_default(),
+                    strip(
+                        o.get("logGroup")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default(),
+                    ),
+                    o.get("filter")
+                        .and_then(Value::as_str)
+                        .map(strip)
+                        .unwrap_or_default(),
                 ),
                 Value::String(s) => (strip(s), String::new()),
                 _ => continue,

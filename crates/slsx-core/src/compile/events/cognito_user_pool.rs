@@ -33,7 +33,16 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             let text = |k: &str| event.get(k).and_then(Value::as_str).map(str::to_string);
             let source = text("trigger").unwrap_or_default();
             let version = text("lambdaVersion");
-            let bad_version = |message: String, code| Err(event_error(service, f, index, "cognitoUserPool", code, message));
+            let bad_version = |message: String, code| {
+                Err(event_error(
+                    service,
+                    f,
+                    index,
+                    "cognitoUserPool",
+                    code,
+                    message,
+                ))
+            };
             if let Some(v) = &version {
                 if CUSTOM_SENDERS.contains(&source.as_str()) {
                     if v != "V1_0" {
@@ -51,7 +60,14 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             if !pools.contains(&pool) {
                 pools.push(pool.clone());
             }
-            triggers.push(Trigger { function: f, index, pool, source, kms_key: event.get("kmsKeyId").filter(|v| !v.is_null()).cloned(), version });
+            triggers.push(Trigger {
+                function: f,
+                index,
+                pool,
+                source,
+                kms_key: event.get("kmsKeyId").filter(|v| !v.is_null()).cloned(),
+                version,
+            });
         }
     }
     for pool in &pools {
@@ -75,11 +91,15 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 config.insert(t.source.clone(), json!({ "LambdaArn": target, "LambdaVersion": t.version.as_deref().unwrap_or("V1_0") }));
                 config.insert("KMSKeyID".into(), kms.clone());
             } else if let (true, Some(v)) = (t.source == "PreTokenGeneration", &t.version) {
-                config.insert("PreTokenGenerationConfig".into(), json!({ "LambdaArn": target, "LambdaVersion": v }));
+                config.insert(
+                    "PreTokenGenerationConfig".into(),
+                    json!({ "LambdaArn": target, "LambdaVersion": v }),
+                );
             } else {
                 config.insert(t.source.clone(), target);
             }
-            depends_on.push(json!(alias_logical_id(t.function).unwrap_or_else(|| function_logical_id(&t.function.key))));
+            depends_on.push(json!(alias_logical_id(t.function)
+                .unwrap_or_else(|| function_logical_id(&t.function.key))));
         }
         resources.insert(
             format!("CognitoUserPool{}", alphanumeric(pool)),
@@ -102,7 +122,12 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             }),
         );
         resources.insert(
-            format!("{}LambdaPermissionCognitoUserPool{}TriggerSource{}", normalized_name(&t.function.key), alphanumeric(&t.pool), alphanumeric(&t.source)),
+            format!(
+                "{}LambdaPermissionCognitoUserPool{}TriggerSource{}",
+                normalized_name(&t.function.key),
+                alphanumeric(&t.pool),
+                alphanumeric(&t.source)
+            ),
             Value::Object(permission),
         );
     }
@@ -124,9 +149,22 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
                 continue;
             }
             let text = |k: &str| event.get(k).and_then(Value::as_str).map(str::to_string);
-            let (pool, trigger, version) = (text("pool").unwrap_or_default(), text("trigger").unwrap_or_default(), text("lambdaVersion"));
+            let (pool, trigger, version) = (
+                text("pool").unwrap_or_default(),
+                text("trigger").unwrap_or_default(),
+                text("lambdaVersion"),
+            );
             let kms = event.get("kmsKeyId").filter(|v| !v.is_null()).cloned();
-            let fail = |code, message: String| Err(event_error(service, f, index, "cognitoUserPool", code, message));
+            let fail = |code, message: String| {
+                Err(event_error(
+                    service,
+                    f,
+                    index,
+                    "cognitoUserPool",
+                    code,
+                    message,
+                ))
+            };
             match &current {
                 None => current = Some(pool.clone()),
                 Some(c) if *c != pool => {
@@ -140,7 +178,10 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
             let mut config = Map::new();
             config.insert("Trigger".into(), json!(trigger));
             if CUSTOM_SENDERS.contains(&trigger.as_str()) {
-                config.insert("LambdaVersion".into(), json!(version.as_deref().unwrap_or("V1_0")));
+                config.insert(
+                    "LambdaVersion".into(),
+                    json!(version.as_deref().unwrap_or("V1_0")),
+                );
                 let Some(kms) = kms.clone() else {
                     return fail("COGNITO_KMS_KEY_NOT_SET", format!("KMS Key must be set when using a Custom Sender Source Trigger (CustomSMSSender and/or CustomEmailSender). Affected Cognito User Pool: \"{pool}\"."));
                 };
@@ -153,17 +194,22 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
                 config.insert("LambdaVersion".into(), json!(v));
             }
             if let Some(existing) = resources.get_mut(&id) {
-                if let Some(Value::Array(configs)) = existing.pointer_mut("/Properties/UserPoolConfigs") {
+                if let Some(Value::Array(configs)) =
+                    existing.pointer_mut("/Properties/UserPoolConfigs")
+                {
                     configs.push(Value::Object(config));
                 }
                 continue;
             }
             if CUSTOM_SENDERS.contains(&trigger.as_str()) {
                 if let Some(k) = &kms {
-                    statements.push(json!({ "Effect": "Allow", "Resource": k, "Action": ["kms:CreateGrant"] }));
+                    statements.push(
+                        json!({ "Effect": "Allow", "Resource": k, "Action": ["kms:CreateGrant"] }),
+                    );
                 }
             }
-            let (depends_on, mut props) = custom_resources::per_function(f, Kind::ExistingCognitoUserPool);
+            let (depends_on, mut props) =
+                custom_resources::per_function(f, Kind::ExistingCognitoUserPool);
             props.insert("UserPoolName".into(), json!(pool));
             props.insert("UserPoolConfigs".into(), json!([config]));
             if event.get("forceDeploy").is_some_and(truthy) {
@@ -190,6 +236,11 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
     statements.push(json!({ "Effect": "Allow", "Resource": { "Fn::Sub": functions }, "Action": ["lambda:RemovePermission"] }));
     statements.push(json!({ "Effect": "Allow", "Resource": { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/*" }, "Action": ["iam:PassRole"] }));
     custom_resources::chain(resources, per_pool.into_iter().flat_map(|(_, ids)| ids));
-    custom_resources::add(service, resources, Kind::ExistingCognitoUserPool, statements);
+    custom_resources::add(
+        service,
+        resources,
+        Kind::ExistingCognitoUserPool,
+        statements,
+    );
     Ok(())
 }

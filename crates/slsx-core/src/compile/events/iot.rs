@@ -21,12 +21,24 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         let mut number = 0;
         for (_, event) in super::events_of(f, "iot") {
             number += 1;
-            let text = |k: &str| event.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(one_line);
+            let text = |k: &str| {
+                event
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(one_line)
+            };
             let rule_id = format!("{n}IotTopicRule{number}");
             let mut payload = Map::new();
-            payload.insert("RuleDisabled".into(), json!(event.get("enabled") == Some(&Value::Bool(false))));
+            payload.insert(
+                "RuleDisabled".into(),
+                json!(event.get("enabled") == Some(&Value::Bool(false))),
+            );
             payload.insert("Sql".into(), json!(text("sql").unwrap_or_default()));
-            payload.insert("Actions".into(), json!([{ "Lambda": { "FunctionArn": target } }]));
+            payload.insert(
+                "Actions".into(),
+                json!([{ "Lambda": { "FunctionArn": target } }]),
+            );
             if let Some(d) = text("description") {
                 payload.insert("Description".into(), json!(d));
             }
@@ -60,7 +72,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 }),
             );
             resources.insert(rule_id, Value::Object(rule));
-            resources.insert(format!("{n}LambdaPermissionIotTopicRule{number}"), Value::Object(permission));
+            resources.insert(
+                format!("{n}LambdaPermissionIotTopicRule{number}"),
+                Value::Object(permission),
+            );
         }
     }
     Ok(())

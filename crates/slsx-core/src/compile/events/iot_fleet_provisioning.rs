@@ -13,22 +13,54 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
     for f in &service.functions {
         let events: Vec<(usize, &Value)> = super::events_of(f, "iotFleetProvisioning").collect();
         if let Some((index, _)) = events.get(1) {
-            return Err(event_error(service, f, *index, "iotFleetProvisioning", "MULTIPLE_IOT_PROVISIONING_TEMPLATE_HOOK", format!(
-                "Found more than one iotFleetProvision event for function {}",
-                f.key
-            )));
+            return Err(event_error(
+                service,
+                f,
+                *index,
+                "iotFleetProvisioning",
+                "MULTIPLE_IOT_PROVISIONING_TEMPLATE_HOOK",
+                format!(
+                    "Found more than one iotFleetProvision event for function {}",
+                    f.key
+                ),
+            ));
         }
-        let Some((_, event)) = events.first() else { continue };
+        let Some((_, event)) = events.first() else {
+            continue;
+        };
         let n = normalized_name(&f.key);
         let target = lambda_target(&f.key, target_alias(f).as_ref());
         let permission_id = format!("{n}LambdaPermissionIotProvisioningTemplate");
         let alias = alias_logical_id(f);
         let mut props = Map::new();
-        props.insert("Enabled".into(), event.get("enabled").filter(|v| !v.is_null()).cloned().unwrap_or(json!(true)));
+        props.insert(
+            "Enabled".into(),
+            event
+                .get("enabled")
+                .filter(|v| !v.is_null())
+                .cloned()
+                .unwrap_or(json!(true)),
+        );
         props.insert("PreProvisioningHook".into(), json!({ "TargetArn": target }));
-        props.insert("ProvisioningRoleArn".into(), event.get("provisioningRoleArn").cloned().unwrap_or(Value::Null));
-        props.insert("TemplateBody".into(), json!(event.get("templateBody").unwrap_or(&Value::Null).to_string()));
-        if let Some(name) = event.get("templateName").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+        props.insert(
+            "ProvisioningRoleArn".into(),
+            event
+                .get("provisioningRoleArn")
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+        props.insert(
+            "TemplateBody".into(),
+            json!(event
+                .get("templateBody")
+                .unwrap_or(&Value::Null)
+                .to_string()),
+        );
+        if let Some(name) = event
+            .get("templateName")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
             props.insert("TemplateName".into(), json!(name));
         }
         let mut depends_on = vec![json!(permission_id)];

@@ -29,8 +29,14 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         let (mut has_kafka, mut needs_ec2, mut secrets) = (false, false, Vec::new());
         for (index, event) in super::events_of(f, "kafka") {
             let get = |k: &str| event.get(k).filter(|v| !v.is_null());
-            let access = get("accessConfigurations").and_then(Value::as_object).cloned().unwrap_or_default();
-            let (sg, subnet) = (access.contains_key("vpcSecurityGroup"), access.contains_key("vpcSubnet"));
+            let access = get("accessConfigurations")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let (sg, subnet) = (
+                access.contains_key("vpcSecurityGroup"),
+                access.contains_key("vpcSubnet"),
+            );
             if sg != subnet {
                 let missing = if sg { "vpcSubnet" } else { "vpcSecurityGroup" };
                 return Err(event_error(service, f, index, "kafka", "FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID", format!(
@@ -39,7 +45,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 )));
             }
             has_kafka = true;
-            let starting = get("startingPosition").filter(|v| truthy(v)).cloned().unwrap_or(json!("TRIM_HORIZON"));
+            let starting = get("startingPosition")
+                .filter(|v| truthy(v))
+                .cloned()
+                .unwrap_or(json!("TRIM_HORIZON"));
             if starting == "AT_TIMESTAMP" && get("startingPositionTimestamp").is_none() {
                 return Err(event_error(service, f, index, "kafka", "FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID", format!(
                     "You must specify startingPositionTimestamp for function: {} when startingPosition is AT_TIMESTAMP.",
@@ -63,19 +72,34 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 }
             }
             let mut props = Map::new();
-            props.insert("FunctionName".into(), lambda_target(&f.key, target_alias(f).as_ref()));
+            props.insert(
+                "FunctionName".into(),
+                lambda_target(&f.key, target_alias(f).as_ref()),
+            );
             props.insert("StartingPosition".into(), starting);
-            props.insert("SelfManagedEventSource".into(), json!({ "Endpoints": { "KafkaBootstrapServers": get("bootstrapServers") } }));
+            props.insert(
+                "SelfManagedEventSource".into(),
+                json!({ "Endpoints": { "KafkaBootstrapServers": get("bootstrapServers") } }),
+            );
             props.insert("Topics".into(), json!([topic]));
-            props.insert("SourceAccessConfigurations".into(), Value::Array(configurations));
+            props.insert(
+                "SourceAccessConfigurations".into(),
+                Value::Array(configurations),
+            );
             if let Some(g) = get("consumerGroupId").filter(|v| truthy(v)) {
-                props.insert("SelfManagedKafkaEventSourceConfig".into(), json!({ "ConsumerGroupId": g }));
+                props.insert(
+                    "SelfManagedKafkaEventSourceConfig".into(),
+                    json!({ "ConsumerGroupId": g }),
+                );
             }
             if let Some(t) = get("startingPositionTimestamp") {
                 props.insert("StartingPositionTimestamp".into(), t.clone());
             }
             if let Some(d) = get("onFailureDestination").filter(|v| truthy(v)) {
-                props.insert("DestinationConfig".into(), json!({ "OnFailure": { "Destination": d } }));
+                props.insert(
+                    "DestinationConfig".into(),
+                    json!({ "OnFailure": { "Destination": d } }),
+                );
             }
             put_batching(&mut props, event);
             let topic_id: String = alphanumeric(topic).chars().take(158).collect();

@@ -31,7 +31,11 @@ use crate::error::{Error, Result};
 
 pub use cloud_front::is_edge;
 
-pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs: &mut Map<String, Value>) -> Result<()> {
+pub fn add_events(
+    service: &Service,
+    resources: &mut Map<String, Value>,
+    outputs: &mut Map<String, Value>,
+) -> Result<()> {
     schedule::compile(service, resources)?;
     s3::compile(service, resources)?;
     http::compile(service, resources, outputs)?;
@@ -57,16 +61,43 @@ pub fn add_events(service: &Service, resources: &mut Map<String, Value>, outputs
 
 /// The event types compiled so far.
 const SUPPORTED: [&str; 22] = [
-    "http", "websocket", "cloudFront", "schedule", "s3", "sns", "sqs", "stream", "cloudwatchEvent", "cloudwatchLog", "eventBridge", "iot", "alexaSkill", "alexaSmartHome", "activemq",
-    "rabbitmq", "msk", "kafka", "cognitoUserPool", "httpApi", "alb", "iotFleetProvisioning",
+    "http",
+    "websocket",
+    "cloudFront",
+    "schedule",
+    "s3",
+    "sns",
+    "sqs",
+    "stream",
+    "cloudwatchEvent",
+    "cloudwatchLog",
+    "eventBridge",
+    "iot",
+    "alexaSkill",
+    "alexaSmartHome",
+    "activemq",
+    "rabbitmq",
+    "msk",
+    "kafka",
+    "cognitoUserPool",
+    "httpApi",
+    "alb",
+    "iotFleetProvisioning",
 ];
 
 /// One warning per event type that is not compiled yet, naming the functions that use it: their
 /// events are left out of the stack rather than deployed half-done.
 pub fn unsupported_event_warnings(service: &Service) -> Vec<String> {
-    let mut by_type: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    let mut by_type: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
     for f in &service.functions {
-        for e in f.raw.get("events").and_then(Value::as_array).into_iter().flatten() {
+        for e in f
+            .raw
+            .get("events")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             for kind in e.as_object().into_iter().flat_map(|o| o.keys()) {
                 let label = if !SUPPORTED.contains(&kind.as_str()) {
                     kind.clone()
@@ -117,7 +148,10 @@ fn role_resource_name(service: &Service, f: &Function) -> Option<String> {
                     }
                 }
             }
-            if o.contains_key("Fn::ImportValue") || o.contains_key("Ref") || o.contains_key("Fn::Sub") {
+            if o.contains_key("Fn::ImportValue")
+                || o.contains_key("Ref")
+                || o.contains_key("Fn::Sub")
+            {
                 return None;
             }
             Some(super::naming::ROLE_LAMBDA_EXECUTION.to_string())
@@ -142,7 +176,12 @@ fn source_name(arn: &Value, split_string: impl Fn(&str) -> String) -> Option<Str
                 return v.as_str().map(str::to_string);
             }
             if let Some(Value::Array(a)) = o.get("Fn::Join") {
-                return a.get(1).and_then(Value::as_array).and_then(|l| l.last()).and_then(Value::as_str).map(str::to_string);
+                return a
+                    .get(1)
+                    .and_then(Value::as_array)
+                    .and_then(|l| l.last())
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
             }
             None
         }
@@ -152,18 +191,38 @@ fn source_name(arn: &Value, split_string: impl Fn(&str) -> String) -> Option<Str
 
 /// `name` with everything but `[0-9A-Za-z]` removed and the first letter upper-cased.
 fn alphanumeric(name: &str) -> String {
-    super::naming::upper_first(&name.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+    super::naming::upper_first(
+        &name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>(),
+    )
 }
 
 /// A configuration error at `functions.<key>.events.<i>.<kind>`.
-fn event_error(service: &Service, f: &Function, index: usize, kind: &str, code: &'static str, message: String) -> Error {
-    crate::config::error_at(service, format!("functions.{}.events.{index}.{kind}", f.key), code, message)
+fn event_error(
+    service: &Service,
+    f: &Function,
+    index: usize,
+    kind: &str,
+    code: &'static str,
+    message: String,
+) -> Error {
+    crate::config::error_at(
+        service,
+        format!("functions.{}.events.{index}.{kind}", f.key),
+        code,
+        message,
+    )
 }
 
 /// `{ "Pattern": JSON }` filters from `filterPatterns`.
 fn filter_criteria(patterns: &Value) -> Option<Value> {
     let list = patterns.as_array()?;
-    let filters: Vec<Value> = list.iter().map(|p| serde_json::json!({ "Pattern": p.to_string() })).collect();
+    let filters: Vec<Value> = list
+        .iter()
+        .map(|p| serde_json::json!({ "Pattern": p.to_string() }))
+        .collect();
     Some(serde_json::json!({ "Filters": filters }))
 }
 
@@ -209,7 +268,13 @@ fn input_transformer(t: &Map<String, Value>) -> Value {
 fn input_forms(event: &Value) -> usize {
     ["input", "inputPath", "inputTransformer"]
         .iter()
-        .filter(|k| event.get(**k).is_some_and(|v| !v.is_null() && !matches!(v, Value::String(s) if s.is_empty()) && v != &Value::Bool(false)))
+        .filter(|k| {
+            event.get(**k).is_some_and(|v| {
+                !v.is_null()
+                    && !matches!(v, Value::String(s) if s.is_empty())
+                    && v != &Value::Bool(false)
+            })
+        })
         .count()
 }
 
@@ -218,10 +283,22 @@ fn input_forms(event: &Value) -> usize {
 fn put_batching(props: &mut Map<String, Value>, event: &Value) {
     let get = |k: &str| event.get(k).filter(|v| !v.is_null());
     let truthy = super::functions::truthy;
-    put(props, "BatchSize", get("batchSize").filter(|v| truthy(v)).cloned());
-    put(props, "MaximumBatchingWindowInSeconds", get("maximumBatchingWindow").filter(|v| truthy(v)).cloned());
+    put(
+        props,
+        "BatchSize",
+        get("batchSize").filter(|v| truthy(v)).cloned(),
+    );
+    put(
+        props,
+        "MaximumBatchingWindowInSeconds",
+        get("maximumBatchingWindow").filter(|v| truthy(v)).cloned(),
+    );
     put(props, "Enabled", get("enabled").cloned());
-    put(props, "FilterCriteria", get("filterPatterns").and_then(filter_criteria));
+    put(
+        props,
+        "FilterCriteria",
+        get("filterPatterns").and_then(filter_criteria),
+    );
     if let Some(Value::Object(p)) = get("provisionedPollerConfig") {
         let mut out = Map::new();
         put(&mut out, "MinimumPollers", p.get("minimumPollers").cloned());

@@ -32,7 +32,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                     }
                 }
                 let mut props = Map::new();
-                props.insert("FunctionName".into(), lambda_target(&f.key, target_alias(f).as_ref()));
+                props.insert(
+                    "FunctionName".into(),
+                    lambda_target(&f.key, target_alias(f).as_ref()),
+                );
                 props.insert("EventSourceArn".into(), arn.clone());
                 props.insert("Queues".into(), json!([queue]));
                 props.insert("SourceAccessConfigurations".into(), Value::Array(access));

@@ -15,7 +15,10 @@ fn cluster_token(arn: &Value) -> String {
     if let Some(v) = arn.get("Fn::ImportValue").or_else(|| arn.get("Ref")) {
         return v.as_str().unwrap_or_default().to_string();
     }
-    arn.as_str().and_then(|s| s.split('/').nth(1)).unwrap_or_default().to_string()
+    arn.as_str()
+        .and_then(|s| s.split('/').nth(1))
+        .unwrap_or_default()
+        .to_string()
 }
 
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
@@ -26,7 +29,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             let get = |k: &str| event.get(k).filter(|v| !v.is_null());
             let arn = get("arn").cloned().unwrap_or(Value::Null);
             let topic = get("topic").and_then(Value::as_str).unwrap_or_default();
-            let starting = get("startingPosition").filter(|v| truthy(v)).cloned().unwrap_or(json!("TRIM_HORIZON"));
+            let starting = get("startingPosition")
+                .filter(|v| truthy(v))
+                .cloned()
+                .unwrap_or(json!("TRIM_HORIZON"));
             if starting == "AT_TIMESTAMP" && get("startingPositionTimestamp").is_none() {
                 return Err(event_error(service, f, index, "msk", "FUNCTION_MSK_STARTING_POSITION_TIMESTAMP_INVALID", format!(
                     "You must specify startingPositionTimestamp for function: {} when startingPosition is AT_TIMESTAMP.",
@@ -35,20 +41,32 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             }
             let mut props = Map::new();
             props.insert("EventSourceArn".into(), arn.clone());
-            props.insert("FunctionName".into(), lambda_target(&f.key, target_alias(f).as_ref()));
+            props.insert(
+                "FunctionName".into(),
+                lambda_target(&f.key, target_alias(f).as_ref()),
+            );
             props.insert("StartingPosition".into(), starting);
             props.insert("Topics".into(), json!([topic]));
             if let Some(t) = get("startingPositionTimestamp") {
                 props.insert("StartingPositionTimestamp".into(), t.clone());
             }
             if let Some(g) = get("consumerGroupId").filter(|v| truthy(v)) {
-                props.insert("AmazonManagedKafkaEventSourceConfig".into(), json!({ "ConsumerGroupId": g }));
+                props.insert(
+                    "AmazonManagedKafkaEventSourceConfig".into(),
+                    json!({ "ConsumerGroupId": g }),
+                );
             }
             if let Some(secret) = get("saslScram512") {
-                props.insert("SourceAccessConfigurations".into(), json!([{ "Type": "SASL_SCRAM_512_AUTH", "URI": secret }]));
+                props.insert(
+                    "SourceAccessConfigurations".into(),
+                    json!([{ "Type": "SASL_SCRAM_512_AUTH", "URI": secret }]),
+                );
             }
             put_batching(&mut props, event);
-            let cluster: String = alphanumeric(&cluster_token(&arn)).chars().take(79).collect();
+            let cluster: String = alphanumeric(&cluster_token(&arn))
+                .chars()
+                .take(79)
+                .collect();
             let topic_id: String = alphanumeric(topic).chars().take(79).collect();
             clusters.push(arn);
             resources.insert(

@@ -18,15 +18,25 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         let target = lambda_target(&f.key, alias.as_ref());
         let depends_on = alias_logical_id(f);
         for (index, event) in super::events_of(f, "schedule") {
-            let err = |code, message: &str| event_error(service, f, index, "schedule", code, message.to_string());
+            let err = |code, message: &str| {
+                event_error(service, f, index, "schedule", code, message.to_string())
+            };
             let (expressions, state, obj) = match event {
                 Value::Object(o) => {
-                    let rates = match o.get("rate") {
-                        Some(Value::Array(a)) => a.clone(),
-                        Some(v @ Value::String(_)) => vec![v.clone()],
-                        _ => return Err(err("SCHEDULE_RATE_MISSING", "a schedule needs \"rate\": a list of rate() or cron() expressions")),
+                    let rates =
+                        match o.get("rate") {
+                            Some(Value::Array(a)) => a.clone(),
+                            Some(v @ Value::String(_)) => vec![v.clone()],
+                            _ => return Err(err(
+                                "SCHEDULE_RATE_MISSING",
+                                "a schedule needs \"rate\": a list of rate() or cron() expressions",
+                            )),
+                        };
+                    let state = if o.get("enabled") == Some(&Value::Bool(false)) {
+                        "DISABLED"
+                    } else {
+                        "ENABLED"
                     };
-                    let state = if o.get("enabled") == Some(&Value::Bool(false)) { "DISABLED" } else { "ENABLED" };
                     (rates, state, Some(o))
                 }
                 other => (vec![other.clone()], "ENABLED", None),
@@ -37,7 +47,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             let scheduler = method == "scheduler";
             let name = str_of("name");
             if expressions.len() > 1 && name.is_some() {
-                return Err(err("SCHEDULE_NAME_NOT_ALLOWED_MULTIPLE_RATES", "You cannot specify a name when defining more than one rate expression"));
+                return Err(err(
+                    "SCHEDULE_NAME_NOT_ALLOWED_MULTIPLE_RATES",
+                    "You cannot specify a name when defining more than one rate expression",
+                ));
             }
             let input = match get("input") {
                 Some(Value::Object(i)) => {
@@ -71,7 +84,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 if scheduler {
                     has_scheduler = true;
                     let role = get("roleArn").cloned().or_else(|| {
-                        resources.get(&function_logical_id(&f.key)).and_then(|r| r.pointer("/Properties/Role")).cloned()
+                        resources
+                            .get(&function_logical_id(&f.key))
+                            .and_then(|r| r.pointer("/Properties/Role"))
+                            .cloned()
                     });
                     let mut t = Map::new();
                     t.insert("Arn".into(), target.clone());
@@ -84,19 +100,42 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                     props.insert("FlexibleTimeWindow".into(), json!({ "Mode": "OFF" }));
                     put(&mut props, "Name", name.clone().map(Value::String));
                     put(&mut props, "GroupName", get("groupName").cloned());
-                    put(&mut props, "Description", description.clone().map(Value::String));
-                    put(&mut props, "ScheduleExpressionTimezone", get("timezone").cloned());
+                    put(
+                        &mut props,
+                        "Description",
+                        description.clone().map(Value::String),
+                    );
+                    put(
+                        &mut props,
+                        "ScheduleExpressionTimezone",
+                        get("timezone").cloned(),
+                    );
                     let mut resource = Map::new();
                     resource.insert("Type".into(), json!("AWS::Scheduler::Schedule"));
-                    put(&mut resource, "DependsOn", depends_on.clone().map(Value::String));
+                    put(
+                        &mut resource,
+                        "DependsOn",
+                        depends_on.clone().map(Value::String),
+                    );
                     resource.insert("Properties".into(), Value::Object(props));
-                    resources.insert(format!("{}SchedulerSchedule{number}", normalized_name(&f.key)), Value::Object(resource));
+                    resources.insert(
+                        format!("{}SchedulerSchedule{number}", normalized_name(&f.key)),
+                        Value::Object(resource),
+                    );
                     continue;
                 }
                 let rule_id = format!("{}EventsRuleSchedule{number}", normalized_name(&f.key));
                 let mut t = Map::new();
-                put(&mut t, "Input", input.as_deref().map(|i| Value::String(through_template(i))));
-                put(&mut t, "InputPath", str_of("inputPath").map(|p| Value::String(through_template(&p))));
+                put(
+                    &mut t,
+                    "Input",
+                    input.as_deref().map(|i| Value::String(through_template(i))),
+                );
+                put(
+                    &mut t,
+                    "InputPath",
+                    str_of("inputPath").map(|p| Value::String(through_template(&p))),
+                );
                 if let Some(Value::Object(tr)) = get("inputTransformer") {
                     t.insert("InputTransformer".into(), input_transformer(tr));
                 }
@@ -111,16 +150,34 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                     },
                 );
                 props.insert("State".into(), json!(state));
-                put(&mut props, "Name", name.as_deref().map(|n| Value::String(through_template(n))));
-                put(&mut props, "Description", description.as_deref().map(|d| Value::String(through_template(d))));
+                put(
+                    &mut props,
+                    "Name",
+                    name.as_deref().map(|n| Value::String(through_template(n))),
+                );
+                put(
+                    &mut props,
+                    "Description",
+                    description
+                        .as_deref()
+                        .map(|d| Value::String(through_template(d))),
+                );
                 props.insert("Targets".into(), json!([t]));
                 let mut rule = Map::new();
                 rule.insert("Type".into(), json!("AWS::Events::Rule"));
-                put(&mut rule, "DependsOn", depends_on.clone().map(Value::String));
+                put(
+                    &mut rule,
+                    "DependsOn",
+                    depends_on.clone().map(Value::String),
+                );
                 rule.insert("Properties".into(), Value::Object(props));
                 let mut permission = Map::new();
                 permission.insert("Type".into(), json!("AWS::Lambda::Permission"));
-                put(&mut permission, "DependsOn", depends_on.clone().map(Value::String));
+                put(
+                    &mut permission,
+                    "DependsOn",
+                    depends_on.clone().map(Value::String),
+                );
                 permission.insert(
                     "Properties".into(),
                     json!({
@@ -131,20 +188,38 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                     }),
                 );
                 resources.insert(rule_id, Value::Object(rule));
-                resources.insert(format!("{}LambdaPermissionEventsRuleSchedule{number}", normalized_name(&f.key)), Value::Object(permission));
+                resources.insert(
+                    format!(
+                        "{}LambdaPermissionEventsRuleSchedule{number}",
+                        normalized_name(&f.key)
+                    ),
+                    Value::Object(permission),
+                );
             }
         }
         if has_scheduler {
-            let arn = format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}", f.name);
+            let arn = format!(
+                "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}",
+                f.name
+            );
             scheduler_resources.push(json!({ "Fn::Sub": arn }));
             scheduler_resources.push(json!({ "Fn::Sub": format!("{arn}:*") }));
         }
     }
-    if scheduler_resources.is_empty() && !service.functions.iter().any(|f| super::events_of(f, "schedule").any(|(_, e)| e.get("method").and_then(Value::as_str) == Some("scheduler"))) {
+    if scheduler_resources.is_empty()
+        && !service.functions.iter().any(|f| {
+            super::events_of(f, "schedule")
+                .any(|(_, e)| e.get("method").and_then(Value::as_str) == Some("scheduler"))
+        })
+    {
         return Ok(());
     }
-    let Some(role) = resources.get_mut(ROLE_LAMBDA_EXECUTION) else { return Ok(()) };
-    if let Some(Value::Array(statements)) = role.pointer_mut("/Properties/AssumeRolePolicyDocument/Statement") {
+    let Some(role) = resources.get_mut(ROLE_LAMBDA_EXECUTION) else {
+        return Ok(());
+    };
+    if let Some(Value::Array(statements)) =
+        role.pointer_mut("/Properties/AssumeRolePolicyDocument/Statement")
+    {
         if let Some(services) = statements.iter_mut().find_map(|s| {
             s.pointer_mut("/Principal/Service")
                 .and_then(Value::as_array_mut)

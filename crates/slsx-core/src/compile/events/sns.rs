@@ -60,7 +60,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                             }
                         }
                     } else {
-                        o.get("topicName").and_then(Value::as_str).unwrap_or_default().to_string()
+                        o.get("topicName")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string()
                     }
                 }
                 Value::String(s) if s.starts_with("arn:") => {
@@ -74,9 +77,15 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
 
             let mut redrive = None;
             if let Some(Value::Object(policy)) = get("redrivePolicy") {
-                let (target_arn, target_url) = if let Some(Value::String(arn)) = policy.get("deadLetterTargetArn") {
+                let (target_arn, target_url) = if let Some(Value::String(arn)) =
+                    policy.get("deadLetterTargetArn")
+                {
                     let mut rev = arn.split(':').rev();
-                    let (queue, account, region) = (rev.next().unwrap_or(""), rev.next().unwrap_or(""), rev.next().unwrap_or(""));
+                    let (queue, account, region) = (
+                        rev.next().unwrap_or(""),
+                        rev.next().unwrap_or(""),
+                        rev.next().unwrap_or(""),
+                    );
                     (
                         json!(arn),
                         json!({ "Fn::Join": ["", [format!("https://sqs.{region}."), { "Ref": "AWS::URLSuffix" }, format!("/{account}/{queue}")]] }),
@@ -84,8 +93,14 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 } else if let Some(r) = policy.get("deadLetterTargetRef") {
                     (json!({ "Fn::GetAtt": [r, "Arn"] }), json!({ "Ref": r }))
                 } else {
-                    let import = policy.get("deadLetterTargetImport").cloned().unwrap_or(Value::Null);
-                    (json!({ "Fn::ImportValue": import.get("arn") }), json!({ "Fn::ImportValue": import.get("url") }))
+                    let import = policy
+                        .get("deadLetterTargetImport")
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    (
+                        json!({ "Fn::ImportValue": import.get("arn") }),
+                        json!({ "Fn::ImportValue": import.get("url") }),
+                    )
                 };
                 redrive = Some(json!({ "deadLetterTargetArn": target_arn }));
                 let policy_id = format!("{topic}To{n}DLQPolicy");
@@ -125,7 +140,11 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 props.insert("Protocol".into(), json!("lambda"));
                 props.insert("Endpoint".into(), endpoint.clone());
                 put(&mut props, "FilterPolicy", get("filterPolicy").cloned());
-                put(&mut props, "FilterPolicyScope", get("filterPolicyScope").cloned());
+                put(
+                    &mut props,
+                    "FilterPolicyScope",
+                    get("filterPolicyScope").cloned(),
+                );
                 put(&mut props, "RedrivePolicy", redrive.clone());
                 put(&mut props, "Region", region.map(Value::String));
                 let mut r = Map::new();
@@ -151,13 +170,21 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                     let mut props = subscription.as_object().cloned().unwrap_or_default();
                     props.insert("TopicArn".into(), json!({ "Ref": topic_id }));
                     put(&mut props, "FilterPolicy", get("filterPolicy").cloned());
-                    put(&mut props, "FilterPolicyScope", get("filterPolicyScope").cloned());
+                    put(
+                        &mut props,
+                        "FilterPolicyScope",
+                        get("filterPolicyScope").cloned(),
+                    );
                     put(&mut props, "RedrivePolicy", redrive.clone());
                     let mut r = Map::new();
                     r.insert("Type".into(), json!("AWS::SNS::Subscription"));
                     r.insert("Properties".into(), Value::Object(props));
                     resources.insert(subscription_id, with_depends(r));
-                } else if let Some(props) = resources.get_mut(&topic_id).and_then(|t| t.get_mut("Properties")).and_then(Value::as_object_mut) {
+                } else if let Some(props) = resources
+                    .get_mut(&topic_id)
+                    .and_then(|t| t.get_mut("Properties"))
+                    .and_then(Value::as_object_mut)
+                {
                     let list = props.entry("Subscription").or_insert_with(|| json!([]));
                     if let Some(l) = list.as_array_mut() {
                         l.push(subscription);
@@ -171,7 +198,10 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 "Properties".into(),
                 json!({ "FunctionName": endpoint, "Action": "lambda:InvokeFunction", "Principal": "sns.amazonaws.com", "SourceArn": source_arn }),
             );
-            resources.insert(format!("{n}LambdaPermission{topic}SNS"), with_depends(permission));
+            resources.insert(
+                format!("{n}LambdaPermission{topic}SNS"),
+                with_depends(permission),
+            );
         }
     }
     Ok(())
@@ -179,7 +209,9 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
 
 /// Adds `dependency` to a resource's `DependsOn` (a string or a list) unless it is there.
 fn merge_depends_on(resource: Option<&mut Value>, dependency: &str) {
-    let Some(Value::Object(r)) = resource else { return };
+    let Some(Value::Object(r)) = resource else {
+        return;
+    };
     match r.get_mut("DependsOn") {
         None => {
             r.insert("DependsOn".into(), json!(dependency));

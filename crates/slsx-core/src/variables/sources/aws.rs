@@ -16,24 +16,50 @@ use crate::error::Result;
 /// What the AWS variable sources need; `Err` is a message for the user.
 pub trait AwsSource: Sync {
     fn account_id(&self) -> Result<String, String>;
-    fn stack_output(&self, region: &str, stack: &str, output: &str) -> Result<Option<String>, String>;
+    fn stack_output(
+        &self,
+        region: &str,
+        stack: &str,
+        output: &str,
+    ) -> Result<Option<String>, String>;
     fn s3_object(&self, bucket: &str, key: &str) -> Result<Option<String>, String>;
     /// `(type, value)` of a parameter, or None when it does not exist.
-    fn ssm_parameter(&self, region: &str, name: &str, decrypt: bool) -> Result<Option<(String, String)>, String>;
+    fn ssm_parameter(
+        &self,
+        region: &str,
+        name: &str,
+        decrypt: bool,
+    ) -> Result<Option<(String, String)>, String>;
 }
 
-pub(in super::super) fn resolve(r: &mut Resolver<'_, '_>, kind: &str, params: &[Value], address: Option<&str>, path: &Path_) -> Result<Value> {
+pub(in super::super) fn resolve(
+    r: &mut Resolver<'_, '_>,
+    kind: &str,
+    params: &[Value],
+    address: Option<&str>,
+    path: &Path_,
+) -> Result<Value> {
     if kind == "aws" && address == Some("region") {
         return super::region(r).map(Value::String);
     }
     let Some(aws) = r.ctx.aws else {
-        return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("\"{kind}\" variables need AWS access, which is not available here")));
+        return Err(r.error(
+            path,
+            "VARIABLES_RESOLUTION_ERROR",
+            &format!("\"{kind}\" variables need AWS access, which is not available here"),
+        ));
     };
     let fail = |r: &Resolver<'_, '_>, e: String| r.error(path, "VARIABLES_RESOLUTION_ERROR", &e);
     match kind {
         "aws" => match address {
             Some("accountId") => aws.account_id().map(Value::String).map_err(|e| fail(r, e)),
-            other => Err(fail(r, format!("Unsupported \"aws\" address \"{}\": use accountId or region", other.unwrap_or("")))),
+            other => Err(fail(
+                r,
+                format!(
+                    "Unsupported \"aws\" address \"{}\": use accountId or region",
+                    other.unwrap_or("")
+                ),
+            )),
         },
         "cf" => {
             let Some((stack, output)) = address.and_then(|a| a.split_once('.')) else {
@@ -51,19 +77,28 @@ pub(in super::super) fn resolve(r: &mut Resolver<'_, '_>, kind: &str, params: &[
             let Some((bucket, key)) = address.and_then(|a| a.split_once('/')) else {
                 return Err(fail(r, "\"s3\" needs ${s3:<bucket>/<key>}".into()));
             };
-            aws.s3_object(bucket, key).map(|v| v.map_or(Value::Null, Value::String)).map_err(|e| fail(r, e))
+            aws.s3_object(bucket, key)
+                .map(|v| v.map_or(Value::Null, Value::String))
+                .map_err(|e| fail(r, e))
         }
         "ssm" => {
             let Some(name) = address.filter(|a| !a.is_empty()) else {
-                return Err(fail(r, "\"ssm\" needs a parameter name: ${ssm:/path/name}".into()));
+                return Err(fail(
+                    r,
+                    "\"ssm\" needs a parameter name: ${ssm:/path/name}".into(),
+                ));
             };
             let opts = SsmOptions::from_params(params);
             let region = match opts.region {
                 Some(reg) => reg,
                 None => super::region(r)?,
             };
-            let found = aws.ssm_parameter(&region, name, opts.decrypt).map_err(|e| fail(r, e))?;
-            Ok(found.map_or(Value::Null, |(kind, value)| ssm_value(name, &kind, value, opts.raw)))
+            let found = aws
+                .ssm_parameter(&region, name, opts.decrypt)
+                .map_err(|e| fail(r, e))?;
+            Ok(found.map_or(Value::Null, |(kind, value)| {
+                ssm_value(name, &kind, value, opts.raw)
+            }))
         }
         _ => unreachable!("dispatched by kind"),
     }
@@ -77,7 +112,11 @@ struct SsmOptions {
 
 impl SsmOptions {
     fn from_params(params: &[Value]) -> SsmOptions {
-        let mut o = SsmOptions { region: None, raw: false, decrypt: true };
+        let mut o = SsmOptions {
+            region: None,
+            raw: false,
+            decrypt: true,
+        };
         for p in params {
             match p.as_str() {
                 Some("raw") => o.raw = true,
@@ -97,10 +136,16 @@ fn ssm_value(name: &str, kind: &str, value: String, raw: bool) -> Value {
         return Value::String(value);
     }
     if kind == "StringList" {
-        return Value::Array(value.split(',').map(|s| Value::String(s.to_string())).collect());
+        return Value::Array(
+            value
+                .split(',')
+                .map(|s| Value::String(s.to_string()))
+                .collect(),
+        );
     }
     if kind == "SecureString" || name.starts_with("/aws/reference/secretsmanager/") {
-        if let Ok(v @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str::<Value>(&value) {
+        if let Ok(v @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str::<Value>(&value)
+        {
             return v;
         }
     }
@@ -138,14 +183,26 @@ impl AwsLookups {
 
     /// Requests made so far by the lookups' clients.
     pub fn request_count(&self) -> u64 {
-        self.contexts.lock().map(|c| c.values().map(AwsContext::request_count).sum()).unwrap_or(0)
+        self.contexts
+            .lock()
+            .map(|c| c.values().map(AwsContext::request_count).sum())
+            .unwrap_or(0)
     }
 
     async fn context(&self, region: &str) -> AwsContext {
-        if let Some(c) = self.contexts.lock().ok().and_then(|c| c.get(region).cloned()) {
+        if let Some(c) = self
+            .contexts
+            .lock()
+            .ok()
+            .and_then(|c| c.get(region).cloned())
+        {
             return c;
         }
-        let ctx = AwsContext::new(&AwsSettings { region: region.to_string(), profile: self.profile.clone() }).await;
+        let ctx = AwsContext::new(&AwsSettings {
+            region: region.to_string(),
+            profile: self.profile.clone(),
+        })
+        .await;
         if let Ok(mut c) = self.contexts.lock() {
             c.entry(region.to_string()).or_insert_with(|| ctx.clone());
         }
@@ -172,7 +229,10 @@ impl AwsLookups {
             tasks.push(Box::pin(async {
                 let v = self.fetch_account().await;
                 Self::store(&self.account, String::new(), v);
-            }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>);
+            })
+                as std::pin::Pin<
+                    Box<dyn std::future::Future<Output = ()> + Send + '_>,
+                >);
         }
         for (region, stack) in refs.stacks {
             let region = region.unwrap_or_else(|| region_for_default.to_string());
@@ -203,7 +263,9 @@ impl AwsLookups {
         for ((region, decrypt), names) in groups {
             for chunk in names.chunks(10).map(<[String]>::to_vec) {
                 let region = region.clone();
-                tasks.push(Box::pin(async move { self.fetch_parameters(&region, &chunk, decrypt).await }));
+                tasks.push(Box::pin(async move {
+                    self.fetch_parameters(&region, &chunk, decrypt).await
+                }));
             }
         }
         let _ = join_all(tasks).await;
@@ -211,21 +273,46 @@ impl AwsLookups {
 
     async fn fetch_account(&self) -> Result<String, String> {
         let ctx = self.context(&self.default_region).await;
-        let out = ctx.sts().get_caller_identity().send().await.map_err(|e| errors::describe(&e).1)?;
-        out.account().map(str::to_string).ok_or_else(|| "STS returned no account id".to_string())
+        let out = ctx
+            .sts()
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| errors::describe(&e).1)?;
+        out.account()
+            .map(str::to_string)
+            .ok_or_else(|| "STS returned no account id".to_string())
     }
 
-    async fn fetch_stack(&self, region: &str, stack: &str) -> Result<Option<Vec<(String, String)>>, String> {
+    async fn fetch_stack(
+        &self,
+        region: &str,
+        stack: &str,
+    ) -> Result<Option<Vec<(String, String)>>, String> {
         let ctx = self.context(region).await;
-        match ctx.cloudformation().describe_stacks().stack_name(stack).send().await {
+        match ctx
+            .cloudformation()
+            .describe_stacks()
+            .stack_name(stack)
+            .send()
+            .await
+        {
             Ok(out) => Ok(out.stacks().first().map(|s| {
                 s.outputs()
                     .iter()
-                    .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value().unwrap_or_default().to_string())))
+                    .filter_map(|o| {
+                        Some((
+                            o.output_key()?.to_string(),
+                            o.output_value().unwrap_or_default().to_string(),
+                        ))
+                    })
                     .collect()
             })),
             Err(e) if errors::is_stack_missing(&e) => Ok(None),
-            Err(e) => Err(format!("cannot read stack {stack} in {region}: {}", errors::describe(&e).1)),
+            Err(e) => Err(format!(
+                "cannot read stack {stack} in {region}: {}",
+                errors::describe(&e).1
+            )),
         }
     }
 
@@ -233,11 +320,19 @@ impl AwsLookups {
         let ctx = self.context(&self.default_region).await;
         match ctx.s3().get_object().bucket(bucket).key(key).send().await {
             Ok(out) => {
-                let bytes = out.body.collect().await.map_err(|e| e.to_string())?.into_bytes();
+                let bytes = out
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_bytes();
                 Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
             }
             Err(e) if e.as_service_error().is_some_and(|se| se.is_no_such_key()) => Ok(None),
-            Err(e) => Err(format!("cannot read s3://{bucket}/{key}: {}", errors::describe(&e).1)),
+            Err(e) => Err(format!(
+                "cannot read s3://{bucket}/{key}: {}",
+                errors::describe(&e).1
+            )),
         }
     }
 
@@ -253,12 +348,25 @@ impl AwsLookups {
         match result {
             Ok(out) => {
                 for p in out.parameters() {
-                    let (Some(name), Some(value)) = (p.name(), p.value()) else { continue };
-                    let kind = p.r#type().map(|t| t.as_str().to_string()).unwrap_or_default();
-                    Self::store(&self.parameters, format!("{region}|{decrypt}|{name}"), Ok(Some((kind, value.to_string()))));
+                    let (Some(name), Some(value)) = (p.name(), p.value()) else {
+                        continue;
+                    };
+                    let kind = p
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default();
+                    Self::store(
+                        &self.parameters,
+                        format!("{region}|{decrypt}|{name}"),
+                        Ok(Some((kind, value.to_string()))),
+                    );
                 }
                 for name in out.invalid_parameters() {
-                    Self::store(&self.parameters, format!("{region}|{decrypt}|{name}"), Ok(None));
+                    Self::store(
+                        &self.parameters,
+                        format!("{region}|{decrypt}|{name}"),
+                        Ok(None),
+                    );
                 }
             }
             // A failed batch leaves its names to be fetched one by one, with their own errors.
@@ -266,14 +374,39 @@ impl AwsLookups {
         }
     }
 
-    async fn fetch_parameter(&self, region: &str, name: &str, decrypt: bool) -> Result<Option<(String, String)>, String> {
+    async fn fetch_parameter(
+        &self,
+        region: &str,
+        name: &str,
+        decrypt: bool,
+    ) -> Result<Option<(String, String)>, String> {
         let ctx = self.context(region).await;
-        match ctx.ssm().get_parameter().name(name).with_decryption(decrypt).send().await {
+        match ctx
+            .ssm()
+            .get_parameter()
+            .name(name)
+            .with_decryption(decrypt)
+            .send()
+            .await
+        {
             Ok(out) => Ok(out.parameter().map(|p| {
-                (p.r#type().map(|t| t.as_str().to_string()).unwrap_or_default(), p.value().unwrap_or_default().to_string())
+                (
+                    p.r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    p.value().unwrap_or_default().to_string(),
+                )
             })),
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_parameter_not_found()) => Ok(None),
-            Err(e) => Err(format!("cannot read SSM parameter {name}: {}", errors::describe(&e).1)),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_parameter_not_found()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(format!(
+                "cannot read SSM parameter {name}: {}",
+                errors::describe(&e).1
+            )),
         }
     }
 }
@@ -288,7 +421,12 @@ impl AwsSource for AwsLookups {
         v
     }
 
-    fn stack_output(&self, region: &str, stack: &str, output: &str) -> Result<Option<String>, String> {
+    fn stack_output(
+        &self,
+        region: &str,
+        stack: &str,
+        output: &str,
+    ) -> Result<Option<String>, String> {
         let key = format!("{region}|{stack}");
         let outputs = match Self::memo(&self.outputs, &key) {
             Some(v) => v,
@@ -312,23 +450,37 @@ impl AwsSource for AwsLookups {
         v
     }
 
-    fn ssm_parameter(&self, region: &str, name: &str, decrypt: bool) -> Result<Option<(String, String)>, String> {
+    fn ssm_parameter(
+        &self,
+        region: &str,
+        name: &str,
+        decrypt: bool,
+    ) -> Result<Option<(String, String)>, String> {
         let k = format!("{region}|{decrypt}|{name}");
         if let Some(v) = Self::memo(&self.parameters, &k) {
             return v;
         }
-        let v = self.handle.block_on(self.fetch_parameter(region, name, decrypt));
+        let v = self
+            .handle
+            .block_on(self.fetch_parameter(region, name, decrypt));
         Self::store(&self.parameters, k, v.clone());
         v
     }
 }
 
-async fn join_all<'a>(tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>>) {
+async fn join_all<'a>(
+    tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>>,
+) {
     // Concurrent on the current task: the futures only wait on the network.
-    struct JoinAll<'a>(Vec<Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>>>);
+    struct JoinAll<'a>(
+        Vec<Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>>>,
+    );
     impl std::future::Future for JoinAll<'_> {
         type Output = ();
-        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
             let mut pending = false;
             for slot in self.0.iter_mut() {
                 if let Some(f) = slot {
@@ -339,7 +491,11 @@ async fn join_all<'a>(tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Outpu
                     }
                 }
             }
-            if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+            if pending {
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
         }
     }
     JoinAll(tasks.into_iter().map(Some).collect()).await
@@ -376,15 +532,34 @@ fn collect_template(t: &[Part], refs: &mut Refs) {
     for part in t {
         let Part::Var(var) = part else { continue };
         for source in &var.sources {
-            let Source::Typed { kind, params, address } = source else { continue };
+            let Source::Typed {
+                kind,
+                params,
+                address,
+            } = source
+            else {
+                continue;
+            };
             for p in params.iter().chain(address.iter()) {
                 if let Param::Template(inner) = p {
                     collect_template(inner, refs);
                 }
             }
-            let literal_params: Option<Vec<Value>> =
-                params.iter().map(|p| if let Param::Literal(v) = p { Some(v.clone()) } else { None }).collect();
-            let (Some(params), Some(Param::Literal(Value::String(address)))) = (literal_params, address) else { continue };
+            let literal_params: Option<Vec<Value>> = params
+                .iter()
+                .map(|p| {
+                    if let Param::Literal(v) = p {
+                        Some(v.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let (Some(params), Some(Param::Literal(Value::String(address)))) =
+                (literal_params, address)
+            else {
+                continue;
+            };
             match kind.as_str() {
                 "aws" if address == "accountId" => refs.account = true,
                 "cf" => {
@@ -400,7 +575,8 @@ fn collect_template(t: &[Part], refs: &mut Refs) {
                 }
                 "ssm" => {
                     let o = SsmOptions::from_params(&params);
-                    refs.parameters.insert((o.region, address.clone(), o.decrypt));
+                    refs.parameters
+                        .insert((o.region, address.clone(), o.decrypt));
                 }
                 _ => {}
             }
@@ -428,9 +604,21 @@ mod tests {
 
     #[test]
     fn ssm_values_by_type() {
-        assert_eq!(ssm_value("/l", "StringList", "a,b".into(), false), json!(["a", "b"]));
-        assert_eq!(ssm_value("/s", "SecureString", "{\"k\":1}".into(), false), json!({ "k": 1 }));
-        assert_eq!(ssm_value("/s", "SecureString", "{\"k\":1}".into(), true), json!("{\"k\":1}"));
-        assert_eq!(ssm_value("/p", "String", "{\"k\":1}".into(), false), json!("{\"k\":1}"));
+        assert_eq!(
+            ssm_value("/l", "StringList", "a,b".into(), false),
+            json!(["a", "b"])
+        );
+        assert_eq!(
+            ssm_value("/s", "SecureString", "{\"k\":1}".into(), false),
+            json!({ "k": 1 })
+        );
+        assert_eq!(
+            ssm_value("/s", "SecureString", "{\"k\":1}".into(), true),
+            json!("{\"k\":1}")
+        );
+        assert_eq!(
+            ssm_value("/p", "String", "{\"k\":1}".into(), false),
+            json!("{\"k\":1}")
+        );
     }
 }

@@ -8,9 +8,18 @@ use serde_json::Value;
 use super::super::resolve::{get, JsFileEvent, Path_, Resolver};
 use crate::error::Result;
 
-pub(super) fn resolve(r: &mut Resolver<'_, '_>, params: &[Value], address: Option<&str>, path: &Path_) -> Result<Value> {
+pub(super) fn resolve(
+    r: &mut Resolver<'_, '_>,
+    params: &[Value],
+    address: Option<&str>,
+    path: &Path_,
+) -> Result<Value> {
     let Some(Value::String(rel)) = params.first() else {
-        return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", "\"file\" needs a path: ${file(./config.yml):key}"));
+        return Err(r.error(
+            path,
+            "VARIABLES_RESOLUTION_ERROR",
+            "\"file\" needs a path: ${file(./config.yml):key}",
+        ));
     };
     let full: PathBuf = r.service_dir().join(rel);
     let content = match r.files.get(&full) {
@@ -30,7 +39,9 @@ pub(super) fn resolve(r: &mut Resolver<'_, '_>, params: &[Value], address: Optio
         let value = load_js(r, &full, rel, address, path)?;
         return r.resolve_detached(value, path);
     }
-    let Some(content) = content else { return Ok(Value::Null) };
+    let Some(content) = content else {
+        return Ok(Value::Null);
+    };
     let value = match address {
         None | Some("") => content,
         Some(a) => {
@@ -44,35 +55,72 @@ pub(super) fn resolve(r: &mut Resolver<'_, '_>, params: &[Value], address: Optio
     r.resolve_detached(value, path)
 }
 
-fn load(r: &mut Resolver<'_, '_>, full: &PathBuf, rel: &str, path: &Path_) -> Result<Option<Value>> {
+fn load(
+    r: &mut Resolver<'_, '_>,
+    full: &PathBuf,
+    rel: &str,
+    path: &Path_,
+) -> Result<Option<Value>> {
     let text = match std::fs::read_to_string(full) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Cannot read \"{rel}\": {e}"))),
+        Err(e) => {
+            return Err(r.error(
+                path,
+                "VARIABLES_RESOLUTION_ERROR",
+                &format!("Cannot read \"{rel}\": {e}"),
+            ))
+        }
     };
-    let ext = full.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = full
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "yml" | "yaml" => {
-            let yaml: serde_norway::Value = serde_norway::from_str(&text)
-                .map_err(|e| r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Cannot parse \"{rel}\": {e}")))?;
-            crate::config::yaml_to_json(yaml)
-                .map(Some)
-                .map_err(|e| r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Cannot parse \"{rel}\": {e}")))
+            let yaml: serde_norway::Value = serde_norway::from_str(&text).map_err(|e| {
+                r.error(
+                    path,
+                    "VARIABLES_RESOLUTION_ERROR",
+                    &format!("Cannot parse \"{rel}\": {e}"),
+                )
+            })?;
+            crate::config::yaml_to_json(yaml).map(Some).map_err(|e| {
+                r.error(
+                    path,
+                    "VARIABLES_RESOLUTION_ERROR",
+                    &format!("Cannot parse \"{rel}\": {e}"),
+                )
+            })
         }
-        "json" | "tfstate" => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Cannot parse \"{rel}\": {e}"))),
+        "json" | "tfstate" => serde_json::from_str(&text).map(Some).map_err(|e| {
+            r.error(
+                path,
+                "VARIABLES_RESOLUTION_ERROR",
+                &format!("Cannot parse \"{rel}\": {e}"),
+            )
+        }),
         // Any other file is text.
         _ => Ok(Some(Value::String(text))),
     }
 }
 
 fn is_js(path: &std::path::Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("js" | "cjs" | "mjs"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("js" | "cjs" | "mjs")
+    )
 }
 
 /// Runs a JavaScript file in Node.js, answering its `resolveVariable` calls while it runs.
-fn load_js(r: &mut Resolver<'_, '_>, full: &PathBuf, rel: &str, address: Option<&str>, path: &Path_) -> Result<Value> {
+fn load_js(
+    r: &mut Resolver<'_, '_>,
+    full: &PathBuf,
+    rel: &str,
+    address: Option<&str>,
+    path: &Path_,
+) -> Result<Value> {
     let Some(js) = r.ctx.js else {
         return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Cannot read \"{rel}\": JavaScript files need Node.js (use slsx from its npm package)")));
     };
@@ -80,14 +128,26 @@ fn load_js(r: &mut Resolver<'_, '_>, full: &PathBuf, rel: &str, address: Option<
     loop {
         match events.recv() {
             Ok(JsFileEvent::Resolve { expression, reply }) => {
-                let value = r.eval_string(&format!("${{{expression}}}"), path, 0).map_err(|e| e.to_string());
+                let value = r
+                    .eval_string(&format!("${{{expression}}}"), path, 0)
+                    .map_err(|e| e.to_string());
                 let _ = reply.send(value);
             }
             Ok(JsFileEvent::Done(Ok(value))) => return Ok(value),
             Ok(JsFileEvent::Done(Err(e))) => {
-                return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Cannot load \"{rel}\": {e}")))
+                return Err(r.error(
+                    path,
+                    "VARIABLES_RESOLUTION_ERROR",
+                    &format!("Cannot load \"{rel}\": {e}"),
+                ))
             }
-            Err(_) => return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Cannot load \"{rel}\": Node.js went away"))),
+            Err(_) => {
+                return Err(r.error(
+                    path,
+                    "VARIABLES_RESOLUTION_ERROR",
+                    &format!("Cannot load \"{rel}\": Node.js went away"),
+                ))
+            }
         }
     }
 }

@@ -11,7 +11,13 @@ use crate::error::Result;
 
 pub use aws::AwsSource;
 
-pub(super) fn resolve(r: &mut Resolver<'_, '_>, kind: &str, params: &[Value], address: Option<&str>, path: &Path_) -> Result<Value> {
+pub(super) fn resolve(
+    r: &mut Resolver<'_, '_>,
+    kind: &str,
+    params: &[Value],
+    address: Option<&str>,
+    path: &Path_,
+) -> Result<Value> {
     match kind {
         "self" => self_source(r, address),
         "opt" => Ok(match address {
@@ -24,7 +30,14 @@ pub(super) fn resolve(r: &mut Resolver<'_, '_>, kind: &str, params: &[Value], ad
         "sls" => match address {
             Some("instanceId") => Ok(Value::String(r.ctx.instance_id.clone())),
             Some("stage") => Ok(Value::String(stage(r)?)),
-            other => Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Unsupported \"sls\" address \"{}\": use instanceId or stage", other.unwrap_or("")))),
+            other => Err(r.error(
+                path,
+                "VARIABLES_RESOLUTION_ERROR",
+                &format!(
+                    "Unsupported \"sls\" address \"{}\": use instanceId or stage",
+                    other.unwrap_or("")
+                ),
+            )),
         },
         "param" => param(r, address, path),
         "file" => file::resolve(r, params, address, path),
@@ -72,7 +85,11 @@ pub(super) fn region(r: &mut Resolver<'_, '_>) -> Result<String> {
 /// `param:name`: `--param name=value`, else `params.<stage>.name`, else `params.default.name`.
 fn param(r: &mut Resolver<'_, '_>, address: Option<&str>, path: &Path_) -> Result<Value> {
     let Some(name) = address.filter(|a| !a.is_empty()) else {
-        return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", "\"param\" needs a name: ${param:name}"));
+        return Err(r.error(
+            path,
+            "VARIABLES_RESOLUTION_ERROR",
+            "\"param\" needs a name: ${param:name}",
+        ));
     };
     if let Some((_, v)) = r.ctx.params.iter().rev().find(|(k, _)| k == name) {
         return Ok(Value::String(v.clone()));
