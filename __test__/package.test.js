@@ -30,7 +30,7 @@ test('packageService writes the zips, both templates and the state, reproducibly
   assert.deepEqual(listFiles(first.packageDir), [
     '.slsx-cache.json',
     '.slsx-deflate.bin',
-    '.slsx-deflate.json',
+    '.slsx-deflate.idx',
     'alpha.zip',
     'beta.zip',
     'cloudformation-template-create-stack.json',
@@ -71,7 +71,7 @@ test('slsx package --package DIR writes there and nowhere else', () => {
   assert.deepEqual(listFiles(path.join(dir, 'build', 'pkg')), [
     '.slsx-cache.json',
     '.slsx-deflate.bin',
-    '.slsx-deflate.json',
+    '.slsx-deflate.idx',
     'cloudformation-template-create-stack.json',
     'cloudformation-template-update-stack.json',
     'hello.zip',

@@ -10,7 +10,7 @@
 # node_modules) copied to a scratch folder, against a freshly reset emulator:
 #   1. first deploy   2. no-change deploy   3. deploy after appending a comment to src/fn1.js
 #   4. `deploy function -f fn1` with nothing changed   5. the same after another change to src/fn1.js
-# Each step is timed (wall) and its AWS requests are counted with moto's recorder.
+# Each step is timed (wall) and its AWS requests are counted from the emulator's request log.
 #
 # The script starts its own moto server (scripts/moto_server.py from .venv/) on a free port of
 # 127.0.0.1, and stops it when it ends. Everything it writes is in bench/out/deploy/ (git-ignored).
@@ -63,7 +63,7 @@ mkdir -p "$OUT/logs" "$OUT/work"
 # --- the emulator ------------------------------------------------------------
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 EP=http://127.0.0.1:$port
-MOTO_RECORDER_FILEPATH=$OUT/recording nice -n 10 "$PY" "$ROOT/scripts/moto_server.py" -H 127.0.0.1 -p "$port" \
+SLSX_MOTO_REQUEST_LOG=$OUT/requests.log nice -n 10 "$PY" "$ROOT/scripts/moto_server.py" -H 127.0.0.1 -p "$port" \
   >"$OUT/moto.log" 2>&1 &
 moto_pid=$!
 stop_moto() {
@@ -86,45 +86,33 @@ echo "moto on $EP (pid $moto_pid)"
 moto() { curl -fsS -X "$1" "$EP/moto-api/$2" -o "${3:-/dev/null}"; }
 
 # --- request analysis --------------------------------------------------------
-# Reads moto's recording (one JSON object per request) and prints
+# Reads the part of the emulator's request log (scripts/moto_server.py, SLSX_MOTO_REQUEST_LOG: one JSON
+# line per request, written as it arrives, bodies not copied) that a step added, and prints
 #   total <TAB> uploads (PutObject + UploadPart) <TAB> bytes uploaded
 # on its first line, then "count operation" lines, most frequent first.
 cat >"$OUT/requests.py" <<'EOF'
-import base64, collections, json, re, sys
-from urllib.parse import urlsplit, parse_qs
+import collections, json, re, sys
+from urllib.parse import parse_qs
 
 ops = collections.Counter()
 total = uploads = upload_bytes = 0
-def records(text):
-    # moto's recorder writes a request and its newline in two calls, so when requests come in
-    # parallel (multipart uploads) two records can share a line: decode object after object.
-    dec, i = json.JSONDecoder(), 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i == len(text):
-            return
-        r, i = dec.raw_decode(text, i)
-        yield r
-
-for r in records(open(sys.argv[1], encoding="utf-8").read()):
+for line in open(sys.argv[1], encoding="utf-8"):
+    if not line.strip():
+        continue
+    r = json.loads(line)
     total += 1
-    h = {k.lower(): v for k, v in r["headers"].items()}
-    m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", h.get("authorization", ""))
-    service = m.group(1) if m else "?"
-    url = urlsplit(r["url"])
-    query = parse_qs(url.query, keep_blank_values=True)
+    h = {k.lower().removeprefix("http_").replace("_", "-"): v for k, v in r["headers"].items()}
+    service = r.get("service") or "?"
+    path = r["path"]
+    query = parse_qs(r["query"], keep_blank_values=True)
     if "x-amz-target" in h:
         op = h["x-amz-target"].split(".")[-1]
     elif "Action" in query:
         op = query["Action"][0]
-    elif "x-www-form-urlencoded" in h.get("content-type", "") and r.get("body"):
-        body = r["body"]
-        if r.get("body_encoded"):
-            body = base64.b64decode(body).decode("utf-8", "replace")
-        op = parse_qs(body).get("Action", ["?"])[0]
+    elif r.get("action"):
+        op = r["action"]
     elif service == "s3":
-        meth, keyed = r["method"], url.path.strip("/").count("/") >= 1
+        meth, keyed = r["method"], path.strip("/").count("/") >= 1
         if "x-id" in query:  # the SDKs name the operation of some requests
             op = query["x-id"][0]
         elif meth == "PUT" and "partNumber" in query:
@@ -149,17 +137,16 @@ for r in records(open(sys.argv[1], encoding="utf-8").read()):
             uploads += 1
             size = h.get("x-amz-decoded-content-length") or h.get("content-length") or 0
             upload_bytes += int(size)
-    elif service == "lambda" and r["method"] == "GET" and re.fullmatch(r"/[0-9-]+/functions/[^/]+", url.path):
+    elif service == "lambda" and r["method"] == "GET" and re.fullmatch(r"/[0-9-]+/functions/[^/]+", path):
         op = "GetFunction"
     else:
-        op = r["method"] + " " + re.sub(r"/[^/]*(arn|bench)[^/]*", "/{name}", url.path)
+        op = r["method"] + " " + re.sub(r"/[^/]*(arn|bench)[^/]*", "/{name}", path)
     ops[service + " " + op] += 1
 print(f"{total}\t{uploads}\t{upload_bytes}")
 for op, n in ops.most_common():
     print(f"{n:4d} {op}")
 EOF
-
-# Outside the recording: the stack's status and fn1's code hash, to check what a step did.
+# Outside the timed steps: the stack's status and fn1's code hash, to check what a step did.
 cat >"$OUT/state.py" <<'EOF'
 import sys
 import boto3
@@ -185,18 +172,16 @@ step() { # ROUND TOOL STEP DIR HOME
   if [[ $tool == slsx ]]; then cmd=(node "$SLSX_BIN"); else cmd=(node "$OSLS_BIN"); fi
   local -a what=(deploy)
   if [[ $name == fn-* ]]; then what=(deploy function -f fn1); fi
-  moto POST recorder/reset-recording
-  moto POST recorder/start-recording
+  local before
+  before=$(stat -c %s "$OUT/requests.log")
   local status=0
   (cd "$dir" && nice -n 10 "$TIME" -f '%e' -o "$tf" \
     env -i HOME="$home" PATH="$PATH" LANG=C.UTF-8 \
     AWS_ENDPOINT_URL="$EP" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
     SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off NPM_CONFIG_UPDATE_NOTIFIER=false \
     "${cmd[@]}" "${what[@]}" --stage dev --region us-east-1) >"$log" 2>&1 || status=$?
-  moto GET recorder/download-recording "$OUT/logs/$tag.recording"
-  moto POST recorder/stop-recording
-  "$PY" "$OUT/requests.py" "$OUT/logs/$tag.recording" >"$OUT/logs/$tag.requests"
-  rm -f "$OUT/logs/$tag.recording" # uploads are in it, base64
+  tail -c +$((before + 1)) "$OUT/requests.log" >"$OUT/logs/$tag.requestlog"
+  "$PY" "$OUT/requests.py" "$OUT/logs/$tag.requestlog" >"$OUT/logs/$tag.requests"
   local wall requests uploads bytes stack sha
   wall=$(tail -n 1 "$tf")
   IFS=$'\t' read -r requests uploads bytes <"$OUT/logs/$tag.requests"

@@ -1,5 +1,6 @@
 //! Downloading `s3://` package artifacts (`package.artifact: s3://bucket/key`) while packaging.
 
+use std::future::Future;
 use std::path::Path;
 
 use tokio::io::AsyncWriteExt;
@@ -10,8 +11,16 @@ use crate::error::{Error, Result};
 /// A `package::Fetch` that downloads with `ctx`. Packaging runs on a blocking thread, so this blocks
 /// on the runtime it was created in.
 pub fn fetcher(ctx: AwsContext) -> impl Fn(&str, &Path) -> Result<()> + Send + Sync + 'static {
+    fetcher_awaiting(std::future::ready(ctx))
+}
+
+/// A `fetcher` on a context that may still be in the making (packaging starts without waiting for it).
+pub fn fetcher_awaiting<F>(ctx: F) -> impl Fn(&str, &Path) -> Result<()> + Send + Sync + 'static
+where
+    F: Future<Output = AwsContext> + Clone + Send + Sync + 'static,
+{
     let handle = tokio::runtime::Handle::current();
-    move |uri, dest| handle.block_on(download(&ctx, uri, dest))
+    move |uri, dest| handle.block_on(async { download(&ctx.clone().await, uri, dest).await })
 }
 
 async fn download(ctx: &AwsContext, uri: &str, dest: &Path) -> Result<()> {

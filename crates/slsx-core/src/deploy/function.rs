@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{DeadLetterConfig, Environment, VpcConfig};
+use futures::FutureExt;
 use serde_json::Value;
 
 use super::{bucket, load, stack, upload};
@@ -82,11 +83,14 @@ pub async fn deploy_function(
             service.region
         ),
     });
-    let ctx = AwsContext::new(&AwsSettings {
+    // The AWS context is made while packaging starts (it only needs it for `s3://` artifacts).
+    let settings = AwsSettings {
         region: service.region.clone(),
         profile: options.service.profile.clone(),
-    })
-    .await;
+    };
+    let ctx_later = async move { AwsContext::new(&settings).await }
+        .boxed()
+        .shared();
 
     // Packaging (of the zip functions) runs while each function's deployed configuration is read.
     // Into a folder of its own inside the service's package directory, whose zips (from the last
@@ -105,7 +109,7 @@ pub async fn deploy_function(
     let package_dir = crate::package::output_dir(&service);
     let out_dir = package_dir.join(".slsx-function");
     let r = reporter.clone();
-    let ctx_fetch = ctx.clone();
+    let ctx_fetch = ctx_later.clone();
     let packaging = tokio::task::spawn_blocking(move || {
         if only.functions.is_empty() {
             return Ok(crate::package::Packaged::default());
@@ -113,10 +117,11 @@ pub async fn deploy_function(
         let _ = std::fs::remove_dir_all(&out_dir);
         std::fs::create_dir_all(&out_dir)
             .map_err(|e| Error::io(format!("cannot create \"{}\"", out_dir.display()), e))?;
-        let fetch = super::download::fetcher(ctx_fetch);
+        let fetch = super::download::fetcher_awaiting(ctx_fetch);
         crate::package::package_service(&only, &out_dir, Some(&package_dir), &fetch, r.as_ref())
     });
 
+    let ctx = ctx_later.await;
     // Every function must exist already; its deployed configuration is what the update compares with.
     let lambda = ctx.lambda();
     let deployed =

@@ -372,6 +372,7 @@ fn clean_output(service: &Service, out_dir: &std::path::Path) -> Result<Option<P
             || [
                 ".slsx-cache.json",
                 ".slsx-deflate.bin",
+                ".slsx-deflate.idx",
                 ".slsx-deflate.json",
                 STATE_FILE,
                 CREATE_TEMPLATE_FILE,

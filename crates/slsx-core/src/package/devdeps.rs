@@ -101,6 +101,8 @@ struct Tree {
     root_real: PathBuf,
     /// Location (relative to the root, as found) -> real directory.
     real: HashMap<String, PathBuf>,
+    /// Real directory -> the names its package.json depends on (each file is read once).
+    deps: HashMap<PathBuf, Vec<String>>,
 }
 
 impl Tree {
@@ -110,6 +112,7 @@ impl Tree {
             root: root.to_path_buf(),
             root_real,
             real: HashMap::new(),
+            deps: HashMap::new(),
         }
     }
 
@@ -148,14 +151,17 @@ impl Tree {
                 continue;
             }
             let real = self.real[&location].clone();
-            if let Some(pkg) = read_package(&real) {
-                for dep in names(
-                    &pkg,
-                    &["dependencies", "optionalDependencies", "peerDependencies"],
-                ) {
-                    queue.push_back((real.clone(), dep));
-                }
-            }
+            let deps = self.deps.entry(real.clone()).or_insert_with(|| {
+                read_package(&real)
+                    .map(|pkg| {
+                        names(
+                            &pkg,
+                            &["dependencies", "optionalDependencies", "peerDependencies"],
+                        )
+                    })
+                    .unwrap_or_default()
+            });
+            queue.extend(deps.iter().map(|dep| (real.clone(), dep.clone())));
         }
         seen
     }

@@ -286,11 +286,10 @@ pub fn package_service(
     let built = if jobs.is_empty() {
         HashMap::new()
     } else {
-        // The output directory is never part of a package (it holds the previous zips).
-        let files = walk(
-            &service.service_dir,
-            &[out_dir.to_path_buf(), service.service_dir.join(".git")],
-        )?;
+        // The output directory and the previous package are never part of a package.
+        let mut skip = vec![out_dir.to_path_buf(), service.service_dir.join(".git")];
+        skip.extend(previous.map(Path::to_path_buf));
+        let files = walk(&service.service_dir, &skip)?;
         if service.package.exclude_dev_dependencies {
             let dev = devdeps::dev_excludes(&service.service_dir, &files);
             packaged.warnings.extend(dev.warnings);
@@ -507,12 +506,13 @@ fn build_zips(
     let all: Vec<&zip::Source> = todo.iter().flat_map(|i| selections[*i].iter()).collect();
     let old_spill = previous.and_then(|(dir, _)| zip::Spill::read(dir));
     let spill = zip::compress_all(&all, out_dir, old_spill.as_ref())?;
+    let spill_bytes = spill.open()?;
     let written: Vec<(String, Artifact, cache::Record)> = todo
         .par_iter()
         .map(|i| {
             let (job, sources) = (&jobs[*i], &selections[*i]);
             let path = out_dir.join(&job.file_name);
-            let written = zip::assemble(&path, sources, Some(&spill))?;
+            let written = zip::assemble(&path, sources, Some((&spill, &spill_bytes)))?;
             let artifact = Artifact {
                 file_name: job.file_name.clone(),
                 path,

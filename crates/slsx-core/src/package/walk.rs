@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,36 +23,26 @@ pub struct FileEntry {
 
 /// Every regular file under `root`, sorted by the UTF-8 bytes of the relative path. Directories in
 /// `skip` are not entered (the package output directory, `.git`: excluded by every package anyway).
+/// Sibling directories are read in parallel: one `stat` per entry, nothing else per directory.
 pub fn walk(root: &Path, skip: &[PathBuf]) -> Result<Vec<FileEntry>> {
-    let mut out = Vec::new();
-    let mut ancestors = Vec::new();
-    visit(root, String::new(), skip, &mut ancestors, &mut out)?;
-    out.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    let meta = std::fs::metadata(root)
+        .map_err(|e| Error::io(format!("cannot read \"{}\"", root.display()), e))?;
+    let mut out = visit(root, "", skip, &[dir_id(root, &meta)])?;
+    out.par_sort_unstable_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     Ok(out)
 }
 
+/// The files under `dir` (whose identity ends `ancestors`), `prefix` naming it in the package.
 fn visit(
     dir: &Path,
-    prefix: String,
+    prefix: &str,
     skip: &[PathBuf],
-    ancestors: &mut Vec<PathBuf>,
-    out: &mut Vec<FileEntry>,
-) -> Result<()> {
-    let real = std::fs::canonicalize(dir)
-        .map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
-    if ancestors.contains(&real) {
-        return Err(Error::Package {
-            code: "PACKAGE_SYMLINK_LOOP",
-            message: format!(
-                "Symbolic link loop: \"{}\" leads back to \"{}\", which contains it. Remove the link or exclude it.",
-                dir.display(),
-                real.display()
-            ),
-        });
-    }
-    ancestors.push(real);
+    ancestors: &[DirId],
+) -> Result<Vec<FileEntry>> {
     let read = std::fs::read_dir(dir)
         .map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
     for entry in read {
         let entry =
             entry.map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
@@ -67,10 +59,22 @@ fn visit(
         };
         if meta.is_dir() {
             if !skip.contains(&path) {
-                visit(&path, rel, skip, ancestors, out)?;
+                let id = dir_id(&path, &meta);
+                if ancestors.contains(&id) {
+                    let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                    return Err(Error::Package {
+                        code: "PACKAGE_SYMLINK_LOOP",
+                        message: format!(
+                            "Symbolic link loop: \"{}\" leads back to \"{}\", which contains it. Remove the link or exclude it.",
+                            path.display(),
+                            real.display()
+                        ),
+                    });
+                }
+                dirs.push((path, rel, id));
             }
         } else if meta.is_file() {
-            out.push(FileEntry {
+            files.push(FileEntry {
                 rel,
                 abs: path,
                 size: meta.len(),
@@ -79,8 +83,34 @@ fn visit(
             });
         }
     }
-    ancestors.pop();
-    Ok(())
+    let nested: Vec<Vec<FileEntry>> = dirs
+        .par_iter()
+        .map(|(path, rel, id)| {
+            let chain = [ancestors, std::slice::from_ref(id)].concat();
+            visit(path, rel, skip, &chain)
+        })
+        .collect::<Result<_>>()?;
+    files.extend(nested.into_iter().flatten());
+    Ok(files)
+}
+
+/// What identifies a directory, however it is reached (a symbolic link loop comes back to one of its
+/// ancestors): device and inode where there are some, else the canonical path.
+#[cfg(unix)]
+type DirId = (u64, u64);
+
+#[cfg(unix)]
+fn dir_id(_path: &Path, meta: &std::fs::Metadata) -> DirId {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+type DirId = PathBuf;
+
+#[cfg(not(unix))]
+fn dir_id(path: &Path, _meta: &std::fs::Metadata) -> DirId {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(unix)]

@@ -11,6 +11,7 @@
 //! `SPILL_LIMIT` are compressed straight into the zip instead.
 
 use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -71,7 +72,7 @@ pub struct Written {
 }
 
 /// A file compressed ahead of assembly: its bytes sit in the spill file at `offset`.
-#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Compressed {
     crc: u32,
     compressed: u64,
@@ -82,34 +83,49 @@ pub struct Compressed {
     stamp: u64,
 }
 
-/// The spill file and where each compressed file is in it, by absolute path. It is kept beside the
-/// package (`.slsx-deflate.bin` and its index `.slsx-deflate.json`), so the next package compresses
+/// The spill file and where each compressed file is in it, by absolute path (as an `OsString`: it
+/// hashes as bytes, where a `PathBuf` hashes component by component). It is kept beside the
+/// package (`.slsx-deflate.bin` and its index `.slsx-deflate.idx`), so the next package compresses
 /// only the files that changed.
 pub struct Spill {
     path: PathBuf,
-    entries: HashMap<PathBuf, Compressed>,
+    entries: HashMap<OsString, Compressed>,
 }
 
 const SPILL_FILE: &str = ".slsx-deflate.bin";
-const SPILL_INDEX: &str = ".slsx-deflate.json";
+const SPILL_INDEX: &str = ".slsx-deflate.idx";
+/// First bytes of the index; bumped when its layout changes (an unknown index is ignored).
+const INDEX_MAGIC: &[u8; 8] = b"slsxdfl1";
 
 impl Spill {
     /// The spill a previous package left in `dir`, if any is readable.
     pub fn read(dir: &Path) -> Option<Spill> {
         let path = dir.join(SPILL_FILE);
         let index = std::fs::read(dir.join(SPILL_INDEX)).ok()?;
-        let entries: HashMap<PathBuf, Compressed> = serde_json::from_slice(&index).ok()?;
+        let entries = decode_index(&index)?;
         path.is_file().then_some(Spill { path, entries })
     }
 
     /// Writes the index beside the spill file, so a later package can reuse it.
     fn keep(&self) -> Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        let text = serde_json::to_vec(&self.entries).map_err(|e| Error::Internal {
-            message: format!("cannot write the deflate index: {e}"),
-        })?;
-        std::fs::write(dir.join(SPILL_INDEX), text)
+        let index = dir.join(SPILL_INDEX);
+        let _ = std::fs::remove_file(&index);
+        std::fs::write(&index, encode_index(&self.entries))
             .map_err(|e| Error::io("cannot write the deflate index", e))
+    }
+
+    /// The spill's bytes, to assemble zips from.
+    pub fn open(&self) -> Result<SpillBytes> {
+        let err = |e| Error::io("cannot read the compression spill file", e);
+        let mut file = File::open(&self.path).map_err(err)?;
+        let length = file.metadata().map_err(err)?.len();
+        if length > SPILL_IN_MEMORY {
+            return Ok(SpillBytes::File(file));
+        }
+        let mut bytes = Vec::with_capacity(length as usize);
+        file.read_to_end(&mut bytes).map_err(err)?;
+        Ok(SpillBytes::Memory(bytes))
     }
 
     /// Links a previous spill into `dir` unchanged (nothing was compressed this time).
@@ -125,48 +141,180 @@ impl Spill {
     }
 }
 
-/// Deflates every distinct file up to `SPILL_LIMIT` once, in parallel, into `<dir>/.slsx-deflate.bin`;
-/// a file `previous` holds with the same size and change stamp is copied from it instead. Each worker
-/// compresses into its own reused buffer and appends it under a lock: no buffer crosses threads, so
-/// the allocator keeps reusing the same memory (handing buffers to a writer thread made glibc grow a
-/// new arena after another, to over a gigabyte on 50 MB of node_modules).
+/// A spill's bytes while zips are assembled from it: read into memory in one go when it is not too
+/// big (a few reads instead of one per file), else read range by range.
+pub enum SpillBytes {
+    Memory(Vec<u8>),
+    File(File),
+}
+
+/// Spills up to this size are read into memory for assembly.
+const SPILL_IN_MEMORY: u64 = 512 * 1024 * 1024;
+
+/// The index: magic, entry count, then per entry the path (length and bytes) and the six numbers of
+/// `Compressed`, little-endian. Read in one pass: a `deploy function` reads it on every run.
+fn encode_index(entries: &HashMap<OsString, Compressed>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 + entries.len() * 140);
+    out.extend_from_slice(INDEX_MAGIC);
+    out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    for (path, c) in entries {
+        let bytes = path_bytes(path);
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        out.extend_from_slice(&bytes);
+        out.extend_from_slice(&c.crc.to_le_bytes());
+        for n in [c.compressed, c.uncompressed, c.offset, c.size, c.stamp] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    out
+}
+
+fn decode_index(bytes: &[u8]) -> Option<HashMap<OsString, Compressed>> {
+    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (bytes.get(..n)?, bytes.get(n..)?);
+        *bytes = rest;
+        Some(head)
+    }
+    fn u64_at(bytes: &mut &[u8]) -> Option<u64> {
+        Some(u64::from_le_bytes(take(bytes, 8)?.try_into().ok()?))
+    }
+    let mut rest = bytes;
+    if take(&mut rest, 8)? != INDEX_MAGIC {
+        return None;
+    }
+    let count = u64_at(&mut rest)?;
+    let mut entries = HashMap::with_capacity(count.min(1 << 24) as usize);
+    for _ in 0..count {
+        let len = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
+        let path = path_from_bytes(take(&mut rest, len)?)?;
+        let crc = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
+        let [compressed, uncompressed, offset, size, stamp] = [
+            u64_at(&mut rest)?,
+            u64_at(&mut rest)?,
+            u64_at(&mut rest)?,
+            u64_at(&mut rest)?,
+            u64_at(&mut rest)?,
+        ];
+        entries.insert(
+            path,
+            Compressed {
+                crc,
+                compressed,
+                uncompressed,
+                offset,
+                size,
+                stamp,
+            },
+        );
+    }
+    rest.is_empty().then_some(entries)
+}
+
+#[cfg(unix)]
+fn path_bytes(path: &OsStr) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    std::borrow::Cow::Borrowed(path.as_bytes())
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> Option<OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    Some(OsStr::from_bytes(bytes).to_os_string())
+}
+
+// Elsewhere a path that is not Unicode is written lossily: it then matches no file, which is only
+// compressed again.
+#[cfg(not(unix))]
+fn path_bytes(path: &OsStr) -> std::borrow::Cow<'_, [u8]> {
+    match path.to_string_lossy() {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+    }
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> Option<OsString> {
+    Some(OsString::from(std::str::from_utf8(bytes).ok()?))
+}
+
+/// Deflates every distinct file up to `SPILL_LIMIT` once, in parallel, into `<dir>/.slsx-deflate.bin`.
+/// A file `previous` holds with the same size and change stamp is not compressed again: when most of
+/// the previous spill is still in use, it is linked here and only the new files are appended to it
+/// (the previous package's index stays right: its bytes do not move); otherwise the files still in
+/// use are copied into a new spill, which drops the rest. Each worker compresses into its own reused
+/// buffer and appends it under a lock: no buffer crosses threads, so the allocator keeps reusing the
+/// same memory (handing buffers to a writer thread made glibc grow a new arena after another, to over
+/// a gigabyte on 50 MB of node_modules).
 pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> Result<Spill> {
     let spill_path = &dir.join(SPILL_FILE);
-    let old_file = previous.and_then(|p| File::open(&p.path).ok());
     let mut unique: Vec<&Source> = files
         .iter()
         .copied()
         .filter(|s| s.size <= SPILL_LIMIT)
         .collect();
-    unique.sort_by(|a, b| a.path.cmp(&b.path));
+    unique.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     unique.dedup_by(|a, b| a.path == b.path);
-
-    let file = File::create(spill_path)
-        .map_err(|e| Error::io(format!("cannot create \"{}\"", spill_path.display()), e))?;
-    let mut spill = Spill {
-        path: spill_path.to_path_buf(),
-        entries: HashMap::with_capacity(unique.len()),
+    let reusable = |p: &Spill, src: &Source| {
+        p.entries
+            .get(src.path.as_os_str())
+            .filter(|c| c.size == src.size && c.stamp == src.stamp)
+            .copied()
     };
+
+    // Never write through a name that may be a link to another package's spill.
+    let _ = std::fs::remove_file(spill_path);
+    let create_error = |e| Error::io(format!("cannot create \"{}\"", spill_path.display()), e);
+    let appended = previous.and_then(|p| {
+        let length = std::fs::metadata(&p.path).ok()?.len();
+        let used: u64 = unique
+            .iter()
+            .filter_map(|s| reusable(p, s))
+            .map(|c| c.compressed)
+            .sum();
+        if used * 2 < length {
+            return None;
+        }
+        std::fs::hard_link(&p.path, spill_path).ok()?;
+        let file = File::options().append(true).open(spill_path).ok()?;
+        Some((p, file, length))
+    });
+    let (file, offset, copy_from, entries) = match appended {
+        Some((p, file, length)) => {
+            let kept: HashMap<OsString, Compressed> = unique
+                .iter()
+                .filter_map(|s| Some((s.path.clone().into_os_string(), reusable(p, s)?)))
+                .collect();
+            (file, length, None, kept)
+        }
+        None => {
+            let _ = std::fs::remove_file(spill_path);
+            let file = File::create(spill_path).map_err(create_error)?;
+            let copy_from = previous.and_then(|p| File::open(&p.path).ok().map(|f| (p, f)));
+            (file, 0, copy_from, HashMap::with_capacity(unique.len()))
+        }
+    };
+    let todo: Vec<&Source> = unique
+        .into_iter()
+        .filter(|s| !entries.contains_key(s.path.as_os_str()))
+        .collect();
+
     struct Out {
         writer: BufWriter<File>,
         offset: u64,
-        entries: HashMap<PathBuf, Compressed>,
+        entries: HashMap<OsString, Compressed>,
     }
     let out = Mutex::new(Out {
         writer: BufWriter::with_capacity(1024 * 1024, file),
-        offset: 0,
-        entries: std::mem::take(&mut spill.entries),
+        offset,
+        entries,
     });
     let spill_error = |e| Error::io("cannot write the compression spill file", e);
-    unique.par_iter().try_for_each_init(
+    todo.par_iter().try_for_each_init(
         || (Vec::with_capacity(SPILL_LIMIT as usize), Deflater::new()),
         |(buf, deflater), src| {
             buf.clear();
-            let old = previous.zip(old_file.as_ref()).and_then(|(p, f)| {
-                let c = p
-                    .entries
-                    .get(&src.path)
-                    .filter(|c| c.size == src.size && c.stamp == src.stamp)?;
+            let old = copy_from.as_ref().and_then(|(p, f)| {
+                let c = reusable(p, src)?;
                 buf.resize(c.compressed as usize, 0);
                 read_exact_at(f, buf, c.offset).ok()?;
                 Some((c.crc, c.uncompressed))
@@ -185,7 +333,7 @@ pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> 
             let offset = out.offset;
             let compressed = buf.len() as u64;
             out.entries.insert(
-                src.path.clone(),
+                src.path.clone().into_os_string(),
                 Compressed {
                     crc,
                     compressed,
@@ -203,7 +351,10 @@ pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> 
         message: "a packaging thread panicked".into(),
     })?;
     out.writer.flush().map_err(spill_error)?;
-    spill.entries = out.entries;
+    let spill = Spill {
+        path: spill_path.to_path_buf(),
+        entries: out.entries,
+    };
     spill.keep()?;
     Ok(spill)
 }
@@ -314,23 +465,16 @@ fn read_error(src: &Source, e: std::io::Error) -> Error {
 
 /// Writes a zip of `sources` (already in their final order) to `path`, taking compressed bytes from
 /// `spill` where it has them. Written under a temporary name and renamed: a failure leaves no half zip.
-pub fn assemble(path: &Path, sources: &[Source], spill: Option<&Spill>) -> Result<Written> {
+pub fn assemble(
+    path: &Path,
+    sources: &[Source],
+    spill: Option<(&Spill, &SpillBytes)>,
+) -> Result<Written> {
     let tmp = path.with_extension("zip.partial");
     let result = (|| {
         let file = File::create(&tmp)
             .map_err(|e| Error::io(format!("cannot create \"{}\"", tmp.display()), e))?;
-        let spill_file = match spill {
-            Some(s) => Some(
-                File::open(&s.path)
-                    .map_err(|e| Error::io("cannot read the compression spill file", e))?,
-            ),
-            None => None,
-        };
-        let written = write_zip(
-            BufWriter::with_capacity(256 * 1024, file),
-            sources,
-            spill.zip(spill_file.as_ref()),
-        )?;
+        let written = write_zip(BufWriter::with_capacity(256 * 1024, file), sources, spill)?;
         std::fs::rename(&tmp, path)
             .map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))?;
         Ok(written)
@@ -378,7 +522,7 @@ impl<W: Write> Write for HashingWriter<W> {
 fn write_zip<W: Write>(
     out: W,
     sources: &[Source],
-    spill: Option<(&Spill, &File)>,
+    spill: Option<(&Spill, &SpillBytes)>,
 ) -> Result<Written> {
     let io = |e| Error::io("cannot write zip", e);
     let mut w = HashingWriter {
@@ -392,7 +536,7 @@ fn write_zip<W: Write>(
     for src in sources {
         let offset = w.written;
         w.write_all(&local_header(&src.name)?).map_err(io)?;
-        let cached = spill.and_then(|(s, f)| s.entries.get(&src.path).map(|c| (c, f)));
+        let cached = spill.and_then(|(s, f)| s.entries.get(src.path.as_os_str()).map(|c| (c, f)));
         let (crc, compressed, uncompressed) = match cached {
             Some((c, f)) => {
                 copy_range(f, c.offset, c.compressed, &mut w, &mut buf)?;
@@ -501,12 +645,29 @@ fn local_header(name: &str) -> Result<Vec<u8>> {
 }
 
 fn copy_range<W: Write>(
-    file: &File,
+    bytes: &SpillBytes,
     mut offset: u64,
     mut len: u64,
     out: &mut W,
     buf: &mut [u8],
 ) -> Result<()> {
+    let file = match bytes {
+        SpillBytes::File(file) => file,
+        SpillBytes::Memory(all) => {
+            let range = usize::try_from(offset)
+                .ok()
+                .zip(usize::try_from(offset + len).ok());
+            let part = range.and_then(|(a, b)| all.get(a..b)).ok_or_else(|| {
+                Error::io(
+                    "cannot read the compression spill file",
+                    std::io::ErrorKind::UnexpectedEof.into(),
+                )
+            })?;
+            return out
+                .write_all(part)
+                .map_err(|e| Error::io("cannot write zip", e));
+        }
+    };
     while len > 0 {
         let n = len.min(buf.len() as u64) as usize;
         read_exact_at(file, &mut buf[..n], offset)
@@ -610,4 +771,147 @@ fn write_end<W: Write>(
     e.extend_from_slice(&(cd_start.min(MAX_32) as u32).to_le_bytes());
     e.extend_from_slice(&0u16.to_le_bytes());
     w.write_all(&e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(name: &str, files: usize) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("slsx-spill-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        for i in 0..files {
+            std::fs::write(
+                dir.join("src").join(format!("f{i}.js")),
+                format!("exports.n = {i}\n").repeat(50),
+            )
+            .unwrap();
+        }
+        dir
+    }
+
+    fn sources(root: &Path) -> Vec<Source> {
+        super::super::walk(&root.join("src"), &[])
+            .unwrap()
+            .iter()
+            .map(Source::from)
+            .collect()
+    }
+
+    fn package(sources: &[Source], out: &Path, previous: Option<&Spill>) -> (Spill, Vec<u8>) {
+        std::fs::create_dir_all(out).unwrap();
+        let refs: Vec<&Source> = sources.iter().collect();
+        let spill = compress_all(&refs, out, previous).unwrap();
+        let bytes = spill.open().unwrap();
+        assemble(&out.join("a.zip"), sources, Some((&spill, &bytes))).unwrap();
+        (spill, std::fs::read(out.join("a.zip")).unwrap())
+    }
+
+    fn from_scratch(sources: &[Source], out: &Path) -> Vec<u8> {
+        write_zip_file(&out.join("scratch.zip"), sources.to_vec()).unwrap();
+        std::fs::read(out.join("scratch.zip")).unwrap()
+    }
+
+    #[test]
+    fn the_index_reads_back_what_was_written_and_rejects_anything_else() {
+        let mut entries = HashMap::new();
+        for (i, name) in ["/a/b.js", "/a/é.js", "/x"].iter().enumerate() {
+            let n = i as u64;
+            let c = Compressed {
+                crc: 7 + i as u32,
+                compressed: n,
+                uncompressed: 2 * n,
+                offset: 3 * n,
+                size: 4 * n,
+                stamp: u64::MAX - n,
+            };
+            entries.insert(OsString::from(name), c);
+        }
+        let bytes = encode_index(&entries);
+        assert_eq!(decode_index(&bytes), Some(entries));
+        assert_eq!(decode_index(&bytes[..bytes.len() - 1]), None, "truncated");
+        assert_eq!(
+            decode_index(&[bytes.as_slice(), b"x"].concat()),
+            None,
+            "trailing bytes"
+        );
+        assert_eq!(
+            decode_index(b"{\"/a/b.js\": {}}"),
+            None,
+            "the former JSON index"
+        );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_small_change_appends_to_the_previous_spill_which_stays_valid() {
+        use std::os::unix::fs::MetadataExt;
+        let root = tree("append", 40);
+        let before = sources(&root);
+        let (first, first_zip) = package(&before, &root.join("out1"), None);
+        let first_len = std::fs::metadata(&first.path).unwrap().len();
+
+        std::fs::write(root.join("src/f3.js"), "changed\n").unwrap();
+        let after = sources(&root);
+        let previous = Spill::read(&root.join("out1")).unwrap();
+        let (second, second_zip) = package(&after, &root.join("out2"), Some(&previous));
+        let (a, b) = (
+            std::fs::metadata(&first.path).unwrap(),
+            std::fs::metadata(&second.path).unwrap(),
+        );
+        assert_eq!(
+            a.ino(),
+            b.ino(),
+            "the previous spill was linked, not copied"
+        );
+        assert!(b.len() > first_len, "the changed file was appended");
+        assert_eq!(
+            second_zip,
+            from_scratch(&after, &root),
+            "the zip is the one a package from scratch writes"
+        );
+
+        // The previous package's index still describes its (longer) spill.
+        let again = Spill::read(&root.join("out1")).unwrap();
+        let bytes = again.open().unwrap();
+        assemble(
+            &root.join("out1/again.zip"),
+            &before,
+            Some((&again, &bytes)),
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read(root.join("out1/again.zip")).unwrap(),
+            first_zip
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_spill_mostly_out_of_use_is_written_anew() {
+        use std::os::unix::fs::MetadataExt;
+        let root = tree("compact", 10);
+        let (first, _) = package(&sources(&root), &root.join("out1"), None);
+        for i in 0..8 {
+            std::fs::write(
+                root.join("src").join(format!("f{i}.js")),
+                format!("changed {i}\n"),
+            )
+            .unwrap();
+        }
+        let after = sources(&root);
+        let previous = Spill::read(&root.join("out1")).unwrap();
+        let (second, zip) = package(&after, &root.join("out2"), Some(&previous));
+        let (a, b) = (
+            std::fs::metadata(&first.path).unwrap(),
+            std::fs::metadata(&second.path).unwrap(),
+        );
+        assert_ne!(a.ino(), b.ino(), "a new spill");
+        let used: u64 = second.entries.values().map(|c| c.compressed).sum();
+        assert_eq!(b.len(), used, "holding only the files in use");
+        assert_eq!(zip, from_scratch(&after, &root));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }
