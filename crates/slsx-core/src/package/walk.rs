@@ -48,8 +48,13 @@ fn visit(
             entry.map_err(|e| Error::io(format!("cannot read \"{}\"", dir.display()), e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
-        // metadata() follows symlinks; a dangling link is skipped like globby does.
-        let Ok(meta) = std::fs::metadata(&path) else {
+        // Symbolic links are followed; a dangling link is skipped like globby does. Anything else is
+        // stat'ed relative to the open directory (no walk of the whole path for each file).
+        let meta = match entry.metadata() {
+            Ok(m) if m.file_type().is_symlink() => std::fs::metadata(&path),
+            other => other,
+        };
+        let Ok(meta) = meta else {
             continue;
         };
         let rel = if prefix.is_empty() {
