@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Deploy benchmark: `slsx deploy` against `osls deploy` (osls 4.3.1) on the local AWS emulator (moto).
 #
-# Usage: bench/deploy.sh [-n ROUNDS] [--tools slsx,osls]
+# Usage: bench/deploy.sh [-n ROUNDS] [--tools slsx,osls] [--release]
 #
 #   -n ROUNDS   how many times to run the whole sequence (default: 2)
 #   --tools     which tools to run, comma separated (default: slsx,osls)
+#   --release   run slsx on a release build of its addon (what the npm package ships), built into
+#               bench/out/release/ first (about 20 minutes from clean on 2 cores), not on the
+#               debug build of `npm run build`
 #
 # Per round and tool, on the `medium` service of bench/package.sh (20 functions, ~50 MB of
 # node_modules) copied to a scratch folder, against a freshly reset emulator:
@@ -30,14 +33,16 @@ PY=$ROOT/.venv/bin/python
 TIME=/usr/bin/time
 STEPS=(first no-change one-change fn-no-change fn-one-change)
 
-usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '4,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 rounds=2
 tools=(slsx osls)
+release=0
 while (($# > 0)); do
   case $1 in
     -n) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage 2; rounds=$2; shift 2 ;;
     --tools) IFS=, read -r -a tools <<<"${2:-}"; shift 2 ;;
+    --release) release=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown argument: $1" >&2; usage 2 ;;
   esac
@@ -55,6 +60,19 @@ installed=$(node -p "require('$ROOT/.tools/osls/node_modules/osls/package.json')
 if [[ ! -f $SERVICE/serverless.yml || ! -d $SERVICE/node_modules ]]; then
   echo "generating the medium service (one slsx packaging run of bench/package.sh)"
   "$BENCH/package.sh" -n 1 --tools slsx medium >/dev/null
+fi
+
+# The addon slsx runs on: the one `npm run build` left in the checkout, or a release build (napi-rs's
+# loader takes NAPI_RS_NATIVE_LIBRARY_PATH over the checkout's).
+ADDON=$(ls "$ROOT"/slsx.*.node 2>/dev/null | head -1 || true)
+BUILD="debug build of npm run build"
+if ((release)); then
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  echo "building slsx's release addon into bench/out/release/ (incremental after the first time)"
+  (cd "$ROOT" && nice -n 10 npx napi build --platform --release --strip --target "$host" \
+    --target-dir "$ROOT/target/bench-release" --output-dir "$BENCH/out/release") >/dev/null
+  ADDON=$(ls "$BENCH"/out/release/slsx.*.node | head -1)
+  BUILD="release build"
 fi
 
 rm -rf "$OUT"
@@ -176,7 +194,7 @@ step() { # ROUND TOOL STEP DIR HOME
   before=$(stat -c %s "$OUT/requests.log")
   local status=0
   (cd "$dir" && nice -n 10 "$TIME" -f '%e' -o "$tf" \
-    env -i HOME="$home" PATH="$PATH" LANG=C.UTF-8 \
+    env -i HOME="$home" PATH="$PATH" LANG=C.UTF-8 NAPI_RS_NATIVE_LIBRARY_PATH="$ADDON" \
     AWS_ENDPOINT_URL="$EP" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
     SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off NPM_CONFIG_UPDATE_NOTIFIER=false \
     "${cmd[@]}" "${what[@]}" --stage dev --region us-east-1) >"$log" 2>&1 || status=$?
@@ -206,7 +224,7 @@ step() { # ROUND TOOL STEP DIR HOME
 }
 
 # --- main --------------------------------------------------------------------
-addon_id() { { cat "$ROOT"/*.node 2>/dev/null || true; } | sha256sum | cut -c1-12; }
+addon_id() { { cat "$ADDON" 2>/dev/null || true; } | sha256sum | cut -c1-12; }
 addon_before=$(addon_id)
 started=$(date -u '+%Y-%m-%d %H:%M')
 load_before=$(cut -d' ' -f1 /proc/loadavg)
@@ -277,7 +295,7 @@ table() {
 
 {
   echo "Deploy benchmark, $started UTC, $(nproc) cores, node $(node --version), osls $OSLS_VERSION," \
-    "slsx $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes') (addon $addon_before)," \
+    "slsx $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes') ($BUILD, addon $addon_before)," \
     "moto $("$PY" -c 'import moto; print(moto.__version__)'), service medium (20 functions, one zip);" \
     "1-minute load average $load_before at the start, $(cut -d' ' -f1 /proc/loadavg) at the end"
   if [[ $(addon_id) != "$addon_before" ]]; then

@@ -319,3 +319,48 @@ fn templates_and_zips_match_osls_goldens() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     fs::remove_dir_all(work).ok();
 }
+
+/// The development-only packages are worked out again when a package.json changes, and taken from
+/// the previous package while none does.
+#[test]
+fn dev_dependencies_follow_package_json_changes_between_packages() {
+    let case = fixtures().join("pkg-devdeps-npm-v3");
+    let dir = std::env::temp_dir().join(format!("slsx-devdeps-cache-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    copy_dir(&case, &dir);
+    let package = || {
+        let service = Service::load(&options_for(&case, dir.clone())).unwrap();
+        let plan = Plan::build(
+            service,
+            &dir.join(".serverless"),
+            &slsx_core::package::no_fetch,
+            &Silent,
+            1,
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+        let names: Vec<String> = zip_entries(&plan.artifacts[0].path)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        names
+            .iter()
+            .any(|n| n.starts_with("node_modules/left-pad/"))
+    };
+    assert!(!package(), "left-pad is a devDependency");
+    assert!(!package(), "still one, from the previous package's record");
+
+    let manifest = dir.join("package.json");
+    let mut pkg: Value = serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    let version = pkg["devDependencies"]
+        .as_object_mut()
+        .unwrap()
+        .remove("left-pad")
+        .unwrap();
+    pkg["dependencies"]
+        .as_object_mut()
+        .unwrap()
+        .insert("left-pad".into(), version);
+    fs::write(&manifest, serde_json::to_string_pretty(&pkg).unwrap()).unwrap();
+    assert!(package(), "left-pad became a dependency: packaged");
+    fs::remove_dir_all(&dir).ok();
+}

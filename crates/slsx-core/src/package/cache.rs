@@ -22,6 +22,16 @@ const FORMAT: u32 = 1;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Cache {
     pub zips: HashMap<String, Record>,
+    /// The development-only packages found for this package, when it excluded them.
+    #[serde(default)]
+    pub dev: Option<DevRecord>,
+}
+
+/// `devdeps::dev_excludes` of a tree, and `devdeps::fingerprint` of the files it read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevRecord {
+    pub fingerprint: String,
+    pub excludes: super::devdeps::DevExcludes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,10 +23,27 @@ const LOCKFILES: [&str; 4] = [
 ];
 
 /// Dev-dependency exclude globs (relative to the service) and warnings.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DevExcludes {
     pub globs: Vec<String>,
     pub warnings: Vec<String>,
+}
+
+/// What `dev_excludes` depends on: the paths and change stamps of every `package.json` and lockfile
+/// in the walk (a package added, removed, moved or edited changes it).
+pub fn fingerprint(files: &[FileEntry]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sha = Sha256::new();
+    sha.update(b"slsx-devdeps/1\n");
+    for f in files {
+        let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+        if name == "package.json" || LOCKFILES.contains(&name) {
+            sha.update(f.rel.as_bytes());
+            sha.update([0]);
+            sha.update(f.stamp.to_le_bytes());
+        }
+    }
+    hex::encode(sha.finalize())
 }
 
 /// `files` is the walk of the service; every `package.json` outside node_modules is a project root.

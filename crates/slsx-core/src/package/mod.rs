@@ -290,16 +290,29 @@ pub fn package_service(
         let mut skip = vec![out_dir.to_path_buf(), service.service_dir.join(".git")];
         skip.extend(previous.map(Path::to_path_buf));
         let files = walk(&service.service_dir, &skip)?;
-        if service.package.exclude_dev_dependencies {
-            let dev = devdeps::dev_excludes(&service.service_dir, &files);
-            packaged.warnings.extend(dev.warnings);
+        let cache = previous.map(cache::Cache::read).unwrap_or_default();
+        // Which packages are development-only is taken from the previous package when no
+        // package.json or lockfile changed since.
+        let dev = service.package.exclude_dev_dependencies.then(|| {
+            let fingerprint = devdeps::fingerprint(&files);
+            match cache.dev.as_ref().filter(|d| d.fingerprint == fingerprint) {
+                Some(known) => known.clone(),
+                None => cache::DevRecord {
+                    fingerprint,
+                    excludes: devdeps::dev_excludes(&service.service_dir, &files),
+                },
+            }
+        });
+        if let Some(dev) = &dev {
+            packaged
+                .warnings
+                .extend(dev.excludes.warnings.iter().cloned());
             for job in &mut jobs {
-                job.patterns.dev_excludes = dev.globs.clone();
+                job.patterns.dev_excludes = dev.excludes.globs.clone();
             }
         }
-        let cache = previous.map(cache::Cache::read).unwrap_or_default();
         let (built, fresh) = build_zips(&jobs, &files, out_dir, previous.map(|p| (p, &cache)))?;
-        cache::Cache { zips: fresh }.write(out_dir)?;
+        cache::Cache { zips: fresh, dev }.write(out_dir)?;
         built
     };
 
