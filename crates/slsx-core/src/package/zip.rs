@@ -149,7 +149,7 @@ pub enum SpillBytes {
 }
 
 /// Spills up to this size are read into memory for assembly.
-const SPILL_IN_MEMORY: u64 = 512 * 1024 * 1024;
+const SPILL_IN_MEMORY: u64 = 128 * 1024 * 1024;
 
 /// The index: magic, entry count, then per entry the path (length and bytes) and the six numbers of
 /// `Compressed`, little-endian. Read in one pass: a `deploy function` reads it on every run.
@@ -264,11 +264,17 @@ pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> 
     // Never write through a name that may be a link to another package's spill.
     let _ = std::fs::remove_file(spill_path);
     let create_error = |e| Error::io(format!("cannot create \"{}\"", spill_path.display()), e);
+    // (Only entries that lie inside the file are kept: a truncated spill then costs a compression.)
+    let within = |c: &Compressed, length: u64| {
+        c.offset
+            .checked_add(c.compressed)
+            .is_some_and(|end| end <= length)
+    };
     let appended = previous.and_then(|p| {
         let length = std::fs::metadata(&p.path).ok()?.len();
         let used: u64 = unique
             .iter()
-            .filter_map(|s| reusable(p, s))
+            .filter_map(|s| reusable(p, s).filter(|c| within(c, length)))
             .map(|c| c.compressed)
             .sum();
         if used * 2 < length {
@@ -282,7 +288,10 @@ pub fn compress_all(files: &[&Source], dir: &Path, previous: Option<&Spill>) -> 
         Some((p, file, length)) => {
             let kept: HashMap<OsString, Compressed> = unique
                 .iter()
-                .filter_map(|s| Some((s.path.clone().into_os_string(), reusable(p, s)?)))
+                .filter_map(|s| {
+                    let c = reusable(p, s).filter(|c| within(c, length))?;
+                    Some((s.path.clone().into_os_string(), c))
+                })
                 .collect();
             (file, length, None, kept)
         }
@@ -912,6 +921,21 @@ mod tests {
         let used: u64 = second.entries.values().map(|c| c.compressed).sum();
         assert_eq!(b.len(), used, "holding only the files in use");
         assert_eq!(zip, from_scratch(&after, &root));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_truncated_spill_costs_compressions_not_a_broken_zip() {
+        let root = tree("truncated", 20);
+        let files = sources(&root);
+        let (first, _) = package(&files, &root.join("out1"), None);
+        let length = std::fs::metadata(&first.path).unwrap().len();
+        let f = File::options().write(true).open(&first.path).unwrap();
+        f.set_len(length / 2).unwrap();
+        drop(f);
+        let previous = Spill::read(&root.join("out1")).unwrap();
+        let (_, zip) = package(&files, &root.join("out2"), Some(&previous));
+        assert_eq!(zip, from_scratch(&files, &root));
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
