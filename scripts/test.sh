@@ -22,5 +22,9 @@ export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_DEFAULT_PROFILE
 export SLSX_CFN_LINT="$root/.venv/bin/cfn-lint"
 
+# Formatting (STYLE: `cargo fmt` clean), where the toolchain has rustfmt.
+if cargo fmt --version >/dev/null 2>&1; then
+  cargo fmt --all --check >/dev/null || { echo "cargo fmt --check: the Rust sources are not formatted; run cargo fmt" >&2; exit 1; }
+fi
 cargo test --workspace --target "$host"
 node --test --test-concurrency=1 __test__/

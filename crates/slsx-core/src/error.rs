@@ -24,7 +24,8 @@ pub enum Error {
         message: String,
         /// Property path such as `functions.hello.handler`, when one applies.
         path: Option<String>,
-        location: Option<SourceLocation>,
+        /// Boxed: it is the largest part, and every `Result` of the engine carries this type.
+        location: Option<Box<SourceLocation>>,
     },
 
     /// Packaging failed (no files, unreadable file, I/O).
@@ -76,7 +77,7 @@ impl Error {
 
     pub fn location(&self) -> Option<&SourceLocation> {
         match self {
-            Error::Config { location, .. } => location.as_ref(),
+            Error::Config { location, .. } => location.as_deref(),
             _ => None,
         }
     }

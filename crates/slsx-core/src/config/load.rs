@@ -98,13 +98,18 @@ fn syntax_error(path: &Path, source: &str, line: usize, column: usize, msg: &str
     }
 }
 
-pub(crate) fn location(path: &Path, source: &str, line: usize, column: usize) -> SourceLocation {
-    SourceLocation {
+pub(crate) fn location(
+    path: &Path,
+    source: &str,
+    line: usize,
+    column: usize,
+) -> Box<SourceLocation> {
+    Box::new(SourceLocation {
         file: path.to_path_buf(),
         line,
         column,
         frame: code_frame(source, line, column),
-    }
+    })
 }
 
 /// Finds the line and column of a dotted key path (`functions.hello.handler`) in block-style YAML.

@@ -11,7 +11,7 @@ pub use model::{Function, Layer, PackageConfig, Provider, ResolvedImage, Service
 pub use tags::yaml_to_json;
 
 /// The position of a key path in the service's config file, for error messages.
-pub fn locate(service: &Service, path: &str) -> Option<crate::error::SourceLocation> {
+pub fn locate(service: &Service, path: &str) -> Option<Box<crate::error::SourceLocation>> {
     locate_in(&service.config_file, &service.source, path)
 }
 
@@ -35,6 +35,6 @@ pub fn locate_in(
     file: &std::path::Path,
     source: &str,
     path: &str,
-) -> Option<crate::error::SourceLocation> {
+) -> Option<Box<crate::error::SourceLocation>> {
     load::locate_path(source, path).map(|(line, column)| load::location(file, source, line, column))
 }

@@ -375,7 +375,7 @@ fn settings(m: &Map<String, Value>, at: &str, out: &mut Vec<Problem>) {
 pub fn apply(
     mode: &str,
     problems: Vec<Problem>,
-    locate: &dyn Fn(&str) -> Option<SourceLocation>,
+    locate: &dyn Fn(&str) -> Option<Box<SourceLocation>>,
 ) -> Result<Vec<String>, Error> {
     if problems.is_empty() || mode == "off" {
         return Ok(Vec::new());

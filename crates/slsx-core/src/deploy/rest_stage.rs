@@ -46,7 +46,7 @@ pub fn patch_operations(
             ops.push(replace("/*/*/logging/dataTrace", "false".into()));
             ops.push(replace("/*/*/logging/loglevel", "OFF".into()));
         } else {
-            let flag = |k: &str| logs.get(k).filter(|v| !v.is_null()).map_or(true, truthy);
+            let flag = |k: &str| logs.get(k).filter(|v| !v.is_null()).is_none_or(truthy);
             let level = if !flag("executionLogging") {
                 "OFF".to_string()
             } else {
@@ -268,7 +268,7 @@ pub async fn update(
         .is_some_and(|l| {
             l.get("accessLogging")
                 .filter(|v| !v.is_null())
-                .map_or(true, truthy)
+                .is_none_or(truthy)
         });
     if !access_logging {
         // Best effort, as Serverless: the group may well not exist.

@@ -331,7 +331,7 @@ pub fn compile(
             .filter(|v| truthy(v))
             .cloned();
         if let Some(logs) = &logs {
-            let flag = |k: &str| logs.get(k).filter(|v| !v.is_null()).map_or(true, truthy);
+            let flag = |k: &str| logs.get(k).filter(|v| !v.is_null()).is_none_or(truthy);
             let level = if !flag("executionLogging") {
                 "OFF".to_string()
             } else {

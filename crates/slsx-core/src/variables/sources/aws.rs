@@ -345,32 +345,29 @@ impl AwsLookups {
             .with_decryption(decrypt)
             .send()
             .await;
-        match result {
-            Ok(out) => {
-                for p in out.parameters() {
-                    let (Some(name), Some(value)) = (p.name(), p.value()) else {
-                        continue;
-                    };
-                    let kind = p
-                        .r#type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default();
-                    Self::store(
-                        &self.parameters,
-                        format!("{region}|{decrypt}|{name}"),
-                        Ok(Some((kind, value.to_string()))),
-                    );
-                }
-                for name in out.invalid_parameters() {
-                    Self::store(
-                        &self.parameters,
-                        format!("{region}|{decrypt}|{name}"),
-                        Ok(None),
-                    );
-                }
+        // A failed batch leaves its names to be fetched one by one, with their own errors.
+        if let Ok(out) = result {
+            for p in out.parameters() {
+                let (Some(name), Some(value)) = (p.name(), p.value()) else {
+                    continue;
+                };
+                let kind = p
+                    .r#type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default();
+                Self::store(
+                    &self.parameters,
+                    format!("{region}|{decrypt}|{name}"),
+                    Ok(Some((kind, value.to_string()))),
+                );
             }
-            // A failed batch leaves its names to be fetched one by one, with their own errors.
-            Err(_) => {}
+            for name in out.invalid_parameters() {
+                Self::store(
+                    &self.parameters,
+                    format!("{region}|{decrypt}|{name}"),
+                    Ok(None),
+                );
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! `file(path):address`: a value from a YAML (CloudFormation tags understood) or JSON file beside the
 //! service. A missing file gives null, so a fallback applies. Variables inside the file are resolved.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -116,7 +116,7 @@ fn is_js(path: &std::path::Path) -> bool {
 /// Runs a JavaScript file in Node.js, answering its `resolveVariable` calls while it runs.
 fn load_js(
     r: &mut Resolver<'_, '_>,
-    full: &PathBuf,
+    full: &Path,
     rel: &str,
     address: Option<&str>,
     path: &Path_,
