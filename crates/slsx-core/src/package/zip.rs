@@ -822,6 +822,18 @@ mod tests {
         std::fs::read(out.join("scratch.zip")).unwrap()
     }
 
+    #[cfg(unix)]
+    fn length(spill: &Spill) -> u64 {
+        std::fs::metadata(&spill.path).unwrap().len()
+    }
+
+    #[cfg(unix)]
+    fn same_file(a: &Spill, b: &Spill) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let inode = |s: &Spill| std::fs::metadata(&s.path).unwrap().ino();
+        inode(a) == inode(b)
+    }
+
     #[test]
     fn the_index_reads_back_what_was_written_and_rejects_anything_else() {
         let mut entries = HashMap::new();
@@ -855,26 +867,20 @@ mod tests {
     #[test]
     #[cfg(unix)]
     fn a_small_change_appends_to_the_previous_spill_which_stays_valid() {
-        use std::os::unix::fs::MetadataExt;
         let root = tree("append", 40);
         let before = sources(&root);
         let (first, first_zip) = package(&before, &root.join("out1"), None);
-        let first_len = std::fs::metadata(&first.path).unwrap().len();
+        let first_len = length(&first);
 
         std::fs::write(root.join("src/f3.js"), "changed\n").unwrap();
         let after = sources(&root);
         let previous = Spill::read(&root.join("out1")).unwrap();
         let (second, second_zip) = package(&after, &root.join("out2"), Some(&previous));
-        let (a, b) = (
-            std::fs::metadata(&first.path).unwrap(),
-            std::fs::metadata(&second.path).unwrap(),
-        );
-        assert_eq!(
-            a.ino(),
-            b.ino(),
+        assert!(
+            same_file(&first, &second),
             "the previous spill was linked, not copied"
         );
-        assert!(b.len() > first_len, "the changed file was appended");
+        assert!(length(&second) > first_len, "the changed file was appended");
         assert_eq!(
             second_zip,
             from_scratch(&after, &root),
@@ -900,7 +906,6 @@ mod tests {
     #[test]
     #[cfg(unix)]
     fn a_spill_mostly_out_of_use_is_written_anew() {
-        use std::os::unix::fs::MetadataExt;
         let root = tree("compact", 10);
         let (first, _) = package(&sources(&root), &root.join("out1"), None);
         for i in 0..8 {
@@ -913,13 +918,9 @@ mod tests {
         let after = sources(&root);
         let previous = Spill::read(&root.join("out1")).unwrap();
         let (second, zip) = package(&after, &root.join("out2"), Some(&previous));
-        let (a, b) = (
-            std::fs::metadata(&first.path).unwrap(),
-            std::fs::metadata(&second.path).unwrap(),
-        );
-        assert_ne!(a.ino(), b.ino(), "a new spill");
+        assert!(!same_file(&first, &second), "a new spill");
         let used: u64 = second.entries.values().map(|c| c.compressed).sum();
-        assert_eq!(b.len(), used, "holding only the files in use");
+        assert_eq!(length(&second), used, "holding only the files in use");
         assert_eq!(zip, from_scratch(&after, &root));
         std::fs::remove_dir_all(&root).unwrap();
     }
