@@ -6,7 +6,9 @@ mod tags;
 pub mod validate;
 
 pub use load::{find_config_file, load_config, LoadedConfig};
-pub use model::{Function, Layer, PackageConfig, Provider, ResolvedImage, Service, ServiceOptions};
+pub use model::{
+    is_name, Function, Layer, PackageConfig, Provider, ResolvedImage, Service, ServiceOptions,
+};
 
 pub use tags::yaml_to_json;
 

@@ -383,13 +383,17 @@ fn resolve_variables(
     resolve_config(loaded.value.clone(), &ctx)
 }
 
+/// A non-empty name of ASCII letters, digits, "-" and "_" (function and layer keys, stage names in
+/// API Gateway).
+pub fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Result<Function> {
     let at = format!("functions.{key}");
-    if key.is_empty()
-        || !key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !is_name(key) {
         return Err(ctx.invalid(
             &at,
             "function keys may hold only letters, digits, \"-\" and \"_\"",
@@ -433,11 +437,7 @@ fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Resu
 
 fn layer(key: &str, l: &Value, ctx: &Ctx) -> Result<Layer> {
     let at = format!("layers.{key}");
-    if key.is_empty()
-        || !key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !is_name(key) {
         return Err(ctx.invalid(
             &at,
             "layer keys may hold only letters, digits, \"-\" and \"_\"",

@@ -57,7 +57,6 @@ pub async fn restore(
     ctx: &AwsContext,
     service: &crate::config::Service,
     core: &serde_json::Value,
-    direct: bool,
     reporter: &dyn crate::progress::Reporter,
 ) -> Result<Stack> {
     let stack_name = service.stack_name();
@@ -92,27 +91,15 @@ pub async fn restore(
     let body = template.to_string();
     let transform = template.get("Transform").is_some();
     let source = super::stack::TemplateSource::Body(&body);
-    let outcome = if direct {
-        super::stack::deploy_direct(
-            ctx,
-            service,
-            source,
-            transform,
-            super::monitor::Action::Update,
-            reporter,
-        )
-        .await?
-    } else {
-        super::stack::deploy_change_set(
-            ctx,
-            service,
-            source,
-            transform,
-            super::monitor::Action::Update,
-            reporter,
-        )
-        .await?
-    };
+    let outcome = super::stack::deploy(
+        ctx,
+        service,
+        source,
+        transform,
+        super::monitor::Action::Update,
+        reporter,
+    )
+    .await?;
     outcome.stack.ok_or_else(|| Error::Stack {
         code: "AWS_CLOUD_FORMATION_UPDATE_STACK_FAILED".into(),
         message: format!(

@@ -1,6 +1,8 @@
 //! `info`: what a deployed stack offers — its status, functions, endpoints, layers and outputs — read
 //! with one DescribeStacks.
 
+use serde_json::Value;
+
 use super::stack;
 use crate::aws::{AwsContext, AwsSettings};
 use crate::config::{Service, ServiceOptions};
@@ -60,13 +62,15 @@ pub async fn info(options: &ServiceOptions) -> Result<InfoResult> {
 /// function URL as `<function>: <url>`.
 pub fn endpoints(service: &Service, outputs: &[(String, String)]) -> Vec<String> {
     let mut out = Vec::new();
+    let (http_api, rest, none) = (http_api_routes(service), rest_routes(service), Vec::new());
     for (key, value) in outputs {
-        if key == "HttpApiUrl" && !http_api_routes(service).is_empty() {
-            for (method, path) in http_api_routes(service) {
-                out.push(format!("{method} - {value}{path}"));
-            }
-        } else if key == "ServiceEndpoint" && !rest_routes(service).is_empty() {
-            for (method, path) in rest_routes(service) {
+        let routes = match key.as_str() {
+            "HttpApiUrl" => &http_api,
+            "ServiceEndpoint" => &rest,
+            _ => &none,
+        };
+        if !routes.is_empty() {
+            for (method, path) in routes {
                 out.push(format!("{method} - {value}{path}"));
             }
         } else if key.starts_with("ServiceEndpoint") || key.starts_with("HttpApiUrl") {
@@ -85,44 +89,48 @@ pub fn endpoints(service: &Service, outputs: &[(String, String)]) -> Vec<String>
     out
 }
 
+/// The value of every `kind` event (`http`, `httpApi`) of every function, in config order.
+fn events<'a>(service: &'a Service, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    service.functions.iter().flat_map(move |f| {
+        f.raw
+            .get("events")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(move |e| e.get(kind))
+    })
+}
+
+/// `method` and `path` of an event in its object form (absent ones as `default_method` and "").
+fn method_and_path(o: &serde_json::Map<String, Value>, default_method: &str) -> (String, String) {
+    let text = |k: &str, default: &str| {
+        o.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_string()
+    };
+    (text("method", default_method), text("path", ""))
+}
+
 /// Each `http` event's method and path (`/path`, or nothing for the root).
 fn rest_routes(service: &Service) -> Vec<(String, String)> {
     let mut routes = Vec::new();
-    for f in &service.functions {
-        for e in f
-            .raw
-            .get("events")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let (method, path) = match e.get("http") {
-                Some(serde_json::Value::String(s)) => match s.split_once(' ') {
-                    Some((m, p)) => (m.to_string(), p.to_string()),
-                    None => continue,
-                },
-                Some(serde_json::Value::Object(o)) => (
-                    o.get("method")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    o.get("path")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                ),
-                _ => continue,
-            };
-            let path = path.trim_matches('/');
-            routes.push((
-                method.to_uppercase(),
-                if path.is_empty() {
-                    String::new()
-                } else {
-                    format!("/{path}")
-                },
-            ));
-        }
+    for e in events(service, "http") {
+        let (method, path) = match e {
+            Value::String(s) => match s.split_once(' ') {
+                Some((m, p)) => (m.to_string(), p.to_string()),
+                None => continue,
+            },
+            Value::Object(o) => method_and_path(o, ""),
+            _ => continue,
+        };
+        let path = path.trim_matches('/');
+        let path = if path.is_empty() {
+            String::new()
+        } else {
+            format!("/{path}")
+        };
+        routes.push((method.to_uppercase(), path));
     }
     routes
 }
@@ -130,38 +138,21 @@ fn rest_routes(service: &Service) -> Vec<(String, String)> {
 /// Each `httpApi` event's method and path (`ANY` and no path for the catch-all `*`).
 fn http_api_routes(service: &Service) -> Vec<(String, String)> {
     let mut routes = Vec::new();
-    for f in &service.functions {
-        for e in f
-            .raw
-            .get("events")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let (method, path) = match e.get("httpApi") {
-                Some(serde_json::Value::String(s)) => match s.split_once(' ') {
-                    Some((m, p)) => (m.to_string(), p.to_string()),
-                    None => ("*".to_string(), s.clone()),
-                },
-                Some(serde_json::Value::Object(o)) => (
-                    o.get("method")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or("*")
-                        .to_string(),
-                    o.get("path")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                ),
-                _ => continue,
-            };
-            let method = if method == "*" {
-                "ANY".to_string()
-            } else {
-                method.to_uppercase()
-            };
-            routes.push((method, if path == "*" { String::new() } else { path }));
-        }
+    for e in events(service, "httpApi") {
+        let (method, path) = match e {
+            Value::String(s) => match s.split_once(' ') {
+                Some((m, p)) => (m.to_string(), p.to_string()),
+                None => ("*".to_string(), s.clone()),
+            },
+            Value::Object(o) => method_and_path(o, "*"),
+            _ => continue,
+        };
+        let method = if method == "*" {
+            "ANY".to_string()
+        } else {
+            method.to_uppercase()
+        };
+        routes.push((method, if path == "*" { String::new() } else { path }));
     }
     routes
 }

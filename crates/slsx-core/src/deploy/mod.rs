@@ -203,12 +203,6 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     let existing = stack::describe(&ctx, &stack_name).await?;
     phases.finish(p);
     let custom_bucket = crate::compile::custom_bucket(service);
-    let direct = service
-        .provider
-        .raw
-        .get("deploymentMethod")
-        .and_then(|m| m.as_str())
-        == Some("direct");
     let mut current = match existing {
         Some(s) => {
             stack::ensure_usable(&s)?;
@@ -223,27 +217,15 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
                     message: format!("cannot serialize the create template: {e}"),
                 })?;
             let source = stack::TemplateSource::Body(&body);
-            let outcome = if direct {
-                stack::deploy_direct(
-                    &ctx,
-                    service,
-                    source,
-                    false,
-                    monitor::Action::Create,
-                    reporter.as_ref(),
-                )
-                .await?
-            } else {
-                stack::deploy_change_set(
-                    &ctx,
-                    service,
-                    source,
-                    false,
-                    monitor::Action::Create,
-                    reporter.as_ref(),
-                )
-                .await?
-            };
+            let outcome = stack::deploy(
+                &ctx,
+                service,
+                source,
+                false,
+                monitor::Action::Create,
+                reporter.as_ref(),
+            )
+            .await?;
             phases.finish(p);
             result.stack_created = true;
             Some(outcome.stack.ok_or_else(|| Error::Stack {
@@ -263,14 +245,9 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
                     "createStack",
                     "Adding the deployment bucket to the CloudFormation stack",
                 );
-                let restored = bucket::restore(
-                    &ctx,
-                    service,
-                    &plan.templates.create,
-                    direct,
-                    reporter.as_ref(),
-                )
-                .await?;
+                let restored =
+                    bucket::restore(&ctx, service, &plan.templates.create, reporter.as_ref())
+                        .await?;
                 phases.finish(p);
                 let name = bucket::resolve(&ctx, &restored).await?;
                 current = Some(restored);
@@ -342,15 +319,11 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
         .get("Transform")
         .is_some_and(|t| !t.is_null());
     let source = stack::TemplateSource::Url(&url);
-    let outcome = if direct {
-        stack::deploy_direct(&ctx, service, source, transform, action, reporter.as_ref()).await?
-    } else {
-        stack::deploy_change_set(&ctx, service, source, transform, action, reporter.as_ref())
-            .await?
-    };
+    let outcome =
+        stack::deploy(&ctx, service, source, transform, action, reporter.as_ref()).await?;
     phases.finish(p);
     result.stack_created |= current.is_none();
-    if !direct {
+    if !stack::is_direct(service) {
         result.change_set = Some(change_set_name(&stack_name));
     }
     // The stack now runs exactly this template (an empty change set says it already did).

@@ -75,8 +75,34 @@ macro_rules! stack_settings {
     };
 }
 
+/// `provider.deploymentMethod: direct`: stacks are created and updated without change sets.
+pub fn is_direct(service: &Service) -> bool {
+    service
+        .provider
+        .raw
+        .get("deploymentMethod")
+        .and_then(|m| m.as_str())
+        == Some("direct")
+}
+
+/// Creates or updates the stack with `template` the way the service asks (`is_direct`).
+pub async fn deploy(
+    ctx: &AwsContext,
+    service: &Service,
+    template: TemplateSource<'_>,
+    transform: bool,
+    action: Action,
+    reporter: &dyn Reporter,
+) -> Result<Outcome> {
+    if is_direct(service) {
+        deploy_direct(ctx, service, template, transform, action, reporter).await
+    } else {
+        deploy_change_set(ctx, service, template, transform, action, reporter).await
+    }
+}
+
 /// Creates (CREATE) or updates (UPDATE) the stack through its change set and follows it to the end.
-pub async fn deploy_change_set(
+async fn deploy_change_set(
     ctx: &AwsContext,
     service: &Service,
     template: TemplateSource<'_>,
@@ -213,7 +239,7 @@ pub async fn deploy_change_set(
 
 /// `deploymentMethod: direct`: CreateStack / UpdateStack, followed to the end. "No updates are to be
 /// performed" is an empty update.
-pub async fn deploy_direct(
+async fn deploy_direct(
     ctx: &AwsContext,
     service: &Service,
     template: TemplateSource<'_>,

@@ -692,12 +692,7 @@ pub fn compile(
             } else if let Some(r) = &response {
                 status = status_codes(r);
             }
-            if !service
-                .stage
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                || service.stage.is_empty()
-            {
+            if !crate::config::is_name(&service.stage) {
                 return Err(config_error(service, "provider.stage".into(), "API_GATEWAY_INVALID_STAGE_NAME", format!("Invalid stage name {}: it should contains only [-_a-zA-Z0-9] for AWS provider if http event are present according to API Gateway limitation.", service.stage)));
             }
             events.push(Event {
@@ -1724,26 +1719,35 @@ fn api_keys_and_usage_plans(
         };
         props.insert("Description".into(), json!(description));
         props.insert("UsagePlanName".into(), json!(plan_name));
-        if let Some(q) = limits
-            .as_ref()
-            .and_then(|l| l.get("quota"))
-            .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
-        {
-            let mut out = Map::new();
-            put(&mut out, "Limit", q.get("limit").cloned());
-            put(&mut out, "Offset", q.get("offset").cloned());
-            put(&mut out, "Period", q.get("period").cloned());
-            props.insert("Quota".into(), Value::Object(out));
-        }
-        if let Some(t) = limits
-            .as_ref()
-            .and_then(|l| l.get("throttle"))
-            .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
-        {
-            let mut out = Map::new();
-            put(&mut out, "BurstLimit", t.get("burstLimit").cloned());
-            put(&mut out, "RateLimit", t.get("rateLimit").cloned());
-            props.insert("Throttle".into(), Value::Object(out));
+        // `quota` and `throttle`, when not empty, with their keys renamed.
+        let sections = [
+            (
+                "quota",
+                "Quota",
+                &[
+                    ("limit", "Limit"),
+                    ("offset", "Offset"),
+                    ("period", "Period"),
+                ][..],
+            ),
+            (
+                "throttle",
+                "Throttle",
+                &[("burstLimit", "BurstLimit"), ("rateLimit", "RateLimit")][..],
+            ),
+        ];
+        for (key, property, fields) in sections {
+            if let Some(section) = limits
+                .as_ref()
+                .and_then(|l| l.get(key))
+                .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+            {
+                let mut out = Map::new();
+                for (from, to) in fields {
+                    put(&mut out, to, section.get(*from).cloned());
+                }
+                props.insert(property.into(), Value::Object(out));
+            }
         }
         json!({ "Type": "AWS::ApiGateway::UsagePlan", "DependsOn": deployment_id, "Properties": props })
     };
