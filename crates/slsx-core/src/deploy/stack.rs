@@ -75,6 +75,32 @@ macro_rules! stack_settings {
     };
 }
 
+/// The id of the newest event of `stack` (its id or name; `stack_name` for messages): where the events
+/// of the operation about to start begin.
+async fn newest_event(
+    cfn: &aws_sdk_cloudformation::Client,
+    stack: &str,
+    stack_name: &str,
+) -> Result<Option<String>> {
+    let out = cfn
+        .describe_stack_events()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| {
+            errors::wrap(
+                "CLOUD_FORMATION",
+                "DESCRIBE_STACK_EVENTS",
+                format!("read the events of stack {stack_name}"),
+                e,
+            )
+        })?;
+    Ok(out
+        .stack_events()
+        .first()
+        .and_then(|e| e.event_id().map(str::to_string)))
+}
+
 /// `provider.deploymentMethod: direct`: stacks are created and updated without change sets.
 pub fn is_direct(service: &Service) -> bool {
     service
@@ -170,22 +196,7 @@ async fn deploy_change_set(
     // The newest event before executing marks where this operation's events begin.
     let boundary = match action {
         Action::Create => None,
-        Action::Update => cfn
-            .describe_stack_events()
-            .stack_name(&stack_id)
-            .send()
-            .await
-            .map_err(|e| {
-                errors::wrap(
-                    "CLOUD_FORMATION",
-                    "DESCRIBE_STACK_EVENTS",
-                    format!("read the events of stack {stack_name}"),
-                    e,
-                )
-            })?
-            .stack_events()
-            .first()
-            .and_then(|e| e.event_id().map(str::to_string)),
+        Action::Update => newest_event(&cfn, &stack_id, &stack_name).await?,
     };
 
     cfn.execute_change_set()
@@ -281,22 +292,7 @@ async fn deploy_direct(
             (out.stack_id().unwrap_or(&stack_name).to_string(), None)
         }
         Action::Update => {
-            let boundary = cfn
-                .describe_stack_events()
-                .stack_name(&stack_name)
-                .send()
-                .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "CLOUD_FORMATION",
-                        "DESCRIBE_STACK_EVENTS",
-                        format!("read the events of stack {stack_name}"),
-                        e,
-                    )
-                })?
-                .stack_events()
-                .first()
-                .and_then(|e| e.event_id().map(str::to_string));
+            let boundary = newest_event(&cfn, &stack_name, &stack_name).await?;
             let mut req = stack_settings!(
                 cfn.update_stack()
                     .stack_name(&stack_name)

@@ -67,46 +67,11 @@ pub async fn upload_all(
         let enc = enc.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire_owned().await;
-            if exists(&s3, &bucket, &key, &enc).await? {
-                return Ok(Uploaded {
-                    key,
-                    size: artifact.size,
-                    uploaded: false,
-                });
-            }
-            if artifact.size >= multipart_threshold() {
-                multipart(
-                    &s3,
-                    &bucket,
-                    &key,
-                    &artifact.path,
-                    artifact.size,
-                    &artifact.sha256_base64,
-                    &enc,
-                )
-                .await?;
-            } else {
-                let body = ByteStream::from_path(&artifact.path).await.map_err(|e| {
-                    Error::io(
-                        format!("cannot read \"{}\"", artifact.path.display()),
-                        std::io::Error::other(e.to_string()),
-                    )
-                })?;
-                put(
-                    &s3,
-                    &bucket,
-                    &key,
-                    body,
-                    &artifact.sha256_base64,
-                    "application/zip",
-                    &enc,
-                )
-                .await?;
-            }
+            let uploaded = send_artifact(&s3, &bucket, &key, &artifact, &enc).await?;
             Ok(Uploaded {
                 key,
                 size: artifact.size,
-                uploaded: true,
+                uploaded,
             })
         }));
     }
@@ -394,20 +359,30 @@ pub async fn upload_artifact(
     key: &str,
     artifact: &crate::package::Artifact,
 ) -> Result<bool> {
-    let s3 = ctx.s3();
-    let enc = Encryption::default();
-    if exists(&s3, bucket, key, &enc).await? {
+    send_artifact(&ctx.s3(), bucket, key, artifact, &Encryption::default()).await
+}
+
+/// Uploads `artifact` to `key` unless an object is there already (keys are content-addressed), in
+/// parts from the multipart threshold on. Returns whether it uploaded.
+async fn send_artifact(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    artifact: &crate::package::Artifact,
+    enc: &Encryption,
+) -> Result<bool> {
+    if exists(s3, bucket, key, enc).await? {
         return Ok(false);
     }
     if artifact.size >= multipart_threshold() {
         multipart(
-            &s3,
+            s3,
             bucket,
             key,
             &artifact.path,
             artifact.size,
             &artifact.sha256_base64,
-            &enc,
+            enc,
         )
         .await?;
     } else {
@@ -418,13 +393,13 @@ pub async fn upload_artifact(
             )
         })?;
         put(
-            &s3,
+            s3,
             bucket,
             key,
             body,
             &artifact.sha256_base64,
             "application/zip",
-            &enc,
+            enc,
         )
         .await?;
     }
