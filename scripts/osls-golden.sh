@@ -2,7 +2,7 @@
 # Regenerates golden CloudFormation templates from osls (the reference
 # implementation) for the fixtures in crates/slsx-core/tests/fixtures.
 #
-# Usage: scripts/osls-golden.sh [CASE...]   (default: every fixture with a serverless.yml but vars-*)
+# Usage: scripts/osls-golden.sh [CASE...]   (default: every fixture with a serverless.yml but vars-*, schema-*, yaml-*)
 #
 # A fixture may hold `golden.args`: one line of CLI args for `osls package`
 # instead of the default `--stage dev --region us-east-1` (empty file: none).
@@ -64,8 +64,8 @@ if (($# > 0)); then
 else
   cases=()
   for yml in "$FIXTURES"/*/serverless.yml; do
-    # vars-* fixtures are for `print` (scripts/osls-print-golden.sh), not for packaging.
-    [[ $yml == "$FIXTURES"/vars-* ]] && continue
+    # vars-*, schema-* and yaml-* fixtures are for `print` (scripts/osls-print-golden.sh), not for packaging.
+    [[ $yml == "$FIXTURES"/vars-* || $yml == "$FIXTURES"/schema-* || $yml == "$FIXTURES"/yaml-* ]] && continue
     [[ -e $yml ]] && cases+=("$(basename "$(dirname "$yml")")")
   done
 fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates golden `osls print --format json` outputs (the resolved configuration: Serverless v3's
-# variables system) for the fixtures crates/slsx-core/tests/fixtures/vars-*.
+# variables system, then the schema's type coercion) for the fixtures crates/slsx-core/tests/fixtures/
+# vars-* (variables), schema-* (coercion and validation verdicts) and yaml-* (YAML loading).
 #
-# Usage: scripts/osls-print-golden.sh [CASE...]   (default: every vars-* fixture)
+# Usage: scripts/osls-print-golden.sh [CASE...]   (default: every vars-*, schema-* and yaml-* fixture)
 #
 # Per fixture (all files optional besides the service config):
 #   golden.args   one line of extra CLI args, shell-quoted (`--param "k=v"`), instead of the default
@@ -43,11 +44,11 @@ if (($# > 0)); then
   cases=("$@")
 else
   cases=()
-  for dir in "$FIXTURES"/vars-*/; do
+  for dir in "$FIXTURES"/vars-*/ "$FIXTURES"/schema-*/ "$FIXTURES"/yaml-*/; do
     [[ -d $dir ]] && cases+=("$(basename "$dir")")
   done
 fi
-((${#cases[@]} > 0)) || { echo "no vars-* fixtures" >&2; exit 1; }
+((${#cases[@]} > 0)) || { echo "no vars-*, schema-* or yaml-* fixtures" >&2; exit 1; }
 
 work=$(mktemp -d)
 endpoint=
