@@ -1,7 +1,9 @@
 //! Finding and reading `serverless.yml`, and the typed model of the parts slsx uses.
 
 mod load;
+mod merge;
 mod model;
+pub mod schema;
 mod tags;
 pub mod validate;
 

@@ -1,0 +1,123 @@
+//! JavaScript regular expressions of the schema (`pattern`, `patternProperties`, osls's `regexp`
+//! keyword) on `regex-lite`, compiled once per process. The schema's one lookahead — a leading
+//! `(?!X)Y`, "Y but not X" — is evaluated as two expressions, since `regex-lite` has no lookaround.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use regex_lite::Regex;
+
+#[derive(Debug)]
+enum Compiled {
+    Plain(Regex),
+    Unless { unless: Regex, then: Regex },
+}
+
+#[derive(Debug, Clone)]
+pub struct JsRegex(Arc<Compiled>);
+
+impl JsRegex {
+    /// `pattern` with JavaScript `flags` (only `i` changes a match here).
+    pub fn get(pattern: &str, flags: &str) -> JsRegex {
+        static CACHE: OnceLock<Mutex<HashMap<(String, bool), JsRegex>>> = OnceLock::new();
+        let insensitive = flags.contains('i');
+        let mut cache = CACHE
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .entry((pattern.to_string(), insensitive))
+            .or_insert_with(|| JsRegex(Arc::new(compile(pattern, insensitive))))
+            .clone()
+    }
+
+    /// A literal `/pattern/flags`, as osls's `regexp` keyword takes it.
+    pub fn from_literal(literal: &str) -> JsRegex {
+        match literal
+            .strip_prefix('/')
+            .and_then(|rest| rest.rsplit_once('/'))
+        {
+            Some((pattern, flags)) => JsRegex::get(pattern, flags),
+            None => JsRegex::get(literal, ""),
+        }
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        match &*self.0 {
+            Compiled::Plain(re) => re.is_match(text),
+            Compiled::Unless { unless, then } => !unless.is_match(text) && then.is_match(text),
+        }
+    }
+}
+
+fn compile(pattern: &str, insensitive: bool) -> Compiled {
+    if let Some((unless, then)) = leading_negative_lookahead(pattern) {
+        return Compiled::Unless {
+            unless: build(unless, insensitive),
+            then: build(then, insensitive),
+        };
+    }
+    Compiled::Plain(build(pattern, insensitive))
+}
+
+fn build(pattern: &str, insensitive: bool) -> Regex {
+    // `\/` is an escaped slash in a JavaScript literal; regex-lite wants the plain character.
+    let translated = pattern.replace("\\/", "/");
+    let source = if insensitive {
+        format!("(?i){translated}")
+    } else {
+        translated
+    };
+    Regex::new(&source).unwrap_or_else(|e| {
+        // The schema is slsx's own (and plugins'); a pattern it cannot compile is a bug to report,
+        // not a reason to accept everything.
+        #[allow(
+            clippy::panic,
+            reason = "an invalid pattern in slsx's own schema is a bug"
+        )]
+        {
+            panic!("schema pattern {pattern:?} does not compile: {e}")
+        }
+    })
+}
+
+/// `(?!X)Y` → `(X, Y)`, for a group that closes before the rest of the pattern.
+fn leading_negative_lookahead(pattern: &str) -> Option<(&str, &str)> {
+    let rest = pattern.strip_prefix("(?!")?;
+    let mut depth = 1usize;
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((&rest[..i], &rest[i + 1..]));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn javascript_literals_and_lookahead() {
+        assert!(JsRegex::from_literal("/^token$/i").is_match("TOKEN"));
+        assert!(!JsRegex::from_literal("/^token$/i").is_match("tokens"));
+        assert!(JsRegex::get("^(?:\\*|\\/\\S*)$", "u").is_match("/users/{id}"));
+        let bucket = JsRegex::get(
+            "(?!^(\\d{1,3}\\.){3}\\d{1,3}$)(^(([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])$)",
+            "u",
+        );
+        assert!(bucket.is_match("my-bucket.logs"));
+        assert!(!bucket.is_match("192.168.0.1"));
+        assert!(!bucket.is_match("My_Bucket"));
+    }
+}
