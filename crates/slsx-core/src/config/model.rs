@@ -169,7 +169,9 @@ impl Service {
         options: &ServiceOptions,
         aws: Option<&dyn crate::variables::sources::AwsSource>,
     ) -> Result<Service> {
-        let value = resolve_variables(&loaded, &service_dir, options, aws)?;
+        let mut value = resolve_variables(&loaded, &service_dir, options, aws)?;
+        super::merge::merge_arrays(&mut value)
+            .map_err(|e| super::merge::locate_error(e, &loaded.path, &loaded.source))?;
         let mode = value
             .get("configValidationMode")
             .and_then(Value::as_str)
