@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::tags::yaml_to_json;
+use super::yaml;
 use crate::error::{code_frame, Error, Result, SourceLocation};
 
 /// The names Serverless looks for, in its order. The JS kinds are loaded on the JavaScript side.
@@ -57,16 +57,10 @@ pub fn load_config(path: &Path) -> Result<LoadedConfig> {
         serde_json::from_str::<Value>(&source)
             .map_err(|e| syntax_error(path, &source, e.line(), e.column(), &e.to_string()))?
     } else {
-        let yaml: serde_norway::Value = serde_norway::from_str(&source).map_err(|e| {
-            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            syntax_error(path, &source, line, column, &strip_position(&e.to_string()))
-        })?;
-        yaml_to_json(yaml).map_err(|msg| Error::Config {
-            code: "CONFIGURATION_PARSE_ERROR",
-            message: format!("Cannot parse \"{}\": {msg}", file_name(path)),
-            path: None,
-            location: None,
-        })?
+        // js-yaml's `undefined` (no document at all) is not a mapping either: refused below.
+        yaml::load(&source)
+            .map_err(|e| syntax_error(path, &source, e.line, e.column, &e.reason))?
+            .unwrap_or(Value::Null)
     };
     if !value.is_object() {
         return Err(Error::Config {
@@ -156,14 +150,6 @@ fn file_name(path: &Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
-}
-
-/// serde_norway appends " at line L column C"; slsx reports the position itself.
-fn strip_position(msg: &str) -> String {
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
 }
 
 #[cfg(test)]

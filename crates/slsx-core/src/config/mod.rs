@@ -4,15 +4,12 @@ mod load;
 mod merge;
 mod model;
 pub mod schema;
-mod tags;
-pub mod validate;
+pub mod yaml;
 
 pub use load::{find_config_file, load_config, LoadedConfig};
 pub use model::{
     is_name, Function, Layer, PackageConfig, Provider, ResolvedImage, Service, ServiceOptions,
 };
-
-pub use tags::yaml_to_json;
 
 /// The position of a key path in the service's config file, for error messages.
 pub fn locate(service: &Service, path: &str) -> Option<Box<crate::error::SourceLocation>> {

@@ -79,14 +79,8 @@ fn load(
         .to_ascii_lowercase();
     match ext.as_str() {
         "yml" | "yaml" => {
-            let yaml: serde_norway::Value = serde_norway::from_str(&text).map_err(|e| {
-                r.error(
-                    path,
-                    "VARIABLES_RESOLUTION_ERROR",
-                    &format!("Cannot parse \"{rel}\": {e}"),
-                )
-            })?;
-            crate::config::yaml_to_json(yaml).map(Some).map_err(|e| {
+            // An empty file is js-yaml's `undefined`: no value, as for a missing file.
+            crate::config::yaml::load(&text).map_err(|e| {
                 r.error(
                     path,
                     "VARIABLES_RESOLUTION_ERROR",

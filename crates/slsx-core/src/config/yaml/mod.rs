@@ -1,0 +1,59 @@
+//! The YAML loader of `serverless.yml` and of `${file(x.yml)}`.
+//!
+//! osls 4.3.1 reads YAML with js-yaml 4 and its CloudFormation tags schema, and a configuration is only
+//! what js-yaml makes of the text: which tabs it accepts, how it treats duplicate keys and `<<` merge
+//! keys, which plain scalars become numbers. A spec-compliant YAML parser differs from it in dozens of
+//! small ways (a tab after `key:` is fine for js-yaml and refused by libyaml and saphyr; `-\tkey: v` is
+//! the reverse), so this loader follows js-yaml's grammar step by step — a recursive-descent reader over
+//! the bytes (`state`, `scalars`, `collections`, `compose`) and js-yaml's types (`types`) — and gives
+//! the value osls keeps after its `JSON.parse(JSON.stringify(…))`: `.inf`/`.nan` are null, an explicit
+//! `!!timestamp` an ISO string, `!!binary` an object of byte values.
+
+mod collections;
+mod compose;
+mod number;
+mod order;
+mod scalars;
+mod state;
+mod timestamp;
+mod types;
+
+use serde_json::Value;
+
+/// A YAML syntax error where js-yaml reports one: its reason and its 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub reason: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for YamlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}:{})", self.reason, self.line, self.column)
+    }
+}
+
+/// Loads a one-document YAML text. `Ok(None)` is js-yaml's `undefined`: a text with no document at all
+/// (empty, or only blank lines); a document with no content (only comments) is `Some(Null)`.
+pub fn load(source: &str) -> Result<Option<Value>, YamlError> {
+    let mut documents = compose::load_documents(source)?;
+    match documents.len() {
+        0 => Ok(None),
+        1 => {
+            let mut value = documents.pop().map(|d| d.value).unwrap_or_default();
+            order::js_key_order(&mut value);
+            Ok(Some(value))
+        }
+        // js-yaml's `load` refuses a stream of several documents (with no position: slsx points at
+        // the second one).
+        _ => Err(YamlError {
+            reason: "expected a single document in the stream, but found more".into(),
+            line: documents[1].line,
+            column: 1,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests;
