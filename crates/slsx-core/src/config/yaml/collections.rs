@@ -2,6 +2,7 @@
 //! how a key/value pair is stored (keys made strings as JavaScript does, duplicates refused, `<<`
 //! merge keys copied in).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde_json::{Map, Value};
@@ -18,28 +19,15 @@ type R<T> = Result<T, YamlError>;
 const MAX_MERGE_SEQUENCE: usize = 100;
 const MAX_TOTAL_MERGE_KEYS: usize = 10_000;
 
-/// A composed key node: its tag, value and where it started (for the duplicate-key error).
+/// A composed key node: its tag and value.
+#[derive(Default)]
 struct Key {
-    tag: Option<String>,
+    tag: Option<Cow<'static, str>>,
     value: Value,
     special: Special,
-    line: usize,
-    line_start: usize,
-    position: usize,
 }
 
 impl Key {
-    fn at(state: &State) -> Key {
-        Key {
-            tag: None,
-            value: Value::Null,
-            special: Special::None,
-            line: state.line,
-            line_start: state.line_start,
-            position: state.position,
-        }
-    }
-
     fn take_node(&mut self, state: &mut State) {
         self.tag = state.tag.clone();
         self.take_value(state);
@@ -52,6 +40,26 @@ impl Key {
     }
 }
 
+/// Where js-yaml last noted a key's start: the duplicate-key error points there. It is not always the
+/// key being stored (js-yaml moves it when it tries the next entry), and a zero is "unset" (the current
+/// position is used), as in js-yaml.
+#[derive(Default, Clone, Copy)]
+struct Mark {
+    line: usize,
+    line_start: usize,
+    position: usize,
+}
+
+impl Mark {
+    fn at(state: &State) -> Mark {
+        Mark {
+            line: state.line,
+            line_start: state.line_start,
+            position: state.position,
+        }
+    }
+}
+
 /// A mapping being built, and the keys a `<<` merge put there (a later key may override those).
 #[derive(Default)]
 struct Mapping {
@@ -60,7 +68,7 @@ struct Mapping {
 }
 
 impl State<'_> {
-    fn store_pair(&mut self, out: &mut Mapping, key: &Key, value: Value) -> R<()> {
+    fn store_pair(&mut self, out: &mut Mapping, key: &Key, mark: Mark, value: Value) -> R<()> {
         if key.tag.as_deref() == Some(MERGE_TAG) {
             match value {
                 Value::Array(items) => {
@@ -76,13 +84,23 @@ impl State<'_> {
             return Ok(());
         }
         let name = self.key_string(key)?;
-        if !out.overridable.contains(&name) && out.map.contains_key(&name) {
-            self.line = key.line;
-            self.line_start = key.line_start;
-            self.position = key.position;
+        if out.map.contains_key(&name)
+            && (out.overridable.is_empty() || !out.overridable.contains(&name))
+        {
+            if mark.line != 0 {
+                self.line = mark.line;
+            }
+            if mark.line_start != 0 {
+                self.line_start = mark.line_start;
+            }
+            if mark.position != 0 {
+                self.position = mark.position;
+            }
             return Err(self.error("duplicated mapping key"));
         }
-        out.overridable.remove(&name);
+        if !out.overridable.is_empty() {
+            out.overridable.remove(&name);
+        }
         out.map.insert(name, value);
         Ok(())
     }
@@ -200,12 +218,13 @@ impl State<'_> {
                 self.position += 1;
                 self.skip_separation_space(true);
             }
-            let mut key = Key::at(self);
+            let mark = Mark::at(self);
+            let mut key = Key::default();
             self.compose_node(node_indent, Context::FlowIn, false, true)?;
             key.take_node(self);
             self.skip_separation_space(true);
             let mut value = Value::Null;
-            if (is_explicit_pair || self.line == key.line) && self.ch() == b':' {
+            if (is_explicit_pair || self.line == mark.line) && self.ch() == b':' {
                 is_pair = true;
                 self.position += 1;
                 self.skip_separation_space(true);
@@ -213,10 +232,10 @@ impl State<'_> {
                 value = std::mem::take(&mut self.result);
             }
             if is_mapping {
-                self.store_pair(&mut mapping, &key, value)?;
+                self.store_pair(&mut mapping, &key, mark, value)?;
             } else if is_pair {
                 let mut pair = Mapping::default();
-                self.store_pair(&mut pair, &key, value)?;
+                self.store_pair(&mut pair, &key, mark, value)?;
                 items.push(Value::Object(pair.map));
             } else {
                 items.push(key.value);
@@ -291,7 +310,8 @@ impl State<'_> {
             self.store_pending(a);
         }
         let mut mapping = Mapping::default();
-        let mut key = Key::at(self);
+        let mut key = Key::default();
+        let mut mark = Mark::default();
         let mut value = Value::Null;
         let mut at_explicit_key = false;
         let mut detected = false;
@@ -308,8 +328,8 @@ impl State<'_> {
                 // Explicit notation: `? key` then `: value`.
                 if ch == b'?' {
                     if at_explicit_key {
-                        self.store_pair(&mut mapping, &key, Value::Null)?;
-                        key = Key::at(self);
+                        self.store_pair(&mut mapping, &key, mark, Value::Null)?;
+                        key = Key::default();
                     }
                     detected = true;
                     at_explicit_key = true;
@@ -324,7 +344,7 @@ impl State<'_> {
                 ch = following;
             } else {
                 // Implicit notation: a flow-style node, then `:`.
-                let key_start = Key::at(self);
+                mark = Mark::at(self);
                 if !self.compose_node(flow_indent, Context::FlowOut, false, true)? {
                     break;
                 }
@@ -356,17 +376,17 @@ impl State<'_> {
                     return Err(self.error("a whitespace character is expected after the key-value separator within a block mapping"));
                 }
                 if at_explicit_key {
-                    self.store_pair(&mut mapping, &key, Value::Null)?;
+                    self.store_pair(&mut mapping, &key, mark, Value::Null)?;
                 }
                 detected = true;
                 at_explicit_key = false;
                 allow_compact = false;
-                key = key_start;
+                key = Key::default();
                 key.take_node(self);
             }
             if self.line == line || self.line_indent > node_indent {
                 if at_explicit_key {
-                    key = Key::at(self);
+                    mark = Mark::at(self);
                 }
                 if self.compose_node(node_indent, Context::BlockOut, true, allow_compact)? {
                     if at_explicit_key {
@@ -376,8 +396,8 @@ impl State<'_> {
                     }
                 }
                 if !at_explicit_key {
-                    self.store_pair(&mut mapping, &key, std::mem::take(&mut value))?;
-                    key = Key::at(self);
+                    self.store_pair(&mut mapping, &key, mark, std::mem::take(&mut value))?;
+                    key = Key::default();
                 }
                 self.skip_separation_space(true);
                 ch = self.ch();
@@ -390,7 +410,7 @@ impl State<'_> {
         }
         // A last explicit key with no value.
         if at_explicit_key {
-            self.store_pair(&mut mapping, &key, Value::Null)?;
+            self.store_pair(&mut mapping, &key, mark, Value::Null)?;
         }
         if detected {
             self.tag = tag;

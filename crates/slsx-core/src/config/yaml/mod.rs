@@ -11,8 +11,10 @@
 
 mod collections;
 mod compose;
+mod document;
 mod number;
 mod order;
+mod properties;
 mod scalars;
 mod state;
 mod timestamp;
@@ -37,22 +39,24 @@ impl std::fmt::Display for YamlError {
 /// Loads a one-document YAML text. `Ok(None)` is js-yaml's `undefined`: a text with no document at all
 /// (empty, or only blank lines); a document with no content (only comments) is `Some(Null)`.
 pub fn load(source: &str) -> Result<Option<Value>, YamlError> {
-    let mut documents = compose::load_documents(source)?;
-    match documents.len() {
-        0 => Ok(None),
-        1 => {
-            let mut value = documents.pop().map(|d| d.value).unwrap_or_default();
-            order::js_key_order(&mut value);
-            Ok(Some(value))
-        }
+    let (mut documents, circular) = document::load_documents(source)?;
+    if documents.len() > 1 {
         // js-yaml's `load` refuses a stream of several documents (with no position: slsx points at
         // the second one).
-        _ => Err(YamlError {
+        return Err(YamlError {
             reason: "expected a single document in the stream, but found more".into(),
             line: documents[1].line,
             column: 1,
-        }),
+        });
     }
+    if let Some(error) = circular {
+        return Err(error);
+    }
+    Ok(documents.pop().map(|d| {
+        let mut value = d.value;
+        order::js_key_order(&mut value);
+        value
+    }))
 }
 
 #[cfg(test)]

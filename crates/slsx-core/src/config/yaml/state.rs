@@ -1,6 +1,7 @@
 //! The reader's position and js-yaml's low-level steps: line breaks, separation space (where tabs are
 //! noted, to refuse them later as indentation), document markers, errors with their position.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -17,8 +18,9 @@ pub(super) enum Kind {
 
 /// A value js-yaml keeps that JSON cannot hold; it matters when the node is used as a mapping key
 /// (`String(Infinity)` is `Infinity`) and is null (or an ISO string, or an object) in the result.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(super) enum Special {
+    #[default]
     None,
     /// A number JSON cannot hold: ±Infinity or NaN.
     NonFinite(f64),
@@ -53,7 +55,8 @@ pub(super) struct State<'a> {
     pub alias_nodes: usize,
 
     // The node being composed (js-yaml's state.tag / anchor / kind / result).
-    pub tag: Option<String>,
+    /// Borrowed for the tags slsx names itself (`?`, the implicit types), owned for the text's.
+    pub tag: Option<Cow<'static, str>>,
     pub anchor: Option<String>,
     pub kind: Option<Kind>,
     pub result: Value,
@@ -61,6 +64,10 @@ pub(super) struct State<'a> {
 
     pub tag_map: HashMap<String, String>,
     pub anchors: HashMap<String, Anchored>,
+    /// The first alias met inside the node it names. js-yaml builds such a circular object and osls
+    /// only fails when it turns the configuration into JSON, after every syntax error: so it is kept
+    /// here and reported once the text is read.
+    pub circular: Option<YamlError>,
     /// Open anchor transactions: the previous value of each anchor set inside (for rollback).
     pub transactions: Vec<Vec<(String, Option<Anchored>)>>,
 }
@@ -73,7 +80,7 @@ pub(super) struct Snapshot {
     line_start: usize,
     line_indent: i64,
     first_tab_in_line: Option<usize>,
-    tag: Option<String>,
+    tag: Option<Cow<'static, str>>,
     anchor: Option<String>,
     kind: Option<Kind>,
     result: Value,
@@ -116,6 +123,7 @@ impl<'a> State<'a> {
             tag_map: HashMap::new(),
             anchors: HashMap::new(),
             transactions: Vec::new(),
+            circular: None,
         }
     }
 

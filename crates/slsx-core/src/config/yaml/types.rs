@@ -8,6 +8,10 @@ use super::number::{number_value, parse_float, parse_int};
 use super::state::{Kind, Special};
 
 pub(super) const MERGE_TAG: &str = "tag:yaml.org,2002:merge";
+const NULL_TAG: &str = "tag:yaml.org,2002:null";
+const BOOL_TAG: &str = "tag:yaml.org,2002:bool";
+const INT_TAG: &str = "tag:yaml.org,2002:int";
+const FLOAT_TAG: &str = "tag:yaml.org,2002:float";
 const CORE: &str = "tag:yaml.org,2002:";
 
 /// The CloudFormation functions osls's schema knows, in all three node kinds.
@@ -74,28 +78,28 @@ pub(super) fn resolve_implicit(data: Option<&str>) -> Option<Resolved> {
         return Some(Resolved {
             value: Value::Null,
             special: Special::None,
-            tag: "null",
+            tag: NULL_TAG,
         });
     };
     if is_null(s) {
         return Some(Resolved {
             value: Value::Null,
             special: Special::None,
-            tag: "null",
+            tag: NULL_TAG,
         });
     }
     if let Some(b) = bool_of(s) {
         return Some(Resolved {
             value: Value::Bool(b),
             special: Special::None,
-            tag: "bool",
+            tag: BOOL_TAG,
         });
     }
     if let Some(v) = parse_int(s) {
-        return Some(finite_or_special(v, "int"));
+        return Some(finite_or_special(v, INT_TAG));
     }
     if let Some(v) = parse_float(s) {
-        return Some(finite_or_special(v, "float"));
+        return Some(finite_or_special(v, FLOAT_TAG));
     }
     if s == "<<" {
         return Some(Resolved {
@@ -110,16 +114,10 @@ pub(super) fn resolve_implicit(data: Option<&str>) -> Option<Resolved> {
 /// Why an explicit tag could not be applied (the caller words the error as js-yaml does).
 pub(super) enum TagError {
     Unknown,
+    /// The node has a value but no kind (an alias, or a node kept from a look-ahead): js-yaml finds
+    /// the type among all kinds and refuses the kind "null"; this names the kind the type wants.
     WrongKind(&'static str),
     CannotResolve,
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Scalar => "scalar",
-        Kind::Sequence => "sequence",
-        Kind::Mapping => "mapping",
-    }
 }
 
 /// Applies an explicit tag (`!!int`, `!Ref` …) to a node of `kind` (`None`: the node is empty).
@@ -129,10 +127,14 @@ pub(super) fn construct_explicit(
     data: Value,
 ) -> Result<(Value, Special), TagError> {
     if let Some(name) = tag.strip_prefix('!') {
-        if CFN_FUNCTIONS.contains(&name) {
-            return Ok((cloudformation(name, data), Special::None));
+        if !CFN_FUNCTIONS.contains(&name) {
+            return Err(TagError::Unknown);
         }
-        return Err(TagError::Unknown);
+        if kind.is_none() && !data.is_null() {
+            // Among all kinds, the last one registered (the sequence form) answers.
+            return Err(TagError::WrongKind("sequence"));
+        }
+        return Ok((cloudformation(name, data), Special::None));
     }
     let Some(name) = tag.strip_prefix(CORE) else {
         return Err(TagError::Unknown);
@@ -145,10 +147,17 @@ pub(super) fn construct_explicit(
         "map" | "set" => Kind::Mapping,
         _ => return Err(TagError::Unknown),
     };
-    if let Some(kind) = kind {
-        if !data.is_null() && kind != want {
-            return Err(TagError::WrongKind(kind_name(want)));
-        }
+    // js-yaml looks the tag up among the types of the node's kind (all kinds for an empty node):
+    // `!!map` on a scalar is an unknown tag there.
+    if kind.is_some_and(|k| k != want) {
+        return Err(TagError::Unknown);
+    }
+    if kind.is_none() && !data.is_null() {
+        return Err(TagError::WrongKind(match want {
+            Kind::Scalar => "scalar",
+            Kind::Sequence => "sequence",
+            Kind::Mapping => "mapping",
+        }));
     }
     let text = data.as_str();
     let ok = |v: Value| Ok((v, Special::None));
@@ -168,11 +177,11 @@ pub(super) fn construct_explicit(
             .map_or(Err(TagError::CannotResolve), |b| ok(Value::Bool(b))),
         "int" => resolved(
             text.and_then(parse_int)
-                .map(|v| finite_or_special(v, "int")),
+                .map(|v| finite_or_special(v, INT_TAG)),
         ),
         "float" => resolved(
             text.and_then(parse_float)
-                .map(|v| finite_or_special(v, "float")),
+                .map(|v| finite_or_special(v, FLOAT_TAG)),
         ),
         "merge" => match &data {
             Value::Null => ok(Value::Null),
@@ -270,7 +279,7 @@ fn binary(text: &str) -> Option<Value> {
         MAP.iter().position(|&m| m == c)?;
         bits_len += 6;
     }
-    if bits_len % 8 != 0 {
+    if !bits_len.is_multiple_of(8) {
         return None;
     }
     let input: Vec<u32> = text
