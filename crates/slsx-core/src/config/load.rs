@@ -110,6 +110,8 @@ pub(crate) fn location(
 /// When the last keys are missing it points at the deepest one present, which is where the user has to
 /// add something. A position finder for errors only: values come from the real parser.
 pub(crate) fn locate_path(source: &str, path: &str) -> Option<(usize, usize)> {
+    // A byte order mark is not part of the first key (js-yaml drops it too).
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let lines: Vec<&str> = source.lines().collect();
     let mut start = 0;
     let mut parent_indent: Option<usize> = None;
@@ -163,6 +165,10 @@ mod tests {
         assert_eq!(locate_path(src, "functions.hello.handler"), Some((6, 5)));
         assert_eq!(locate_path(src, "functions.other.handler"), Some((7, 3)));
         assert_eq!(locate_path(src, "nope"), None);
+        // A BOM, CRLF line ends and tabs after `key:` (which js-yaml accepts) change nothing.
+        let src = "\u{feff}service: a\r\nprovider:\r\n  name:\taws\r\n";
+        assert_eq!(locate_path(src, "service"), Some((1, 1)));
+        assert_eq!(locate_path(src, "provider.name"), Some((3, 3)));
     }
 
     #[test]
