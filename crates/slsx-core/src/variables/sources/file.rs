@@ -72,12 +72,9 @@ fn load(
             ))
         }
     };
-    let ext = full
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
+    // The extension is compared as written, as osls does: `x.YML` is text, not YAML.
+    let ext = full.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match ext {
         "yml" | "yaml" => {
             // An empty file is js-yaml's `undefined`: no value, as for a missing file.
             crate::config::yaml::load(&text).map_err(|e| {
