@@ -24,10 +24,11 @@ Lambda does: the image must exist in the repository, and the function's CodeSha2
 
 5. With SLSX_MOTO_REQUEST_LOG=<file>, every request is logged to that file as it arrives, one JSON
 line each: method, path and query, the headers that name the operation (X-Amz-Target, Content-Type,
-Content-Length, X-Amz-Decoded-Content-Length, X-Amz-Copy-Source), the service from the credential
-scope, and the Action of a small form-encoded body. Bodies are not copied: moto's own recorder
-base64-encodes and writes every body, which adds about 0.2 s to a 16 MB request and so would weigh on
-the timings of bench/deploy.sh, which counts requests with this log instead.
+Content-Length, X-Amz-Decoded-Content-Length, X-Amz-Copy-Source), the access key id and the service
+from the credential scope (never the signature), and the Action of a small form-encoded body. Bodies
+are not copied: moto's own recorder base64-encodes and writes every body, which adds about 0.2 s to a
+16 MB request and so would weigh on the timings of bench/deploy.sh, which counts requests with this
+log instead.
 
 Everything else is moto as released.
 """
@@ -113,8 +114,9 @@ def _log_requests(path):
             "query": environ.get("QUERY_STRING", ""),
             "headers": {n: environ[n] for n in names if n in environ},
         }
-        scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
-        record["service"] = scope.group(1) if scope else None
+        scope = re.search(r"Credential=([^/,\s]+)/[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+        record["accessKeyId"] = scope.group(1) if scope else None
+        record["service"] = scope.group(2) if scope else None
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if "x-www-form-urlencoded" in environ.get("CONTENT_TYPE", "") and 0 < length <= 65536:
             body = environ["wsgi.input"].read(length)
