@@ -297,7 +297,8 @@ export declare function printConfig(options: ServiceOptions): Promise<any>
 export interface ProgressEvent {
   /**
    * `serviceLoaded` (name: service, phase: stage, message: region, key: stack) | `phaseStarted` |
-   * `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning`
+   * `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning` |
+   * `credentials` (message: where the AWS credentials come from)
    */
   kind: string
   phase?: string

@@ -14,7 +14,8 @@ pub type JsProgressCallback =
 #[derive(Default)]
 pub struct ProgressEvent {
     /// `serviceLoaded` (name: service, phase: stage, message: region, key: stack) | `phaseStarted` |
-    /// `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning`
+    /// `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning` |
+    /// `credentials` (message: where the AWS credentials come from)
     pub kind: String,
     pub phase: Option<String>,
     pub message: Option<String>,
@@ -102,6 +103,7 @@ fn to_js(event: CoreEvent) -> ProgressEvent {
             e.total = total;
         }
         CoreEvent::Warning { message } => e.message = Some(message),
+        CoreEvent::Credentials { source } => e.message = Some(source),
     }
     e
 }

@@ -45,6 +45,10 @@ pub enum ProgressEvent {
     Warning {
         message: String,
     },
+    /// Where the AWS credentials come from, e.g. `profile "prod" from provider.profile` (never a key).
+    Credentials {
+        source: String,
+    },
 }
 
 impl ProgressEvent {
@@ -57,6 +61,7 @@ impl ProgressEvent {
             ProgressEvent::ArtifactUploaded { .. } => "artifactUploaded",
             ProgressEvent::StackEvent { .. } => "stackEvent",
             ProgressEvent::Warning { .. } => "warning",
+            ProgressEvent::Credentials { .. } => "credentials",
         }
     }
 }

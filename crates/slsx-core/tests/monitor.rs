@@ -57,7 +57,7 @@ async fn context(pages: Vec<String>) -> (AwsContext, Arc<AtomicUsize>) {
     let ctx = AwsContext::with_http_client(
         &AwsSettings {
             region: "us-east-1".into(),
-            profile: None,
+            ..Default::default()
         },
         http,
     )

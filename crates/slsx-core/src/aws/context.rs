@@ -10,12 +10,21 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-/// What the caller chose; everything else comes from the standard AWS chain (env, profile files, SSO,
-/// credential process, instance metadata) and `AWS_ENDPOINT_URL[_<SERVICE>]`.
+use super::credentials::{self, CredentialSource, ExtraEnv};
+
+/// What the caller chose. The credentials follow osls's order of sources (`aws::credentials`); the
+/// endpoint comes from `AWS_ENDPOINT_URL[_<SERVICE>]`.
 #[derive(Debug, Clone, Default)]
 pub struct AwsSettings {
     pub region: String,
+    /// `--aws-profile` (the JS option `profile`).
     pub profile: Option<String>,
+    /// The service's stage, for `AWS_<STAGE>_PROFILE` and `AWS_<STAGE>_ACCESS_KEY_ID` ….
+    pub stage: Option<String>,
+    /// `provider.profile`, resolved.
+    pub provider_profile: Option<String>,
+    /// What the service's `.env` files add to the environment.
+    pub extra_env: ExtraEnv,
 }
 
 /// Counts every HTTP attempt (retries included) across all clients of one context.
@@ -46,6 +55,7 @@ pub struct AwsContext {
     custom_endpoint: bool,
     /// S3 through the transfer acceleration endpoint.
     accelerate: bool,
+    credentials: CredentialSource,
 }
 
 impl std::fmt::Debug for AwsContext {
@@ -69,14 +79,25 @@ impl AwsContext {
 
     /// Builds the context on a given HTTP client (tests use the SDK's own test clients).
     pub async fn with_http_client(settings: &AwsSettings, http: SharedHttpClient) -> AwsContext {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        let env = |name: &str| settings.extra_env.get(name);
+        let credentials = credentials::select(
+            settings.stage.as_deref(),
+            settings.profile.as_deref(),
+            settings.provider_profile.as_deref(),
+            &env,
+            &credentials::profile_exists,
+        );
+        let provider =
+            credentials::provider(&credentials, &settings.region, http.clone(), &env).await;
+        // No profile name for the loader: like osls's clients, the other settings a profile may hold
+        // come from AWS_PROFILE or `default`, whichever profile gives the credentials.
+        let mut config = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(settings.region.clone()))
             .http_client(http)
-            .retry_config(RetryConfig::standard().with_max_attempts(max_attempts()));
-        if let Some(profile) = &settings.profile {
-            loader = loader.profile_name(profile);
-        }
-        let mut config = loader.load().await;
+            .credentials_provider(provider)
+            .retry_config(RetryConfig::standard().with_max_attempts(max_attempts()))
+            .load()
+            .await;
         // An empty AWS_ENDPOINT_URL means "no custom endpoint" (the SDK would take it as a URL).
         if config.endpoint_url().is_some_and(|u| u.trim().is_empty()) {
             let mut builder = config.into_builder();
@@ -91,7 +112,13 @@ impl AwsContext {
             region: settings.region.clone(),
             custom_endpoint,
             accelerate: false,
+            credentials,
         }
+    }
+
+    /// Where this context's credentials come from (for `--verbose`; it holds no secret).
+    pub fn credentials(&self) -> &CredentialSource {
+        &self.credentials
     }
 
     pub fn region(&self) -> &str {

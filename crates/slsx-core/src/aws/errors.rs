@@ -16,6 +16,14 @@ pub fn wrap<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    // A credentials failure keeps osls's own code (UNRECOGNIZED_AWS_PROFILE …), whatever the call.
+    if let Some(f) = super::credentials::failure_in(&err) {
+        return Error::Aws {
+            code: f.code.to_string(),
+            operation: operation.into(),
+            message: f.message.clone(),
+        };
+    }
     let (code, message) = describe(&err);
     let suffix = code
         .as_deref()
@@ -33,6 +41,9 @@ pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> (Option<String>, String)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    if let Some(f) = super::credentials::failure_in(err) {
+        return (Some(f.code.to_string()), f.message.clone());
+    }
     match err {
         SdkError::ServiceError(se) => {
             let e = se.err();

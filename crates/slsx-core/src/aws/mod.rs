@@ -1,7 +1,9 @@
 //! The one place AWS clients are built: credentials, region, profile, endpoint, retries and request
-//! counting. Used by deploy (and, later, the AWS variable sources).
+//! counting. Used by deploy and the AWS variable sources.
 
 mod context;
+pub mod credentials;
 pub mod errors;
 
 pub use context::{AwsContext, AwsSettings};
+pub use credentials::{CredentialSource, ExtraEnv};

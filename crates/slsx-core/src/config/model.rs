@@ -172,13 +172,15 @@ impl Service {
         let mut value = resolve_variables(&loaded, &service_dir, options, aws)?;
         super::merge::merge_arrays(&mut value)
             .map_err(|e| super::merge::locate_error(e, &loaded.path, &loaded.source))?;
+        // osls's default is `error` (Serverless 3 warned). The schema converts values (`'false'` to
+        // false, a scalar to a list …) in every mode: osls compiles the converted configuration.
         let mode = value
             .get("configValidationMode")
             .and_then(Value::as_str)
-            .unwrap_or("warn")
+            .unwrap_or("error")
             .to_string();
-        let problems = super::validate::check(&value);
-        let warnings = super::validate::apply(&mode, problems, &|path| {
+        let problems = super::schema::Schema::osls().check(&mut value);
+        let warnings = super::schema::apply(&mode, &problems, &|path| {
             super::locate_in(&loaded.path, &loaded.source, path)
         })?;
         let mut service =
@@ -348,7 +350,19 @@ fn resolve_variables(
     options: &ServiceOptions,
     aws: Option<&dyn crate::variables::sources::AwsSource>,
 ) -> Result<Value> {
-    use crate::variables::{dotenv, resolve_config, resolve_paths, Context};
+    let mut ctx = variables_context(loaded, service_dir, options)?;
+    ctx.aws = aws;
+    crate::variables::resolve_config(loaded.value.clone(), &ctx)
+}
+
+/// What variables resolve in, without AWS: the options, and the environment with the `.env` files
+/// when `useDotenv` says so.
+fn variables_context<'a>(
+    loaded: &LoadedConfig,
+    service_dir: &Path,
+    options: &'a ServiceOptions,
+) -> Result<crate::variables::Context<'a>> {
+    use crate::variables::{dotenv, resolve_paths, Context};
     let mut ctx = Context {
         service_dir: service_dir.to_path_buf(),
         config_file: loaded.path.clone(),
@@ -381,9 +395,12 @@ fn resolve_variables(
         let extra = dotenv::load(service_dir, &stage, &ctx.env);
         ctx.env.extend(extra);
     }
-    ctx.aws = aws;
-    resolve_config(loaded.value.clone(), &ctx)
+    Ok(ctx)
 }
+
+// The AWS settings of a service (region, stage, profiles), before and after resolution.
+#[path = "aws_settings.rs"]
+mod aws_settings;
 
 /// A non-empty name of ASCII letters, digits, "-" and "_" (function and layer keys, stage names in
 /// API Gateway).

@@ -11,7 +11,7 @@ use futures::FutureExt;
 use serde_json::Value;
 
 use super::{bucket, load, stack, upload};
-use crate::aws::{errors, AwsContext, AwsSettings};
+use crate::aws::{errors, AwsContext};
 use crate::config::{Function, ServiceOptions};
 use crate::error::{Error, Result};
 use crate::progress::{ProgressEvent, SharedReporter};
@@ -84,10 +84,7 @@ pub async fn deploy_function(
         ),
     });
     // The AWS context is made while packaging starts (it only needs it for `s3://` artifacts).
-    let settings = AwsSettings {
-        region: service.region.clone(),
-        profile: options.service.profile.clone(),
-    };
+    let settings = service.aws_settings(options.service.profile.as_deref());
     let ctx_later = async move { AwsContext::new(&settings).await }
         .boxed()
         .shared();
@@ -122,6 +119,7 @@ pub async fn deploy_function(
     });
 
     let ctx = ctx_later.await;
+    super::report_credentials(&ctx, reporter.as_ref());
     // Every function must exist already; its deployed configuration is what the update compares with.
     let lambda = ctx.lambda();
     let deployed =

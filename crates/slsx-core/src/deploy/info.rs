@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::stack;
-use crate::aws::{AwsContext, AwsSettings};
+use crate::aws::AwsContext;
 use crate::config::{Service, ServiceOptions};
 use crate::error::{Error, Result};
 
@@ -25,11 +25,7 @@ pub struct InfoResult {
 
 pub async fn info(options: &ServiceOptions) -> Result<InfoResult> {
     let service = super::load(options).await?;
-    let ctx = AwsContext::new(&AwsSettings {
-        region: service.region.clone(),
-        profile: options.profile.clone(),
-    })
-    .await;
+    let ctx = AwsContext::new(&service.aws_settings(options.profile.as_deref())).await;
     let stack_name = service.stack_name();
     let stack = stack::describe(&ctx, &stack_name)
         .await?

@@ -17,7 +17,7 @@ mod upload;
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use crate::aws::{AwsContext, AwsSettings};
+use crate::aws::AwsContext;
 use crate::compile::naming::change_set_name;
 use crate::config::{Service, ServiceOptions};
 use crate::error::{Error, Result};
@@ -164,11 +164,8 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     for w in &service.warnings {
         reporter.report(ProgressEvent::Warning { message: w.clone() });
     }
-    let ctx = AwsContext::new(&AwsSettings {
-        region: service.region.clone(),
-        profile: options.service.profile.clone(),
-    })
-    .await;
+    let ctx = AwsContext::new(&service.aws_settings(options.service.profile.as_deref())).await;
+    report_credentials(&ctx, reporter.as_ref());
     let plan = match &options.package {
         Some(dir) => {
             let dir = resolve_dir(&service, dir);
@@ -365,25 +362,16 @@ pub async fn load(options: &ServiceOptions) -> Result<Service> {
         message: format!("loading task failed: {e}"),
     };
     let opts = options.clone();
-    let (loaded, service_dir) = tokio::task::spawn_blocking(move || Service::read(&opts))
-        .await
-        .map_err(join)??;
-    let region = options
-        .region
-        .clone()
-        .or_else(|| {
-            loaded
-                .value
-                .pointer("/provider/region")
-                .and_then(|v| v.as_str())
-                .filter(|r| !r.contains("${"))
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "us-east-1".to_string());
-    let lookups = std::sync::Arc::new(crate::variables::AwsLookups::new(
-        &region,
-        options.profile.clone(),
-    ));
+    // The region and credentials of the AWS variable sources come from properties resolved first.
+    let (loaded, service_dir, settings) = tokio::task::spawn_blocking(move || {
+        let (loaded, dir) = Service::read(&opts)?;
+        let settings = Service::early_aws_settings(&loaded, &dir, &opts)?;
+        Ok::<_, Error>((loaded, dir, settings))
+    })
+    .await
+    .map_err(join)??;
+    let region = settings.region.clone();
+    let lookups = std::sync::Arc::new(crate::variables::AwsLookups::new(settings));
     lookups.prefetch(&loaded.value, &region).await;
     let opts = options.clone();
     tokio::task::spawn_blocking(move || {
@@ -415,6 +403,18 @@ pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value>
         }
     }
     Ok(config)
+}
+
+/// `--verbose` says where the credentials come from (never a key); osls warns of an
+/// `AWS_DEFAULT_PROFILE` no file has.
+pub(crate) fn report_credentials(ctx: &AwsContext, reporter: &dyn crate::progress::Reporter) {
+    let source = ctx.credentials();
+    if let Some(message) = source.warning() {
+        reporter.report(ProgressEvent::Warning { message });
+    }
+    reporter.report(ProgressEvent::Credentials {
+        source: source.to_string(),
+    });
 }
 
 /// Packages and compiles on a blocking thread (the zips are written by rayon).
@@ -467,11 +467,7 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
         Some(dir) => resolve_dir(&service, dir),
         None => crate::package::output_dir(&service),
     };
-    let ctx = AwsContext::new(&AwsSettings {
-        region: service.region.clone(),
-        profile: options.service.profile.clone(),
-    })
-    .await;
+    let ctx = AwsContext::new(&service.aws_settings(options.service.profile.as_deref())).await;
     let p = phases.start("package", "Packaging");
     let plan = build_plan(service, out_dir, ctx, reporter.clone()).await?;
     phases.finish(p);

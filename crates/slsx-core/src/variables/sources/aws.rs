@@ -157,8 +157,8 @@ type Memo<T> = Mutex<HashMap<String, Result<T, String>>>;
 /// The real AWS sources: memoized, concurrent, batched.
 pub struct AwsLookups {
     handle: tokio::runtime::Handle,
-    profile: Option<String>,
-    default_region: String,
+    /// The service's region (the default one) and what chooses the credentials.
+    settings: AwsSettings,
     contexts: Mutex<HashMap<String, AwsContext>>,
     account: Memo<String>,
     outputs: Memo<Option<Vec<(String, String)>>>,
@@ -168,11 +168,10 @@ pub struct AwsLookups {
 
 impl AwsLookups {
     /// Must be created inside the tokio runtime; its methods are called from blocking threads.
-    pub fn new(default_region: &str, profile: Option<String>) -> AwsLookups {
+    pub fn new(settings: AwsSettings) -> AwsLookups {
         AwsLookups {
             handle: tokio::runtime::Handle::current(),
-            profile,
-            default_region: default_region.to_string(),
+            settings,
             contexts: Mutex::new(HashMap::new()),
             account: Mutex::new(HashMap::new()),
             outputs: Mutex::new(HashMap::new()),
@@ -200,7 +199,7 @@ impl AwsLookups {
         }
         let ctx = AwsContext::new(&AwsSettings {
             region: region.to_string(),
-            profile: self.profile.clone(),
+            ..self.settings.clone()
         })
         .await;
         if let Ok(mut c) = self.contexts.lock() {
@@ -272,7 +271,7 @@ impl AwsLookups {
     }
 
     async fn fetch_account(&self) -> Result<String, String> {
-        let ctx = self.context(&self.default_region).await;
+        let ctx = self.context(&self.settings.region).await;
         let out = ctx
             .sts()
             .get_caller_identity()
@@ -317,7 +316,7 @@ impl AwsLookups {
     }
 
     async fn fetch_object(&self, bucket: &str, key: &str) -> Result<Option<String>, String> {
-        let ctx = self.context(&self.default_region).await;
+        let ctx = self.context(&self.settings.region).await;
         match ctx.s3().get_object().bucket(bucket).key(key).send().await {
             Ok(out) => {
                 let bytes = out
