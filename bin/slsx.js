@@ -20,7 +20,7 @@ Options
   --stage, -s <stage>    Stage of the service (default: provider.stage, else dev)
   --region, -r <region>  Region (default: provider.region, else us-east-1)
   --config, -c <file>    Config file (default: serverless.yml, .yaml, .json)
-  --aws-profile <name>   AWS profile for credentials
+  --aws-profile <name>   AWS profile for credentials (before AWS_<STAGE>_PROFILE, provider.profile …)
   --package, -p <dir>    package: where to write the package; deploy: deploy that package as it is
   --param "<key>=<value>" A parameter for \${param:key} (repeatable)
   --format <yaml|json>   print: output format (default yaml)
@@ -32,7 +32,8 @@ Options
   --update-config        deploy function: only the configuration, not the code
   --publish              deploy function: publish a version and move the function's alias to it
   --force                Deploy even when nothing changed
-  --verbose              Print every CloudFormation stack event and the stack outputs
+  --verbose              Print every CloudFormation stack event, the stack outputs and where the AWS
+                         credentials come from
   --help, -h             Show this help
   --version, -v          Show the version`
 
@@ -141,6 +142,9 @@ function progressRenderer(verbose) {
           break
         case 'warning':
           line(`Warning: ${e.message}`)
+          break
+        case 'credentials':
+          if (verbose) line(`AWS credentials: ${e.message}`)
           break
         default:
           break
