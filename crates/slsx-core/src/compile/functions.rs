@@ -38,11 +38,14 @@ pub fn add_functions(
             .ok_or_else(|| Error::Internal {
                 message: format!("no code for function {}", f.key),
             })?;
+        super::durable::validate(service, f)?;
         let (mut resource, mut properties) = function_resource(service, f, code, resources)?;
+        super::durable::add_property(f, &mut properties);
         let condition = f.raw.get("condition").filter(|c| !c.is_null()).cloned();
         let alias = target_alias(f);
-        // Lambda@Edge needs a published version, whatever versionFunction says.
+        // Lambda@Edge and durable functions need a published version, whatever versionFunction says.
         let should_version = super::events::is_edge(f)
+            || super::durable::config(f).is_some()
             || match f.raw.get("versionFunction") {
                 Some(Value::Bool(b)) => *b,
                 _ => service.provider.version_functions,
@@ -152,10 +155,12 @@ pub fn add_functions(
     Ok(ids)
 }
 
-/// The alias a function's other resources point at: `provisioned` or `snapstart`.
+/// The alias a function's other resources point at: `durable`, `provisioned` or `snapstart`.
 pub fn target_alias(f: &Function) -> Option<(String, String)> {
     let n = super::naming::normalized_name(&f.key);
-    if f.raw.get("provisionedConcurrency").is_some_and(truthy) {
+    if let Some(durable) = super::durable::target_alias(f) {
+        Some(durable)
+    } else if f.raw.get("provisionedConcurrency").is_some_and(truthy) {
         Some((format!("{n}ProvConcLambdaAlias"), "provisioned".into()))
     } else if f.raw.get("snapStart").is_some_and(truthy) {
         Some((format!("{n}SnapStartLambdaAlias"), "snapstart".into()))

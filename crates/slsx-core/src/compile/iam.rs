@@ -107,6 +107,8 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
     {
         statements.extend(s);
     }
+    // After the user's statements, as osls merges it.
+    statements.extend(super::durable::role_statement(service));
 
     let mut props = Map::new();
     props.insert(

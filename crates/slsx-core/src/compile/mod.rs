@@ -3,6 +3,7 @@
 pub mod collate;
 mod core_template;
 pub mod custom_resources;
+pub mod durable;
 mod events;
 mod functions;
 mod iam;
@@ -21,6 +22,7 @@ use crate::error::Result;
 
 pub use core_template::core_template;
 pub use functions::{target_alias, truthy};
+pub use iam::custom_execution_role;
 pub use layers::layer_logical_id;
 
 /// Both templates Serverless writes to `.serverless/`.
