@@ -100,10 +100,16 @@ test('a service with http, httpApi, schedule, sqs, sns, eventBridge, s3 and stre
   assert.equal(again.skipped, true)
 })
 
-test('an event type slsx does not know is named in a warning, not silently dropped', async () => {
+test('an event type slsx does not know is refused as osls refuses it, and named in a warning in warn mode', async () => {
   const dir = copyService('hello')
   const yml = path.join(dir, 'serverless.yml')
   fs.appendFileSync(yml, '    events:\n      - http: GET /hello\n      - websocket: $connect\n      - pluginQueue: jobs\n      - schedule: rate(1 hour)\n')
+  await assert.rejects(packageService({ servicePath: dir }), (err) => {
+    assert.equal(err.code, 'INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION')
+    assert.match(err.message, /at 'functions\.hello\.events\.2': unsupported function event/)
+    return true
+  })
+  fs.appendFileSync(yml, 'configValidationMode: warn\n')
   const r = await packageService({ servicePath: dir })
   assert.ok(r.warnings.includes('"pluginQueue" events are not supported by slsx yet and are not deployed (functions: hello)'), r.warnings.join('\n'))
   assert.ok(!r.warnings.some((w) => w.includes('"http"') || w.includes('"websocket"')), r.warnings.join('\n'))

@@ -132,21 +132,61 @@ test('AWS lookups are batched and de-duplicated: SSM names ten per GetParameters
   assert.ok(stacks >= 0)
 })
 
-test('schema validation: warnings by default, an error with file and line in error mode', async () => {
+// Verdicts against osls: every fixture osls refuses with a schema error (golden/print-error.txt) is
+// refused by slsx with the same code, naming the same places (`at 'path'` / `at root`), and pointing
+// at the file and a line.
+function schemaErrorPaths(text) {
+  return [...new Set([...text.matchAll(/at (?:'([^']*)'|(root)):/g)].map((m) => m[1] ?? m[2]))].sort()
+}
+
+const schemaErrorCases = fs
+  .readdirSync(fixtures)
+  .filter((name) => fs.existsSync(path.join(fixtures, name, 'golden', 'print-error.txt')))
+  .filter((name) =>
+    fs.readFileSync(path.join(fixtures, name, 'golden', 'print-error.txt'), 'utf8').startsWith('code: INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION'),
+  )
+  .sort()
+
+for (const name of schemaErrorCases) {
+  test(`print ${name} is refused as osls refuses it`, async () => {
+    const source = path.join(fixtures, name)
+    const expected = schemaErrorPaths(fs.readFileSync(path.join(source, 'golden', 'print-error.txt'), 'utf8'))
+    const dir = copyService(source)
+    await assert.rejects(
+      withEnv(readEnv(source), () => printConfig({ servicePath: dir, ...optionsFor(source) })),
+      (err) => {
+        assert.equal(err.code, 'INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION', err.message)
+        assert.deepEqual(schemaErrorPaths(err.message), expected, err.message)
+        assert.ok(err.file && err.file.endsWith('serverless.yml'), err.file)
+        assert.ok(err.line > 0, `line ${err.line}`)
+        return true
+      },
+    )
+  })
+}
+
+test('schema validation: an error by default (as osls 4.3.1), warnings in warn mode, nothing in off mode', async () => {
   const dir = copyService('hello')
   const yml = path.join(dir, 'serverless.yml')
-  fs.appendFileSync(yml, 'custom:\n  fine: true\nfrobnicate: 1\n')
-  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('  runtime: nodejs22.x', '  runtime: nodejs22.x\n  timeout: 9000'))
-  const pkg = await packageService({ servicePath: dir })
-  assert.ok(pkg.warnings.some((w) => w.includes("at 'frobnicate': unrecognized property 'frobnicate'")), pkg.warnings.join('\n'))
-  assert.ok(pkg.warnings.some((w) => w.includes("at 'provider.timeout': must be >= 1 and <= 900")))
-
-  fs.appendFileSync(yml, 'configValidationMode: error\n')
+  const original = fs.readFileSync(yml, 'utf8')
+  fs.writeFileSync(yml, `${original.replace('  runtime: nodejs22.x', '  runtime: nodejs22.x\n  timeout: 9000')}custom:\n  fine: true\nfrobnicate: 1\n`)
   await assert.rejects(printConfig({ servicePath: dir }), (err) => {
     assert.equal(err.code, 'INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION')
     assert.equal(err.file, path.join(fs.realpathSync(dir), 'serverless.yml'))
-    assert.ok(err.line > 0)
-    assert.match(err.message, /Configuration error/)
+    // The first problem (osls's order: unknown keys of an object before its known ones) gives the line.
+    assert.equal(err.line, fs.readFileSync(yml, 'utf8').split('\n').indexOf('frobnicate: 1') + 1)
+    assert.equal(err.path, 'frobnicate')
+    assert.match(err.message, /at root: unrecognized property 'frobnicate'/)
+    assert.match(err.message, /at 'provider\.timeout': must be <= 900/)
     return true
   })
+
+  fs.appendFileSync(yml, 'configValidationMode: warn\n')
+  const pkg = await packageService({ servicePath: dir })
+  assert.ok(pkg.warnings.some((w) => w.includes("at root: unrecognized property 'frobnicate'")), pkg.warnings.join('\n'))
+  assert.ok(pkg.warnings.some((w) => w.includes("at 'provider.timeout': must be <= 900")), pkg.warnings.join('\n'))
+
+  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('configValidationMode: warn', 'configValidationMode: off'))
+  const quiet = await packageService({ servicePath: dir })
+  assert.ok(!quiet.warnings.some((w) => w.includes('frobnicate')), quiet.warnings.join('\n'))
 })

@@ -393,6 +393,22 @@ pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value>
         provider
             .entry("versionFunctions")
             .or_insert(service.provider.version_functions.into());
+        // osls's `initialize`: a bucket given as an object moves to `deploymentBucketObject`, and
+        // `deploymentBucket` becomes its name.
+        if let Some(serde_json::Value::Object(bucket)) = provider.get("deploymentBucket").cloned() {
+            let name = bucket.get("name").cloned().unwrap_or_default();
+            provider.insert("deploymentBucketObject".into(), bucket.into());
+            provider.insert("deploymentBucket".into(), name);
+        }
+    }
+    // osls's package plugin (`initialize`) names the code artifacts' S3 directory in the user's own
+    // `package` object (there is none to print when the service has no `package`).
+    if let Some(package) = config.get_mut("package").and_then(|p| p.as_object_mut()) {
+        let dir = format!(
+            "{}/{}/{}/code-artifacts",
+            service.provider.deployment_prefix, service.name, service.stage
+        );
+        package.insert("artifactsS3KeyDirname".into(), dir.into());
     }
     if let Some(functions) = config.get_mut("functions").and_then(|f| f.as_object_mut()) {
         for f in &service.functions {

@@ -541,8 +541,9 @@ mod tests {
 
     #[test]
     fn stack_tags_merge_stage_and_stack_tags() {
-        let s =
-            service("service: a\nprovider:\n  name: aws\n  stackTags:\n    team: core\n    n: 1\n");
+        let s = service(
+            "service: svc-a\nprovider:\n  name: aws\n  stackTags:\n    team: core\n    n: 1\n",
+        );
         let tags: Vec<(String, String)> = stack_tags(&s)
             .iter()
             .map(|t| (t.key().unwrap().into(), t.value().unwrap().into()))
@@ -555,7 +556,8 @@ mod tests {
                 ("n".into(), "1".into())
             ]
         );
-        let s = service("service: a\nprovider:\n  name: aws\n  stackTags:\n    stage: custom\n");
+        let s =
+            service("service: svc-a\nprovider:\n  name: aws\n  stackTags:\n    stage: custom\n");
         let tags: Vec<(String, String)> = stack_tags(&s)
             .iter()
             .map(|t| (t.key().unwrap().into(), t.value().unwrap().into()))
@@ -565,7 +567,7 @@ mod tests {
 
     #[test]
     fn parameters_notifications_and_deployment_role() {
-        let s = service("service: b\nprovider:\n  name: aws\n  stackParameters:\n    - ParameterKey: P\n      ParameterValue: v\n  notificationArns: [arn:aws:sns:us-east-1:1:t]\n  iam:\n    deploymentRole: arn:aws:iam::1:role/cfn\n");
+        let s = service("service: svc-b\nprovider:\n  name: aws\n  stackParameters:\n    - ParameterKey: P\n      ParameterValue: v\n  notificationArns: [arn:aws:sns:us-east-1:1:t]\n  iam:\n    deploymentRole: arn:aws:iam::1:role/cfn\n");
         let p = stack_parameters(&s);
         assert_eq!(
             (p[0].parameter_key(), p[0].parameter_value()),

@@ -53,16 +53,51 @@ impl JsRegex {
 fn compile(pattern: &str, insensitive: bool) -> Compiled {
     if let Some((unless, then)) = leading_negative_lookahead(pattern) {
         return Compiled::Unless {
-            unless: build(unless, insensitive),
-            then: build(then, insensitive),
+            unless: build(&unless, insensitive),
+            then: build(&then, insensitive),
         };
     }
     Compiled::Plain(build(pattern, insensitive))
 }
 
+/// JavaScript's white space (`\s`): Unicode spaces and line terminators, and the BOM.
+const JS_SPACE: &str = r"\t\n\x0B\x0C\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}";
+
+/// A JavaScript pattern in regex-lite's syntax: `\/` is a plain slash, and `\s` / `\S` mean
+/// JavaScript's white space (regex-lite's are ASCII only, so a no-break space would pass a `\S+`).
+fn translate(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('/') => out.push('/'),
+                Some('s') if in_class => out.push_str(JS_SPACE),
+                Some('s') => out.push_str(&format!("[{JS_SPACE}]")),
+                Some('S') if !in_class => out.push_str(&format!("[^{JS_SPACE}]")),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn build(pattern: &str, insensitive: bool) -> Regex {
-    // `\/` is an escaped slash in a JavaScript literal; regex-lite wants the plain character.
-    let translated = pattern.replace("\\/", "/");
+    let translated = translate(pattern);
     let source = if insensitive {
         format!("(?i){translated}")
     } else {
@@ -81,8 +116,12 @@ fn build(pattern: &str, insensitive: bool) -> Regex {
     })
 }
 
-/// `(?!X)Y` → `(X, Y)`, for a group that closes before the rest of the pattern.
-fn leading_negative_lookahead(pattern: &str) -> Option<(&str, &str)> {
+/// `(?!X)Y` → `(X, Y)` and `^(?!X)Y` → `(^X, ^Y)`, for a group that closes before the rest.
+fn leading_negative_lookahead(pattern: &str) -> Option<(String, String)> {
+    if let Some(anchored) = pattern.strip_prefix('^') {
+        let (unless, then) = leading_negative_lookahead(anchored)?;
+        return Some((format!("^(?:{unless})"), format!("^(?:{then})")));
+    }
     let rest = pattern.strip_prefix("(?!")?;
     let mut depth = 1usize;
     let mut escaped = false;
@@ -94,7 +133,7 @@ fn leading_negative_lookahead(pattern: &str) -> Option<(&str, &str)> {
             ')' => {
                 depth -= 1;
                 if depth == 0 {
-                    return Some((&rest[..i], &rest[i + 1..]));
+                    return Some((rest[..i].to_string(), rest[i + 1..].to_string()));
                 }
             }
             _ => {}
@@ -119,5 +158,11 @@ mod tests {
         assert!(bucket.is_match("my-bucket.logs"));
         assert!(!bucket.is_match("192.168.0.1"));
         assert!(!bucket.is_match("My_Bucket"));
+        let tag = JsRegex::get("^(?!aws:)[\\w./=+:\\-_\\x20]{1,128}$", "u");
+        assert!(tag.is_match("team name"));
+        assert!(!tag.is_match("aws:cloudformation"));
+        let path = JsRegex::get("^(?:\\*|\\/?\\S*)$", "u");
+        assert!(path.is_match("/users"));
+        assert!(!path.is_match("/a\u{a0}b"));
     }
 }

@@ -143,3 +143,140 @@ fn nulls_are_neither_checked_nor_converted_and_come_back_last() {
     assert!(s.check(&mut v).is_empty());
     assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"b":true,"a":null}"#);
 }
+#[test]
+fn plugins_extend_events_functions_custom_and_the_top_level() {
+    let mut s = Schema::osls().clone();
+    s.define_function_event("myEvent", json!({ "type": "object", "properties": { "on": { "type": "boolean" } }, "additionalProperties": false }))
+        .unwrap();
+    assert!(s.define_function_event("http", json!({})).is_err());
+    s.define_top_level_property("myTop", json!({ "type": "integer" }))
+        .unwrap();
+    let mut props = serde_json::Map::new();
+    props.insert("myProp".into(), json!({ "type": "boolean" }));
+    s.define_function_properties(&props).unwrap();
+    s.define_custom_properties(&props).unwrap();
+    let mut config = json!({
+        "service": "svc",
+        "provider": { "name": "aws" },
+        "myTop": "3",
+        "custom": { "myProp": "false" },
+        "functions": { "f": { "handler": "h.h", "myProp": "true", "events": [{ "myEvent": { "on": "false" } }] } }
+    });
+    let problems = s.check(&mut config);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(config["myTop"], json!(3));
+    assert_eq!(config["custom"]["myProp"], json!(false));
+    assert_eq!(config["functions"]["f"]["myProp"], json!(true));
+    assert_eq!(
+        config["functions"]["f"]["events"][0]["myEvent"]["on"],
+        json!(false)
+    );
+}
+
+/// What issue 13 names: each of these deployed something else than the user wrote.
+#[test]
+fn osls_schema_converts_what_osls_converts() {
+    let mut config = json!({
+        "service": "svc",
+        "provider": {
+            "name": "aws", "runtime": "nodejs20.x", "memorySize": "1024",
+            "iamManagedPolicies": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "environment": { "PORT": 8080 }
+        },
+        "functions": { "f": {
+            "handler": "h.h",
+            "url": "false",
+            "layers": "arn:aws:lambda:us-east-1:123456789012:layer:l:1",
+            "events": [{ "schedule": { "rate": "rate(1 minute)", "enabled": "false" } }]
+        } }
+    });
+    let problems = Schema::osls().check(&mut config);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(config["functions"]["f"]["url"], json!(false));
+    assert_eq!(config["provider"]["memorySize"], json!(1024));
+    assert_eq!(
+        config["provider"]["iamManagedPolicies"],
+        json!(["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+    );
+    assert_eq!(config["provider"]["environment"]["PORT"], json!("8080"));
+    assert_eq!(
+        config["functions"]["f"]["layers"],
+        json!(["arn:aws:lambda:us-east-1:123456789012:layer:l:1"])
+    );
+    assert_eq!(
+        config["functions"]["f"]["events"][0]["schedule"]["enabled"],
+        json!(false)
+    );
+}
+
+#[test]
+fn osls_schema_rejects_what_osls_rejects() {
+    let cases = [
+        (json!({ "app": "a" }), "root"),
+        (
+            json!({ "functions": { "f": { "handler": "h.h", "memory": 512 } } }),
+            "functions.f",
+        ),
+        (
+            json!({ "functions": { "f": { "handler": "h.h", "events": [{ "schedule": { "rate": "rate(1 minute)", "enabld": true } }] } } }),
+            "functions.f.events.0.schedule",
+        ),
+        (
+            json!({ "functions": { "f": { "handler": "h.h", "events": [{ "http": { "path": "/", "method": "gett" } }] } } }),
+            "functions.f.events.0.http.method",
+        ),
+        (
+            json!({ "functions": { "f": { "handler": "h.h", "events": [{ "htp": {} }] } } }),
+            "functions.f.events.0",
+        ),
+    ];
+    for (extra, path) in cases {
+        let mut config = json!({ "service": "svc", "provider": { "name": "aws" } });
+        for (k, v) in extra.as_object().unwrap() {
+            config[k] = v.clone();
+        }
+        let problems = Schema::osls().check(&mut config);
+        assert_eq!(paths(&problems), vec![path], "{extra}: {problems:?}");
+    }
+    // Accepted by osls 4.3.1.
+    let mut config = json!({
+        "service": "svc", "provider": { "name": "aws" }, "projectDir": ".",
+        "functions": { "f": { "handler": "h.h", "awsKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k" } }
+    });
+    let problems = Schema::osls().check(&mut config);
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[test]
+fn every_pattern_of_the_osls_schema_compiles() {
+    let s = Schema::osls();
+    fn walk(v: &Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v) {
+                        ("pattern", Value::String(p)) => {
+                            regex::JsRegex::get(p, "u");
+                        }
+                        ("regexp", Value::String(r)) => {
+                            regex::JsRegex::from_literal(r);
+                        }
+                        ("patternProperties", Value::Object(pp)) => {
+                            for (p, s) in pp {
+                                regex::JsRegex::get(p, "u");
+                                walk(s);
+                            }
+                        }
+                        _ => walk(v),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&s.root);
+    for d in s.definitions.values() {
+        walk(d);
+    }
+}
