@@ -60,4 +60,6 @@ pub fn load(source: &str) -> Result<Option<Value>, YamlError> {
 }
 
 #[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
 mod tests;

@@ -148,31 +148,3 @@ fn anchors_aliases_and_keys() {
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["1", "2", "b", "true", "1.5", "a,b", "Infinity"]);
 }
-
-/// Prints `name<TAB>json-or-error` for every file of $YAML_CASES_DIR, to compare with js-yaml by hand
-/// (`cargo test … dump_cases -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn dump_cases() {
-    let Ok(dir) = std::env::var("YAML_CASES_DIR") else {
-        return;
-    };
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    for path in names {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let out = match load(&text) {
-            Ok(Some(v)) => serde_json::to_string(&v).unwrap(),
-            Ok(None) => "UNDEFINED".into(),
-            Err(e) => format!("ERROR {e}"),
-        };
-        let name = path.file_name().unwrap().to_string_lossy();
-        #[allow(clippy::print_stdout)]
-        {
-            println!("{name}\t{out}");
-        }
-    }
-}
