@@ -120,3 +120,56 @@ fn profile_name(v: Option<&Value>) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(case: &str, yaml: &str, stage: Option<&str>) -> Result<AwsSettings> {
+        let dir =
+            std::env::temp_dir().join(format!("slsx-aws-settings-{}-{case}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
+        let loaded = crate::config::load_config(&dir.join("serverless.yml")).unwrap();
+        let options = ServiceOptions {
+            stage: stage.map(str::to_string),
+            profile: Some("cli".into()),
+            ..Default::default()
+        };
+        let out = Service::early_aws_settings(&loaded, &dir, &options);
+        std::fs::remove_dir_all(&dir).unwrap();
+        out
+    }
+
+    #[test]
+    fn the_profile_and_region_behind_variables_resolve_before_aws() {
+        let s = settings(
+            "variables",
+            "service: s\ncustom:\n  profiles:\n    prod: production\nprovider:\n  name: aws\n  \
+             region: ${opt:region, 'eu-west-1'}\n  profile: ${self:custom.profiles.${sls:stage}}\n",
+            Some("prod"),
+        )
+        .unwrap();
+        assert_eq!(s.stage.as_deref(), Some("prod"));
+        assert_eq!(s.region, "eu-west-1");
+        assert_eq!(s.provider_profile.as_deref(), Some("production"));
+        assert_eq!(s.profile.as_deref(), Some("cli"));
+    }
+
+    #[test]
+    fn an_aws_variable_there_is_inaccessible_as_in_osls() {
+        let err = settings(
+            "ssm",
+            "service: s\nprovider:\n  name: aws\n  profile: ${ssm:/team/profile}\n",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "INACCESSIBLE_CONFIGURATION_PROPERTY");
+        assert_eq!(
+            err.to_string(),
+            "Cannot resolve serverless.yml: \"provider.profile\" property is not accessible \
+             (configured behind variables which cannot be resolved at this stage)"
+        );
+        assert_eq!(err.location().map(|l| l.line), Some(4));
+    }
+}
