@@ -148,3 +148,19 @@ fn anchors_aliases_and_keys() {
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["1", "2", "b", "true", "1.5", "a,b", "Infinity"]);
 }
+
+#[test]
+fn numbers_print_as_javascript_prints_them() {
+    use super::number::js_number_string as js;
+    assert_eq!(js(1.0), "1");
+    assert_eq!(js(-0.0), "0");
+    assert_eq!(js(1.5), "1.5");
+    assert_eq!(js(1e21), "1e+21");
+    assert_eq!(js(1.5e21), "1.5e+21");
+    assert_eq!(js(123456789012345680000.0), "123456789012345680000");
+    assert_eq!(js(0.000001), "0.000001");
+    assert_eq!(js(1e-7), "1e-7");
+    assert_eq!(js(-2.5e-8), "-2.5e-8");
+    assert_eq!(js(0.1 + 0.2), "0.30000000000000004");
+    assert_eq!(js(f64::NEG_INFINITY), "-Infinity");
+}
