@@ -22,7 +22,7 @@ use crate::error::Result;
 
 pub use core_template::core_template;
 pub use functions::{target_alias, truthy};
-pub use iam::custom_execution_role;
+pub use iam::{custom_execution_role, is_existing_role};
 pub use layers::layer_logical_id;
 
 /// Both templates Serverless writes to `.serverless/`.

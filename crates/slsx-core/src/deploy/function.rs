@@ -6,11 +6,16 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{DeadLetterConfig, Environment, VpcConfig};
+use aws_sdk_lambda::types::{DeadLetterConfig, Environment};
 use futures::FutureExt;
 use serde_json::Value;
 
 use super::{bucket, load, stack, upload};
+
+#[path = "function_role.rs"]
+mod role;
+#[path = "function_settings.rs"]
+mod settings;
 use crate::aws::{errors, AwsContext};
 use crate::config::{Function, ServiceOptions};
 use crate::error::{Error, Result};
@@ -71,8 +76,14 @@ pub async fn deploy_function(
             .ok_or_else(|| Error::InvalidOption {
                 message: format!("Function \"{key}\" doesn't exist in this Service"),
             })?;
+        settings::reject_durable(f, None)?;
         targets.push(f.clone());
     }
+    // The roles are checked against the template before anything is deployed.
+    let role_refs = targets
+        .iter()
+        .map(|f| role::role_ref(&service, f))
+        .collect::<Result<Vec<_>>>()?;
     reporter.report(ProgressEvent::PhaseStarted {
         phase: "deploy",
         message: format!(
@@ -125,6 +136,18 @@ pub async fn deploy_function(
     let deployed =
         futures::future::try_join_all(targets.iter().map(|f| deployed_configuration(&lambda, f)))
             .await?;
+    for (f, config) in targets.iter().zip(&deployed) {
+        settings::reject_durable(f, Some(config))?;
+    }
+    let roles = futures::future::try_join_all(targets.iter().zip(&deployed).zip(&role_refs).map(
+        |((_, config), role_ref)| async {
+            match role_ref {
+                Some(r) => role::resolve(&ctx, &service, r, config).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    ))
+    .await?;
 
     // Images of image functions: built and pushed, or resolved to a digest.
     let mut with_images = service.clone();
@@ -138,7 +161,7 @@ pub async fn deploy_function(
     })??;
 
     let mut tasks = Vec::new();
-    for (f, config) in targets.iter().zip(deployed) {
+    for ((f, config), role) in targets.iter().zip(deployed).zip(roles) {
         let code = match images.get(&f.key) {
             Some(image) => Code::Image(image.clone()),
             None => {
@@ -155,7 +178,7 @@ pub async fn deploy_function(
         };
         let (ctx, service, f, options) = (ctx.clone(), service.clone(), f.clone(), options.clone());
         tasks.push(tokio::spawn(async move {
-            deploy_one(&ctx, &service, &f, config, &code, &options).await
+            deploy_one(&ctx, &service, &f, config, role, &code, &options).await
         }));
     }
     let mut out = Vec::new();
@@ -205,6 +228,7 @@ async fn deploy_one(
     service: &crate::config::Service,
     f: &Function,
     config: aws_sdk_lambda::types::FunctionConfiguration,
+    role: Option<String>,
     code: &Code,
     options: &DeployFunctionOptions,
 ) -> Result<FunctionDeployed> {
@@ -241,7 +265,7 @@ async fn deploy_one(
                 wait_until_updated(ctx, &f.name).await?;
                 "updated".into()
             };
-            return finish(ctx, service, f, &config, options, result).await;
+            return finish(ctx, service, f, &config, role, options, result).await;
         }
     };
     result.sha256 = artifact.sha256_base64.clone();
@@ -272,7 +296,7 @@ async fn deploy_one(
         wait_until_updated(ctx, &f.name).await?;
         "updated".into()
     };
-    finish(ctx, service, f, &config, options, result).await
+    finish(ctx, service, f, &config, role, options, result).await
 }
 
 /// The configuration update and `publish`, after the code.
@@ -281,12 +305,17 @@ async fn finish(
     service: &crate::config::Service,
     f: &Function,
     config: &aws_sdk_lambda::types::FunctionConfiguration,
+    role: Option<String>,
     options: &DeployFunctionOptions,
     mut result: FunctionDeployed,
 ) -> Result<FunctionDeployed> {
     let lambda = ctx.lambda();
-    result.configuration = if update_configuration(ctx, service, f, config).await? {
+    let updated = update_configuration(ctx, service, f, config, role).await?;
+    if updated {
         wait_until_updated(ctx, &f.name).await?;
+    }
+    let recursion = settings::update_recursive_loop(ctx, f).await?;
+    result.configuration = if updated || recursion {
         "updated".into()
     } else {
         "unchanged".into()
@@ -410,6 +439,7 @@ async fn update_configuration(
     service: &crate::config::Service,
     f: &Function,
     remote: &aws_sdk_lambda::types::FunctionConfiguration,
+    role: Option<String>,
 ) -> Result<bool> {
     let provider = &service.provider.raw;
     let setting = |k: &str| {
@@ -538,49 +568,17 @@ async fn update_configuration(
             }
         }
     }
-    if let Some(vpc) = setting("vpc").filter(|v| v.is_object()) {
-        let list = |k: &str| -> Option<Vec<String>> {
-            vpc.get(k)?
-                .as_array()?
-                .iter()
-                .map(|v| v.as_str().map(str::to_string))
-                .collect()
-        };
-        if let (Some(sg), Some(subnets)) = (list("securityGroupIds"), list("subnetIds")) {
-            let have_sg: Vec<String> = remote
-                .vpc_config()
-                .map(|v| v.security_group_ids().to_vec())
-                .unwrap_or_default();
-            let have_sub: Vec<String> = remote
-                .vpc_config()
-                .map(|v| v.subnet_ids().to_vec())
-                .unwrap_or_default();
-            let same = |a: &[String], b: &[String]| {
-                let (mut a, mut b) = (a.to_vec(), b.to_vec());
-                a.sort();
-                b.sort();
-                a == b
-            };
-            if !same(&sg, &have_sg) || !same(&subnets, &have_sub) {
-                req = req.vpc_config(
-                    VpcConfig::builder()
-                        .set_security_group_ids(Some(sg))
-                        .set_subnet_ids(Some(subnets))
-                        .build(),
-                );
-                changed = true;
-            }
-        }
+    if let Some(vpc) = settings::vpc(service, f, remote) {
+        req = req.vpc_config(vpc);
+        changed = true;
     }
-    if let Some(Value::String(role)) = f
-        .raw
-        .get("role")
-        .or_else(|| provider.get("iam").and_then(|i| i.get("role")))
-    {
-        if role.starts_with("arn:") && Some(role.as_str()) != remote.role() {
-            req = req.role(role);
-            changed = true;
-        }
+    if let Some(snap_start) = settings::snap_start(f, remote) {
+        req = req.snap_start(snap_start);
+        changed = true;
+    }
+    if let Some(role) = role.filter(|r| Some(r.as_str()) != remote.role()) {
+        req = req.role(role);
+        changed = true;
     }
     if !changed {
         return Ok(false);
