@@ -298,6 +298,7 @@ export interface ProgressEvent {
   /**
    * `serviceLoaded` (name: service, phase: stage, message: region, key: stack) | `phaseStarted` |
    * `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning` |
+   * `info` (a detail shown with `--verbose`) | `success` (a step done, shown as a ✔ line) |
    * `credentials` (message: where the AWS credentials come from)
    */
   kind: string

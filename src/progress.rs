@@ -15,6 +15,7 @@ pub type JsProgressCallback =
 pub struct ProgressEvent {
     /// `serviceLoaded` (name: service, phase: stage, message: region, key: stack) | `phaseStarted` |
     /// `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning` |
+    /// `info` (a detail shown with `--verbose`) | `success` (a step done, shown as a ✔ line) |
     /// `credentials` (message: where the AWS credentials come from)
     pub kind: String,
     pub phase: Option<String>,
@@ -102,7 +103,9 @@ fn to_js(event: CoreEvent) -> ProgressEvent {
             e.done = done;
             e.total = total;
         }
-        CoreEvent::Warning { message } => e.message = Some(message),
+        CoreEvent::Warning { message }
+        | CoreEvent::Info { message }
+        | CoreEvent::Success { message } => e.message = Some(message),
         CoreEvent::Credentials { source } => e.message = Some(source),
     }
     e

@@ -45,6 +45,14 @@ pub enum ProgressEvent {
     Warning {
         message: String,
     },
+    /// A detail osls logs at its `info` level (shown with `--verbose`).
+    Info {
+        message: String,
+    },
+    /// A step done, which osls shows as a `✔` line (e.g. "Pruned 3 function versions").
+    Success {
+        message: String,
+    },
     /// Where the AWS credentials come from, e.g. `profile "prod" from provider.profile` (never a key).
     Credentials {
         source: String,
@@ -61,6 +69,8 @@ impl ProgressEvent {
             ProgressEvent::ArtifactUploaded { .. } => "artifactUploaded",
             ProgressEvent::StackEvent { .. } => "stackEvent",
             ProgressEvent::Warning { .. } => "warning",
+            ProgressEvent::Info { .. } => "info",
+            ProgressEvent::Success { .. } => "success",
             ProgressEvent::Credentials { .. } => "credentials",
         }
     }

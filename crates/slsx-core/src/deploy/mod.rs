@@ -9,9 +9,14 @@ mod function;
 mod images;
 mod info;
 mod listing;
+mod log_subscriptions;
 pub mod monitor;
 pub mod plan;
+mod protection;
+mod prune;
 mod rest_stage;
+#[cfg(test)]
+mod scripted_sdk;
 mod stack;
 mod upload;
 
@@ -196,6 +201,8 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
         ..Default::default()
     };
 
+    // osls checks these before it deploys anything and applies them after the update (or the skip).
+    let (protect, keep) = (protection::setting(service)?, prune::setting(service)?);
     let p = phases.start("retrieveStack", "Retrieving CloudFormation stack");
     let existing = stack::describe(&ctx, &stack_name).await?;
     phases.finish(p);
@@ -268,6 +275,8 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
             result.endpoints = info::endpoints(service, &result.outputs);
             result.layers = info::layers(service, &result.outputs);
             result.artifacts = artifact_results(&plan, None);
+            protection::apply(&ctx, service, protect, false, reporter.as_ref()).await?;
+            prune::prune(&ctx, service, keep, reporter.as_ref()).await?;
             result.timings = phases.timings;
             result.aws_requests = ctx.request_count();
             return Ok(result);
@@ -288,6 +297,7 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     } else {
         ctx.clone()
     };
+    log_subscriptions::clean(&ctx, service, current.is_some()).await?;
     let p = phases.start("upload", "Uploading");
     let uploaded = upload::upload_all(&upload_ctx, &bucket, &plan, reporter.as_ref()).await?;
     phases.finish(p);
@@ -342,6 +352,9 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
         result.endpoints = info::endpoints(service, &result.outputs);
         result.layers = info::layers(service, &result.outputs);
     }
+    let not_created = result.stack_created && outcome.empty && !stack::is_direct(service);
+    protection::apply(&ctx, service, protect, not_created, reporter.as_ref()).await?;
+    prune::prune(&ctx, service, keep, reporter.as_ref()).await?;
     if let (Some(api), Some(stack_id)) = (
         rest_stage::rest_api_id(&result.outputs),
         final_stack.as_ref().and_then(|s| s.stack_id()),

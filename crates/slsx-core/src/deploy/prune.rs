@@ -1,0 +1,367 @@
+//! `provider.pruneFunctionVersions`: after a deploy (skipped or not, as osls 4.3.1's
+//! `after:deploy:deploy` hook), delete all but the newest N versions of every versioned function —
+//! never one an alias points at — and all but the newest N versions of every layer.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::Value;
+
+use crate::aws::{errors, AwsContext};
+use crate::compile::truthy;
+use crate::config::{error_at, Function, Service};
+use crate::error::Result;
+use crate::progress::{ProgressEvent, Reporter};
+
+/// `pruneFunctionVersions: true` keeps this many.
+const DEFAULT_KEEP: u64 = 10;
+
+/// How many versions to keep, None when pruning is off. Checked before anything is deployed, as
+/// osls's `before:deploy:deploy` does.
+pub fn setting(service: &Service) -> Result<Option<u64>> {
+    let keep = match service.provider.raw.get("pruneFunctionVersions") {
+        None | Some(Value::Null | Value::Bool(false)) => return Ok(None),
+        Some(Value::Bool(true)) => DEFAULT_KEEP,
+        Some(Value::Object(o)) => match o.get("number").filter(|n| !n.is_null()) {
+            // osls reads it with `parseInt(number, 10)`: "3", 3.7 and [3] all mean 3.
+            Some(n) => match js_parse_int(&js_string(n)) {
+                Some(k) if k >= 1 => u64::try_from(k).unwrap_or(u64::MAX),
+                _ => return Err(invalid(service)),
+            },
+            None => return Err(invalid(service)),
+        },
+        Some(_) => return Err(invalid(service)),
+    };
+    let provider_versions_off =
+        service.provider.raw.get("versionFunctions") == Some(&Value::Bool(false));
+    let durable = service.functions.iter().any(is_durable);
+    let prunable = service.functions.iter().any(|f| is_versioned(service, f));
+    if provider_versions_off && (!durable || prunable) {
+        return Err(error_at(
+            service,
+            "provider.pruneFunctionVersions".into(),
+            "PRUNE_INCOMPATIBLE_WITH_VERSION_FUNCTIONS",
+            "provider.pruneFunctionVersions cannot be used when provider.versionFunctions is false unless only durable functions force versioning".into(),
+        ));
+    }
+    Ok(Some(keep))
+}
+
+fn invalid(service: &Service) -> crate::error::Error {
+    error_at(
+        service,
+        "provider.pruneFunctionVersions".into(),
+        "INVALID_PRUNE_FUNCTION_VERSIONS_CONFIG",
+        "provider.pruneFunctionVersions must be true or an object with a positive number property"
+            .into(),
+    )
+}
+
+fn is_durable(f: &Function) -> bool {
+    f.raw.get("durableConfig").is_some_and(truthy)
+}
+
+/// Durable functions' versions are never pruned (durable executions replay on them).
+fn is_versioned(service: &Service, f: &Function) -> bool {
+    if is_durable(f) {
+        return false;
+    }
+    match f.raw.get("versionFunction") {
+        Some(v) if !v.is_null() => truthy(v),
+        _ => service.provider.raw.get("versionFunctions") != Some(&Value::Bool(false)),
+    }
+}
+
+/// Prunes the functions and the layers concurrently (each one after the other within).
+pub async fn prune(
+    ctx: &AwsContext,
+    service: &Service,
+    keep: Option<u64>,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let Some(keep) = keep else {
+        return Ok(());
+    };
+    futures::try_join!(
+        prune_functions(ctx, service, keep, reporter),
+        prune_layers(ctx, service, keep, reporter)
+    )?;
+    Ok(())
+}
+
+async fn prune_functions(
+    ctx: &AwsContext,
+    service: &Service,
+    keep: u64,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let lambda = ctx.lambda();
+    let (mut pruned, mut durable) = (0usize, 0usize);
+    for f in &service.functions {
+        if !is_versioned(service, f) {
+            durable += usize::from(is_durable(f));
+            continue;
+        }
+        let (versions, aliased) = futures::try_join!(
+            list_versions(&lambda, &f.name),
+            list_aliased(&lambda, &f.name)
+        )?;
+        let candidates = versions
+            .into_iter()
+            .filter(|v| v != "$LATEST" && !aliased.contains(v));
+        for version in beyond_newest(candidates, keep) {
+            reporter.report(ProgressEvent::Info {
+                message: format!("Deleting function version {}:{version}.", f.name),
+            });
+            let sent = lambda
+                .delete_function()
+                .function_name(&f.name)
+                .qualifier(&version)
+                .send()
+                .await;
+            match sent {
+                Ok(_) => pruned += 1,
+                Err(e) if is_replicated(&e) => reporter.report(ProgressEvent::Warning {
+                    message: format!(
+                        "Unable to delete replicated Lambda@Edge function version {}:{version}.",
+                        f.name
+                    ),
+                }),
+                Err(e) => {
+                    return Err(errors::wrap(
+                        "LAMBDA",
+                        "DELETE_FUNCTION",
+                        format!("delete function version {}:{version}", f.name),
+                        e,
+                    ))
+                }
+            }
+        }
+    }
+    if durable > 0 {
+        reporter.report(ProgressEvent::Info {
+            message: format!(
+                "Skipped pruning {durable} durable function{}; retained versions may be needed for durable execution replay.",
+                plural(durable)
+            ),
+        });
+    }
+    if pruned > 0 {
+        reporter.report(ProgressEvent::Success {
+            message: format!("Pruned {pruned} function version{}", plural(pruned)),
+        });
+    }
+    Ok(())
+}
+
+async fn prune_layers(
+    ctx: &AwsContext,
+    service: &Service,
+    keep: u64,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let lambda = ctx.lambda();
+    let mut pruned = 0usize;
+    for layer in &service.layers {
+        let name = match layer.raw.get("name") {
+            Some(Value::String(n)) if !n.is_empty() => n.clone(),
+            _ => layer.key.clone(),
+        };
+        for version in beyond_newest(list_layer_versions(&lambda, &name).await?, keep) {
+            reporter.report(ProgressEvent::Info {
+                message: format!("Deleting layer version {name}:{version}."),
+            });
+            let number = version.parse::<i64>().unwrap_or_default();
+            lambda
+                .delete_layer_version()
+                .layer_name(&name)
+                .version_number(number)
+                .send()
+                .await
+                .map_err(|e| {
+                    errors::wrap(
+                        "LAMBDA",
+                        "DELETE_LAYER_VERSION",
+                        format!("delete layer version {name}:{version}"),
+                        e,
+                    )
+                })?;
+            pruned += 1;
+        }
+    }
+    if pruned > 0 {
+        reporter.report(ProgressEvent::Success {
+            message: format!("Pruned {pruned} layer version{}", plural(pruned)),
+        });
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The versions after the newest `keep`, newest first (the order osls deletes them in).
+fn beyond_newest(versions: impl IntoIterator<Item = String>, keep: u64) -> Vec<String> {
+    let mut versions: Vec<String> = versions.into_iter().collect();
+    // Numbers sort numerically; anything else (Lambda sends none) after them.
+    versions.sort_by_key(|v| std::cmp::Reverse(v.parse::<u64>().ok()));
+    versions
+        .into_iter()
+        .skip(usize::try_from(keep).unwrap_or(usize::MAX))
+        .collect()
+}
+
+/// Lambda@Edge replicas keep their version until CloudFront lets go: osls warns and goes on.
+fn is_replicated<E: ProvideErrorMetadata>(
+    err: &SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> bool {
+    matches!(err, SdkError::ServiceError(se)
+        if se.raw().status().as_u16() == 400
+            && se.err().message().is_some_and(|m| m.starts_with("Lambda was unable to delete")
+                && m.contains("because it is a replicated function.")))
+}
+
+fn is_not_found<E: ProvideErrorMetadata>(
+    err: &SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> bool {
+    matches!(err, SdkError::ServiceError(se) if se.err().code() == Some("ResourceNotFoundException"))
+}
+
+/// Every version of the function (a function not deployed has none).
+async fn list_versions(lambda: &aws_sdk_lambda::Client, name: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = match lambda
+            .list_versions_by_function()
+            .function_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+        {
+            Ok(p) => p,
+            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
+            Err(e) => {
+                let op = format!("list the versions of function {name}");
+                return Err(errors::wrap("LAMBDA", "LIST_VERSIONS_BY_FUNCTION", op, e));
+            }
+        };
+        out.extend(
+            page.versions()
+                .iter()
+                .filter_map(|v| v.version().map(str::to_string)),
+        );
+        marker = page.next_marker().map(str::to_string);
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The versions the function's aliases point at.
+async fn list_aliased(lambda: &aws_sdk_lambda::Client, name: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = match lambda
+            .list_aliases()
+            .function_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+        {
+            Ok(p) => p,
+            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
+            Err(e) => {
+                let op = format!("list the aliases of function {name}");
+                return Err(errors::wrap("LAMBDA", "LIST_ALIASES", op, e));
+            }
+        };
+        out.extend(
+            page.aliases()
+                .iter()
+                .filter_map(|a| a.function_version().map(str::to_string)),
+        );
+        marker = page.next_marker().map(str::to_string);
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+async fn list_layer_versions(lambda: &aws_sdk_lambda::Client, name: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = match lambda
+            .list_layer_versions()
+            .layer_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+        {
+            Ok(p) => p,
+            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
+            Err(e) => {
+                let op = format!("list the versions of layer {name}");
+                return Err(errors::wrap("LAMBDA", "LIST_LAYER_VERSIONS", op, e));
+            }
+        };
+        out.extend(
+            page.layer_versions()
+                .iter()
+                .map(|v| v.version().to_string()),
+        );
+        marker = page.next_marker().map(str::to_string);
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// JavaScript's `String(value)` for a JSON value.
+fn js_string(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                if i.is_null() {
+                    String::new()
+                } else {
+                    js_string(i)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) => "[object Object]".into(),
+    }
+}
+
+/// JavaScript's `parseInt(text, 10)`: leading white space, a sign, then the longest run of digits.
+fn js_parse_int(text: &str) -> Option<i128> {
+    let t = text.trim_start();
+    let (negative, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let run: String = digits.chars().take_while(char::is_ascii_digit).collect();
+    if run.is_empty() {
+        return None;
+    }
+    // Past i128 the exact value no longer matters: it only has to stay "very many".
+    let n = run.parse::<i128>().unwrap_or(i128::MAX);
+    Some(if negative { -n } else { n })
+}
+
+#[cfg(test)]
+#[path = "prune_tests.rs"]
+mod tests;
