@@ -146,6 +146,12 @@ function progressRenderer(verbose) {
         case 'credentials':
           if (verbose) line(`AWS credentials: ${e.message}`)
           break
+        case 'info': // osls's log.info: --verbose only
+          if (verbose) line(e.message)
+          break
+        case 'success': // osls's log.notice.success
+          line(`✔ ${e.message}`)
+          break
         default:
           break
       }

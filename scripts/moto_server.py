@@ -30,6 +30,10 @@ are not copied: moto's own recorder base64-encodes and writes every body, which 
 16 MB request and so would weigh on the timings of bench/deploy.sh, which counts requests with this
 log instead.
 
+6. UpdateTerminationProtection sets the stack's termination protection, which DescribeStacks reports as
+EnableTerminationProtection. moto 5.2.5 keeps the flag (CreateStack sets it) but has no such action,
+and answers it with an error the SDKs cannot read. (Deleting a protected stack is not refused.)
+
 Everything else is moto as released.
 """
 
@@ -92,6 +96,18 @@ def _update_function_with_image_settings(cls, original_resource, new_resource_na
 
 lambda_models.LambdaFunction.create_from_cloudformation_json = classmethod(_create_function_with_image_settings)
 lambda_models.LambdaFunction.update_from_cloudformation_json = classmethod(_update_function_with_image_settings)
+
+from moto.cloudformation import responses as cloudformation_responses
+
+
+def _update_termination_protection(self):
+    stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+    stack.enable_termination_protection = self._get_bool_param("EnableTerminationProtection", False)
+    return cloudformation_responses.ActionResult({"StackId": stack.stack_id})
+
+
+cloudformation_responses.CloudFormationResponse.update_termination_protection = _update_termination_protection
+
 
 def _log_requests(path):
     import io
