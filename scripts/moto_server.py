@@ -34,6 +34,10 @@ log instead.
 EnableTerminationProtection. moto 5.2.5 keeps the flag (CreateStack sets it) but has no such action,
 and answers it with an error the SDKs cannot read. (Deleting a protected stack is not refused.)
 
+7. DescribeStackResource finds a resource in a stack that also holds resource types moto does not
+model. moto 5.2.5 keeps those as None in the stack's resource list and fails on the first one with an
+AttributeError (a 500), so the call fails for most Serverless stacks (AWS::S3::BucketPolicy).
+
 Everything else is moto as released.
 """
 
@@ -107,6 +111,18 @@ def _update_termination_protection(self):
 
 
 cloudformation_responses.CloudFormationResponse.update_termination_protection = _update_termination_protection
+
+
+def _describe_stack_resource(self, stack_name, logical_resource_id):
+    stack = self.get_stack(stack_name)
+    for resource in stack.stack_resources:
+        if resource is not None and getattr(resource, "logical_resource_id", None) == logical_resource_id:
+            return stack, resource
+    message = f"Resource {logical_resource_id} does not exist for stack {stack_name}"
+    raise models.ValidationError(stack_name, message)
+
+
+models.CloudFormationBackend.describe_stack_resource = _describe_stack_resource
 
 
 def _log_requests(path):
