@@ -114,7 +114,7 @@ pub async fn deploy_function(
         })
         .collect();
     only.layers.clear();
-    let package_dir = crate::package::output_dir(&service);
+    let package_dir = crate::package::package_path::write_dir(&service, None);
     let out_dir = package_dir.join(".slsx-function");
     let r = reporter.clone();
     let ctx_fetch = ctx_later.clone();

@@ -171,15 +171,13 @@ pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<
     }
     let ctx = AwsContext::new(&service.aws_settings(options.service.profile.as_deref())).await;
     report_credentials(&ctx, reporter.as_ref());
-    let plan = match &options.package {
-        Some(dir) => {
-            let dir = resolve_dir(&service, dir);
-            tokio::task::spawn_blocking(move || Plan::from_package_dir(service, &dir))
-                .await
-                .map_err(|e| Error::Internal {
-                    message: format!("reading the package failed: {e}"),
-                })??
-        }
+    // `--package` or `package.path`: deploy that package, as it is (osls does not package then).
+    let plan = match crate::package::package_path::read_dir(&service, options.package.as_deref()) {
+        Some(dir) => tokio::task::spawn_blocking(move || Plan::from_package_dir(service, &dir))
+            .await
+            .map_err(|e| Error::Internal {
+                message: format!("reading the package failed: {e}"),
+            })??,
         None => {
             let p = phases.start("package", "Packaging");
             let out_dir = crate::package::output_dir(&service);
@@ -465,15 +463,6 @@ async fn build_plan(
     })?
 }
 
-/// `--package DIR` relative to the service directory.
-fn resolve_dir(service: &Service, dir: &std::path::Path) -> std::path::PathBuf {
-    if dir.is_absolute() {
-        dir.to_path_buf()
-    } else {
-        service.service_dir.join(dir)
-    }
-}
-
 /// `package`: package and compile into `.serverless/` (or `--package DIR`); no stack change.
 pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Result<PackageResult> {
     let mut phases = Phases {
@@ -492,10 +481,7 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
         reporter.report(ProgressEvent::Warning { message: w.clone() });
     }
     let config_warnings = service.warnings.clone();
-    let out_dir = match &options.package {
-        Some(dir) => resolve_dir(&service, dir),
-        None => crate::package::output_dir(&service),
-    };
+    let out_dir = crate::package::package_path::write_dir(&service, options.package.as_deref());
     let ctx = AwsContext::new(&service.aws_settings(options.service.profile.as_deref())).await;
     let p = phases.start("package", "Packaging");
     let plan = build_plan(service, out_dir, ctx, reporter.clone()).await?;

@@ -8,6 +8,7 @@
 mod cache;
 pub mod devdeps;
 pub mod hash;
+pub mod package_path;
 mod select;
 mod walk;
 pub mod zip;
@@ -123,7 +124,11 @@ pub fn package_service(
             "package.include and package.exclude are deprecated: use package.patterns (\"!glob\" excludes)".into(),
         );
     }
-    let service_excludes = excludes(service, true);
+    let mut service_excludes = excludes(service, true);
+    // A package directory inside the service is never packaged into the service's zips.
+    for dir in std::iter::once(out_dir).chain(previous) {
+        service_excludes.extend(package_path::exclude_pattern(service, dir));
+    }
     let layer_excludes = excludes(service, false);
     let service_includes: Vec<String> = service
         .package
