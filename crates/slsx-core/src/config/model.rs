@@ -174,11 +174,7 @@ impl Service {
             .map_err(|e| super::merge::locate_error(e, &loaded.path, &loaded.source))?;
         // osls's default is `error` (Serverless 3 warned). The schema converts values (`'false'` to
         // false, a scalar to a list …) in every mode: osls compiles the converted configuration.
-        let mode = value
-            .get("configValidationMode")
-            .and_then(Value::as_str)
-            .unwrap_or("error")
-            .to_string();
+        let mode = super::schema::mode_of(value.get("configValidationMode"));
         let problems = super::schema::Schema::osls().check(&mut value);
         let warnings = super::schema::apply(&mode, &problems, &|path| {
             super::locate_in(&loaded.path, &loaded.source, path)

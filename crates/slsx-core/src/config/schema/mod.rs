@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
-pub use report::{apply, Problem};
+pub use report::{apply, mode_of, Problem};
 use validator::Validator;
 
 /// The pattern of a function's key under `functions:`.
@@ -263,5 +263,7 @@ fn restore_null(root: &mut Value, path: &[String]) {
     }
 }
 
+#[cfg(test)]
+mod ajv_tests;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,8 @@
 //! words them, and `configValidationMode` applied (an error before anything changes, warnings, or
 //! nothing).
 
+use serde_json::Value;
+
 use crate::error::{Error, SourceLocation};
 
 use super::validator::SchemaError;
@@ -56,8 +58,22 @@ pub(super) fn problems(errors: Vec<SchemaError>) -> Vec<Problem> {
     out
 }
 
-/// Applies `configValidationMode` (osls's default: `error`) to the problems: an error naming every
-/// problem and pointing at the first one's line, warnings, or nothing.
+/// The `configValidationMode` osls acts on: the value as written (before any conversion), `error`
+/// when it is missing or falsy in JavaScript's sense (`''`, `0`, `false`, null).
+pub fn mode_of(written: Option<&Value>) -> String {
+    match written {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => "error".into(),
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => "error".into(),
+        Some(Value::String(s)) if s.is_empty() => "error".into(),
+        Some(Value::String(s)) => s.clone(),
+        // Any other value (`true`, `5`, a list …) is neither `error` nor `off`: osls warns.
+        Some(_) => "warn".into(),
+    }
+}
+
+/// Applies `configValidationMode` (see [`mode_of`]) to the problems as osls does: an error naming
+/// every problem and pointing at the first one's line for `error`, nothing for `off`, warnings for
+/// any other value.
 pub fn apply(
     mode: &str,
     problems: &[Problem],
@@ -67,7 +83,7 @@ pub fn apply(
         return Ok(Vec::new());
     }
     let lines: Vec<String> = problems.iter().map(Problem::line).collect();
-    if mode == "warn" {
+    if mode != "error" {
         return Ok(lines
             .into_iter()
             .map(|l| format!("Invalid configuration encountered {l}"))
