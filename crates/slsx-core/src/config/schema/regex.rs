@@ -19,16 +19,22 @@ pub struct JsRegex(Arc<Compiled>);
 impl JsRegex {
     /// `pattern` with JavaScript `flags` (only `i` changes a match here).
     pub fn get(pattern: &str, flags: &str) -> JsRegex {
-        static CACHE: OnceLock<Mutex<HashMap<(String, bool), JsRegex>>> = OnceLock::new();
+        // One map per case mode, keyed by the pattern: a lookup borrows the `&str`, no allocation
+        // (this runs for every checked string and every object with patternProperties).
+        type Cache = [HashMap<String, JsRegex>; 2];
+        static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
         let insensitive = flags.contains('i');
         let mut cache = CACHE
             .get_or_init(Default::default)
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        cache
-            .entry((pattern.to_string(), insensitive))
-            .or_insert_with(|| JsRegex(Arc::new(compile(pattern, insensitive))))
-            .clone()
+        let map = &mut cache[usize::from(insensitive)];
+        if let Some(re) = map.get(pattern) {
+            return re.clone();
+        }
+        let re = JsRegex(Arc::new(compile(pattern, insensitive)));
+        map.insert(pattern.to_string(), re.clone());
+        re
     }
 
     /// A literal `/pattern/flags`, as osls's `regexp` keyword takes it.
