@@ -2,6 +2,7 @@
 //! `after:deploy:deploy` hook), delete all but the newest N versions of every versioned function —
 //! never one an alias points at — and all but the newest N versions of every layer.
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
@@ -216,107 +217,97 @@ fn beyond_newest(versions: impl IntoIterator<Item = String>, keep: u64) -> Vec<S
 }
 
 /// Lambda@Edge replicas keep their version until CloudFront lets go: osls warns and goes on.
-fn is_replicated<E: ProvideErrorMetadata>(
-    err: &SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
-) -> bool {
+fn is_replicated<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     matches!(err, SdkError::ServiceError(se)
         if se.raw().status().as_u16() == 400
             && se.err().message().is_some_and(|m| m.starts_with("Lambda was unable to delete")
                 && m.contains("because it is a replicated function.")))
 }
 
-fn is_not_found<E: ProvideErrorMetadata>(
-    err: &SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
-) -> bool {
+fn is_not_found<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     matches!(err, SdkError::ServiceError(se) if se.err().code() == Some("ResourceNotFoundException"))
 }
 
 /// Every version of the function (a function not deployed has none).
 async fn list_versions(lambda: &aws_sdk_lambda::Client, name: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = match lambda
+    let op = || format!("list the versions of function {name}");
+    list_all(("LIST_VERSIONS_BY_FUNCTION", op), |marker| async move {
+        let page = lambda
             .list_versions_by_function()
             .function_name(name)
             .set_marker(marker)
             .send()
-            .await
-        {
-            Ok(p) => p,
-            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
-            Err(e) => {
-                let op = format!("list the versions of function {name}");
-                return Err(errors::wrap("LAMBDA", "LIST_VERSIONS_BY_FUNCTION", op, e));
-            }
-        };
-        out.extend(
-            page.versions()
-                .iter()
-                .filter_map(|v| v.version().map(str::to_string)),
-        );
-        marker = page.next_marker().map(str::to_string);
-        if marker.is_none() {
-            return Ok(out);
-        }
-    }
+            .await;
+        page.map(|p| {
+            let versions = p.versions().iter();
+            let items = versions.filter_map(|v| v.version().map(str::to_string));
+            (items.collect(), p.next_marker().map(str::to_string))
+        })
+    })
+    .await
 }
 
 /// The versions the function's aliases point at.
 async fn list_aliased(lambda: &aws_sdk_lambda::Client, name: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = match lambda
+    let op = || format!("list the aliases of function {name}");
+    list_all(("LIST_ALIASES", op), |marker| async move {
+        let page = lambda
             .list_aliases()
             .function_name(name)
             .set_marker(marker)
             .send()
-            .await
-        {
-            Ok(p) => p,
-            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
-            Err(e) => {
-                let op = format!("list the aliases of function {name}");
-                return Err(errors::wrap("LAMBDA", "LIST_ALIASES", op, e));
-            }
-        };
-        out.extend(
-            page.aliases()
-                .iter()
-                .filter_map(|a| a.function_version().map(str::to_string)),
-        );
-        marker = page.next_marker().map(str::to_string);
-        if marker.is_none() {
-            return Ok(out);
-        }
-    }
+            .await;
+        page.map(|p| {
+            let aliases = p.aliases().iter();
+            let items = aliases.filter_map(|a| a.function_version().map(str::to_string));
+            (items.collect(), p.next_marker().map(str::to_string))
+        })
+    })
+    .await
 }
 
 async fn list_layer_versions(lambda: &aws_sdk_lambda::Client, name: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = match lambda
+    let op = || format!("list the versions of layer {name}");
+    list_all(("LIST_LAYER_VERSIONS", op), |marker| async move {
+        let page = lambda
             .list_layer_versions()
             .layer_name(name)
             .set_marker(marker)
             .send()
-            .await
-        {
-            Ok(p) => p,
-            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
-            Err(e) => {
-                let op = format!("list the versions of layer {name}");
-                return Err(errors::wrap("LAMBDA", "LIST_LAYER_VERSIONS", op, e));
+            .await;
+        page.map(|p| {
+            let versions = p.layer_versions().iter();
+            let items = versions.map(|v| v.version().to_string());
+            (items.collect(), p.next_marker().map(str::to_string))
+        })
+    })
+    .await
+}
+
+/// Follows a Lambda listing's markers to its last page; a resource not found lists nothing (it was
+/// never deployed). `call` is (the operation's code, what it does in words).
+async fn list_all<E, F, Fut>(
+    call: (&str, impl FnOnce() -> String),
+    mut page: F,
+) -> Result<Vec<String>>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<
+        Output = std::result::Result<(Vec<String>, Option<String>), SdkError<E, HttpResponse>>,
+    >,
+{
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        match page(marker).await {
+            Ok((items, next)) => {
+                out.extend(items);
+                marker = next;
             }
-        };
-        out.extend(
-            page.layer_versions()
-                .iter()
-                .map(|v| v.version().to_string()),
-        );
-        marker = page.next_marker().map(str::to_string);
+            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(errors::wrap("LAMBDA", call.0, call.1(), e)),
+        }
         if marker.is_none() {
             return Ok(out);
         }
