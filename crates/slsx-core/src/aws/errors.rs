@@ -36,6 +36,17 @@ where
     }
 }
 
+/// `wrap` for `map_err`: the error of a Lambda call that does `operation`.
+pub fn lambda<E>(
+    op_code: &'static str,
+    operation: String,
+) -> impl FnOnce(SdkError<E, HttpResponse>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    move |err| wrap("LAMBDA", op_code, operation, err)
+}
+
 /// The service's error code and message, or a description of a transport failure.
 pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> (Option<String>, String)
 where

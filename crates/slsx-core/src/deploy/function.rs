@@ -254,14 +254,10 @@ async fn deploy_one(
                     .image_uri(&image.uri)
                     .send()
                     .await
-                    .map_err(|e| {
-                        errors::wrap(
-                            "LAMBDA",
-                            "UPDATE_FUNCTION_CODE",
-                            format!("update the image of {}", f.name),
-                            e,
-                        )
-                    })?;
+                    .map_err(errors::lambda(
+                        "UPDATE_FUNCTION_CODE",
+                        format!("update the image of {}", f.name),
+                    ))?;
                 wait_until_updated(ctx, &f.name).await?;
                 "updated".into()
             };
@@ -285,14 +281,10 @@ async fn deploy_one(
             let (bucket_name, key) = upload_through_bucket(ctx, service, artifact).await?;
             req.s3_bucket(bucket_name).s3_key(key)
         };
-        req.send().await.map_err(|e| {
-            errors::wrap(
-                "LAMBDA",
-                "UPDATE_FUNCTION_CODE",
-                format!("update the code of {}", f.name),
-                e,
-            )
-        })?;
+        req.send().await.map_err(errors::lambda(
+            "UPDATE_FUNCTION_CODE",
+            format!("update the code of {}", f.name),
+        ))?;
         wait_until_updated(ctx, &f.name).await?;
         "updated".into()
     };
@@ -326,14 +318,10 @@ async fn finish(
             .function_name(&f.name)
             .send()
             .await
-            .map_err(|e| {
-                errors::wrap(
-                    "LAMBDA",
-                    "PUBLISH_VERSION",
-                    format!("publish a version of {}", f.name),
-                    e,
-                )
-            })?
+            .map_err(errors::lambda(
+                "PUBLISH_VERSION",
+                format!("publish a version of {}", f.name),
+            ))?
             .version()
             .map(str::to_string);
         if let (Some(v), Some((_, alias))) = (&version, crate::compile::target_alias(f)) {
@@ -344,14 +332,10 @@ async fn finish(
                 .function_version(v)
                 .send()
                 .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "LAMBDA",
-                        "UPDATE_ALIAS",
-                        format!("move the alias of {}", f.name),
-                        e,
-                    )
-                })?;
+                .map_err(errors::lambda(
+                    "UPDATE_ALIAS",
+                    format!("move the alias of {}", f.name),
+                ))?;
         }
         result.version = version;
     }
@@ -394,14 +378,10 @@ async fn wait_until_updated(ctx: &AwsContext, name: &str) -> Result<()> {
             .function_name(name)
             .send()
             .await
-            .map_err(|e| {
-                errors::wrap(
-                    "LAMBDA",
-                    "GET_FUNCTION_CONFIGURATION",
-                    format!("read function {name}"),
-                    e,
-                )
-            })?;
+            .map_err(errors::lambda(
+                "GET_FUNCTION_CONFIGURATION",
+                format!("read function {name}"),
+            ))?;
         let active = c.state().is_none_or(|s| s.as_str() == "Active");
         let done = c
             .last_update_status()

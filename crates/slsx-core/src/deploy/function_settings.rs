@@ -111,14 +111,10 @@ pub async fn update_recursive_loop(ctx: &AwsContext, f: &Function) -> Result<boo
         .function_name(&f.name)
         .send()
         .await
-        .map_err(|e| {
-            errors::wrap(
-                "LAMBDA",
-                "GET_FUNCTION_RECURSION_CONFIG",
-                format!("read the recursion configuration of {}", f.name),
-                e,
-            )
-        })?;
+        .map_err(errors::lambda(
+            "GET_FUNCTION_RECURSION_CONFIG",
+            format!("read the recursion configuration of {}", f.name),
+        ))?;
     if current.recursive_loop().map(RecursiveLoop::as_str) == Some(wanted) {
         return Ok(false);
     }
@@ -128,14 +124,10 @@ pub async fn update_recursive_loop(ctx: &AwsContext, f: &Function) -> Result<boo
         .recursive_loop(RecursiveLoop::from(wanted))
         .send()
         .await
-        .map_err(|e| {
-            errors::wrap(
-                "LAMBDA",
-                "PUT_FUNCTION_RECURSION_CONFIG",
-                format!("set the recursion configuration of {}", f.name),
-                e,
-            )
-        })?;
+        .map_err(errors::lambda(
+            "PUT_FUNCTION_RECURSION_CONFIG",
+            format!("set the recursion configuration of {}", f.name),
+        ))?;
     Ok(true)
 }
 
