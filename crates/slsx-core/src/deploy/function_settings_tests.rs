@@ -2,16 +2,12 @@
 //! refused before anything is deployed; `recursiveLoop` on the SDK's test HTTP client (the local
 //! emulator has no recursion configuration API).
 
-use std::sync::{Arc, Mutex};
-
 use aws_sdk_lambda::types::{FunctionConfiguration, SnapStartResponse, VpcConfigResponse};
-use aws_smithy_http_client::test_util::infallible_client_fn;
-use aws_smithy_types::body::SdkBody;
 
 use super::super::role::{role_ref, RoleRef};
 use super::*;
-use crate::aws::{AwsSettings, ExtraEnv};
 use crate::config::ServiceOptions;
+use crate::deploy::scripted_sdk;
 
 fn service(name: &str, yaml: &str) -> Service {
     let dir = std::env::temp_dir().join(format!("slsx-fn-settings-{}-{name}", std::process::id()));
@@ -259,55 +255,13 @@ fn role_forms_osls_fails_on_are_refused_at_their_line() {
     }
 }
 
-/// A context whose every request is logged (`<method> <path> <body>`) and answered by `script`.
-async fn scripted(
-    script: impl Fn(&str) -> (u16, String) + Send + Sync + 'static,
-) -> (AwsContext, Arc<Mutex<Vec<String>>>) {
-    let log: Arc<Mutex<Vec<String>>> = Arc::default();
-    let seen = log.clone();
-    let http = infallible_client_fn(move |req| {
-        let body = std::str::from_utf8(req.body().bytes().unwrap_or_default())
-            .unwrap_or_default()
-            .to_string();
-        let uri = req.uri().to_string();
-        let path = uri
-            .split_once("amazonaws.com")
-            .map_or(uri.as_str(), |(_, p)| p)
-            .to_string();
-        let line = format!("{} {path} {body}", req.method());
-        seen.lock().unwrap().push(line.clone());
-        let (status, text) = script(&line);
-        http::Response::builder()
-            .status(status)
-            .body(SdkBody::from(text))
-            .unwrap()
-    });
-    let env = std::collections::HashMap::from([
-        (
-            "AWS_SCRIPTED_ACCESS_KEY_ID".to_string(),
-            "AKIDSCRIPTED".to_string(),
-        ),
-        (
-            "AWS_SCRIPTED_SECRET_ACCESS_KEY".to_string(),
-            "secret".to_string(),
-        ),
-    ]);
-    let settings = AwsSettings {
-        region: "us-east-1".into(),
-        stage: Some("scripted".into()),
-        extra_env: ExtraEnv(env),
-        ..Default::default()
-    };
-    (AwsContext::with_http_client(&settings, http).await, log)
-}
-
 #[tokio::test]
 async fn scripted_sdk_recursive_loop_is_put_only_when_it_differs() {
     let s = service(
         "recursion",
         "service: svc\nprovider:\n  name: aws\nfunctions:\n  a:\n    handler: h.a\n    recursiveLoop: Allow\n  b:\n    handler: h.b\n",
     );
-    let (ctx, log) = scripted(|line| {
+    let (ctx, log) = scripted_sdk::context(|line| {
         if line.starts_with("GET") {
             (200, r#"{"RecursiveLoop":"Terminate"}"#.into())
         } else {
@@ -320,11 +274,11 @@ async fn scripted_sdk_recursive_loop_is_put_only_when_it_differs() {
     assert_eq!(
         *log.lock().unwrap(),
         [
-            "GET /2024-08-31/functions/svc-dev-a/recursion-config ",
-            "PUT /2024-08-31/functions/svc-dev-a/recursion-config {\"RecursiveLoop\":\"Allow\"}",
+            "GET /2024-08-31/functions/svc-dev-a/recursion-config  ",
+            "PUT /2024-08-31/functions/svc-dev-a/recursion-config  {\"RecursiveLoop\":\"Allow\"}",
         ]
     );
-    let (ctx, log) = scripted(|_| (200, r#"{"RecursiveLoop":"Allow"}"#.into())).await;
+    let (ctx, log) = scripted_sdk::context(|_| (200, r#"{"RecursiveLoop":"Allow"}"#.into())).await;
     assert!(!update_recursive_loop(&ctx, &s.functions[0]).await.unwrap());
     assert_eq!(
         log.lock().unwrap().len(),
