@@ -1,7 +1,7 @@
 //! Cases `__test__/schema-differential.test.js` found where slsx's engine and osls 4.3.1's ajv
 //! disagreed, each reduced to its smallest form.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 
@@ -27,6 +27,7 @@ fn validation_mode_is_read_as_osls_reads_it() {
     }
     let problems = vec![Problem {
         path: "provider.timeout".into(),
+        at: "'provider.timeout'".into(),
         message: "must be integer".into(),
         locate: "provider.timeout".into(),
     }];
@@ -47,5 +48,53 @@ fn the_placeholder_event_is_reported_at_its_key() {
     assert_eq!(
         lines,
         ["at 'functions.f.events.0.__schemaWorkaround__': must be equal to constant"]
+    );
+}
+
+fn lines_of(extra: Value) -> (Vec<String>, Value) {
+    let mut config = json!({ "service": "svc", "provider": { "name": "aws" } });
+    for (k, v) in extra.as_object().into_iter().flatten() {
+        config[k] = v.clone();
+    }
+    let problems = Schema::osls().check(&mut config);
+    (problems.iter().map(Problem::line).collect(), config)
+}
+
+#[test]
+fn a_one_element_list_ajv_cannot_convert_leaves_its_item_to_later_branches() {
+    // `arn: [{}]` against anyOf [string, object]: the string branch puts `{}` in ajv's variable and
+    // fails; the object branch then sees `{}` and passes. The configuration keeps the list.
+    let (lines, config) = lines_of(json!({ "functions": { "f": { "handler": "h.h",
+        "events": [{ "sqs": { "arn": [{}] } }] } } }));
+    assert!(lines.is_empty(), "{lines:?}");
+    assert_eq!(
+        config["functions"]["f"]["events"][0]["sqs"]["arn"],
+        json!([{}])
+    );
+    // The item of an inner list converted by a later branch replaces the whole value.
+    let (lines, config) = lines_of(json!({ "provider": { "name": "aws", "iamRoleStatements": [
+        { "Effect": "Allow", "Action": "*", "NotResource": [[5]] }
+    ] } }));
+    assert!(lines.is_empty(), "{lines:?}");
+    assert_eq!(
+        config["provider"]["iamRoleStatements"][0]["NotResource"],
+        json!("5")
+    );
+}
+
+#[test]
+fn failed_branches_are_reduced_by_osls_rules() {
+    // Every branch fails below the value: one line at the value, with the branches' common type.
+    let (lines, _) = lines_of(json!({ "functions": { "f": { "handler": "h.h",
+        "events": [{ "stream": { "arn": 0 } }] } } }));
+    assert_eq!(
+        lines,
+        ["at 'functions.f.events.0.stream': unsupported string format"]
+    );
+    let (lines, _) = lines_of(json!({ "provider": { "name": "aws",
+        "httpApi": { "authorizers": { "a": { "type": 5 } } } } }));
+    assert_eq!(
+        lines,
+        ["at 'provider.httpApi.authorizers.a': unsupported value"]
     );
 }

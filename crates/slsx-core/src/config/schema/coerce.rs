@@ -26,18 +26,28 @@ pub fn has_any_type(data: &Value, types: &[&str]) -> bool {
     types.iter().any(|t| has_type(data, t))
 }
 
-/// The types ajv tries to coerce to, in the schema's order.
-fn coercible(ty: &str) -> bool {
+/// The types ajv converts to (`coerceTypes: 'array'`): every scalar type, and lists.
+pub fn coercible(ty: &str) -> bool {
     matches!(
         ty,
         "string" | "number" | "integer" | "boolean" | "null" | "array"
     )
 }
 
-/// What ajv's generated `coerceData` does for a value whose type is none of `types`: a one-element
-/// array is unwrapped first (and kept if the element has a wanted type); otherwise the first wanted
-/// type with a conversion rule for the (possibly unwrapped) value wins. `None`: a type error.
-pub fn coerce(data: &Value, types: &[&str]) -> Option<Value> {
+/// The conversion part of ajv's generated `coerceData`: the first wanted type, in the schema's order,
+/// with a rule for `data` wins. `None`: a type error. (The validator unwraps a one-element list
+/// first.)
+pub fn coerce_to_any(data: &Value, types: &[&str]) -> Option<Value> {
+    types
+        .iter()
+        .filter(|t| coercible(t))
+        .find_map(|t| coerce_to(data, t))
+}
+
+/// What `coerceData` makes of a value whose type is none of `types`, when the value is not written
+/// back: a one-element array is unwrapped first (and kept if the element has a wanted type).
+#[cfg(test)]
+fn coerce(data: &Value, types: &[&str]) -> Option<Value> {
     if !types.iter().any(|t| coercible(t)) {
         return None;
     }
@@ -48,10 +58,7 @@ pub fn coerce(data: &Value, types: &[&str]) -> Option<Value> {
             return Some(data.clone());
         }
     }
-    types
-        .iter()
-        .filter(|t| coercible(t))
-        .find_map(|t| coerce_to(data, t))
+    coerce_to_any(data, types)
 }
 
 fn coerce_to(data: &Value, ty: &str) -> Option<Value> {

@@ -9,8 +9,11 @@
 
 mod coerce;
 mod format;
+mod keywords;
+mod normalize;
 mod regex;
 mod report;
+mod rules;
 mod validator;
 
 use std::sync::OnceLock;
@@ -179,7 +182,7 @@ impl Schema {
         let mut nulls = Vec::new();
         remove_nulls(config, &mut Vec::new(), &mut nulls);
         let mut validator = Validator::new(&self.definitions);
-        validator.validate(&self.root, config);
+        validator.validate_root(&self.root, config);
         for path in nulls {
             restore_null(config, &path);
         }

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::error::{Error, SourceLocation};
 
+use super::normalize::normalize;
 use super::validator::SchemaError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +14,9 @@ pub struct Problem {
     /// Where the problem is, as a dotted path (`functions.hello.events.0.http.method`); `root` for
     /// the top level.
     pub path: String,
+    /// The place as osls shows it: `'functions.hello.events.0'` (keys escaped as in a JSON
+    /// pointer), or `root`.
+    pub at: String,
     pub message: String,
     /// The key path whose line the error points at (an unrecognized property's own key).
     pub locate: String,
@@ -20,42 +24,34 @@ pub struct Problem {
 
 impl Problem {
     pub fn line(&self) -> String {
-        let at = if self.path == "root" {
-            "root".to_string()
-        } else {
-            format!("'{}'", self.path)
-        };
-        format!("at {at}: {}", self.message)
+        format!("at {}: {}", self.at, self.message)
     }
 }
 
+/// ajv's errors reduced and worded as osls does, one problem a line, in osls's order.
 pub(super) fn problems(errors: Vec<SchemaError>) -> Vec<Problem> {
-    let mut out: Vec<Problem> = Vec::new();
-    for e in errors {
-        let path = if e.path.is_empty() {
-            "root".to_string()
-        } else {
-            e.path.join(".")
-        };
-        let message = match (&e.key, e.path.as_slice()) {
-            (Some(k), [only]) if only == "functions" => format!("name '{k}' must be alphanumeric"),
-            _ => e.message,
-        };
-        let locate = match &e.key {
-            Some(k) if e.path.is_empty() => k.clone(),
-            Some(k) => format!("{}.{k}", e.path.join(".")),
-            None => e.path.join("."),
-        };
-        let problem = Problem {
-            path,
-            message,
-            locate,
-        };
-        if !out.iter().any(|p| p.line() == problem.line()) {
-            out.push(problem);
-        }
-    }
-    out
+    normalize(errors)
+        .into_iter()
+        .map(|line| {
+            let e = line.error;
+            let path = if e.path.is_empty() {
+                "root".to_string()
+            } else {
+                e.path.join(".")
+            };
+            let locate = match &e.key {
+                Some(k) if e.path.is_empty() => k.clone(),
+                Some(k) => format!("{}.{k}", e.path.join(".")),
+                None => e.path.join("."),
+            };
+            Problem {
+                path,
+                at: line.at,
+                message: line.message,
+                locate,
+            }
+        })
+        .collect()
 }
 
 /// The `configValidationMode` osls acts on: the value as written (before any conversion), `error`

@@ -1,30 +1,61 @@
 //! Evaluates a JSON schema (draft-07, the keywords osls's schema uses) over a configuration the way
-//! ajv 8 does with `allErrors` and `coerceTypes: 'array'`: a value of the wrong type is converted in
-//! place when ajv would convert it, keywords run in ajv's order (generic ones, then the number, string,
-//! array and object ones), `anyOf` stops at the first branch that passes and a branch that fails may
-//! still have converted values, as it does in ajv. Osls compiles the converted configuration, so the
-//! order is part of the behaviour, not a detail.
+//! the code ajv 8 generates does with `allErrors` and `coerceTypes: 'array'`: a value of the wrong type
+//! is converted in place when ajv would convert it; keywords run in ajv's order (`type`, then the
+//! keywords for any type — const, enum, not, anyOf, oneOf, allOf — then the number, string, array and
+//! object ones); `anyOf` stops at the first branch that passes, and a branch that fails may still
+//! have converted values. Osls compiles the converted configuration, so the order is behaviour.
+//!
+//! Errors are kept as ajv reports them (every failing branch's errors, with schema paths), for
+//! osls's own reduction of them (`normalize.rs`). The typed keyword groups are in `keywords.rs`.
 
 use serde_json::{Map, Value};
 
-use super::coerce::{coerce, has_any_type};
-use super::regex::JsRegex;
+use super::coerce::{coerce_to_any, coercible, has_any_type};
+use super::rules::{always_valid, json_equal, parent_of, OBJECT_RULES};
 
-/// One failed keyword, at a place in the configuration.
+/// One error as ajv reports it (before osls's normalisation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaError {
     /// Where in the configuration (`["functions", "hello", "events", "0"]`).
     pub path: Vec<String>,
+    /// ajv's `schemaPath` (`#/properties/functions/…/anyOf/3/type`), through inlined `$ref`s.
+    pub schema_path: String,
     pub keyword: &'static str,
+    /// ajv's message, already as osls words it where that needs nothing but the error itself.
     pub message: String,
     /// For `additionalProperties`: the unrecognized key (the error is at its parent).
     pub key: Option<String>,
+    /// What osls reads from the error's `parentSchema` to name a common type (`const`, the type).
+    pub parent: Parent,
+}
+
+/// `parentSchema.const ? 'const' : parentSchema.type`, compared as osls's `Set` compares them: a
+/// type list is an object, equal only to itself (its schema node's address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parent {
+    Const,
+    Type(String),
+    Types(String, usize),
+    Undefined,
+}
+
+/// A step of ajv's schema path.
+#[derive(Clone, Copy)]
+pub(super) enum Step<'s> {
+    Word(&'static str),
+    Key(&'s str),
+    Index(usize),
 }
 
 pub struct Validator<'s> {
-    definitions: &'s Map<String, Value>,
+    pub(super) definitions: &'s Map<String, Value>,
     pub errors: Vec<SchemaError>,
-    path: Vec<String>,
+    pub(super) path: Vec<String>,
+    pub(super) schema_path: Vec<Step<'s>>,
+    /// Per configuration position being validated: how many times ajv's generated code replaced its
+    /// variable by the single item of a one-element list it then failed to convert (see
+    /// `check_type`). The value stays the list in the configuration.
+    wraps: Vec<usize>,
 }
 
 impl<'s> Validator<'s> {
@@ -33,45 +64,134 @@ impl<'s> Validator<'s> {
             definitions,
             errors: Vec::new(),
             path: Vec::new(),
+            schema_path: Vec::new(),
+            wraps: Vec::new(),
         }
     }
 
-    fn fail(&mut self, keyword: &'static str, message: String) -> bool {
-        self.errors.push(SchemaError {
-            path: self.path.clone(),
-            keyword,
-            message,
-            key: None,
-        });
-        false
+    /// Validates the whole configuration, converting values in place; errors are collected.
+    pub fn validate_root(&mut self, schema: &'s Value, data: &mut Value) -> bool {
+        self.position(schema, data)
     }
 
-    fn child(&mut self, key: &str, schema: &'s Value, data: &mut Value) -> bool {
-        self.path.push(key.to_string());
+    fn position(&mut self, schema: &'s Value, data: &mut Value) -> bool {
+        self.wraps.push(0);
         let ok = self.validate(schema, data);
+        for _ in 0..self.wraps.pop().unwrap_or(0) {
+            *data = Value::Array(vec![std::mem::take(data)]);
+        }
+        ok
+    }
+
+    /// The value under `key` (a property or an item), validated against `schema` reached through
+    /// `steps` of the schema path.
+    pub(super) fn child(
+        &mut self,
+        key: &str,
+        steps: &[Step<'s>],
+        schema: &'s Value,
+        data: &mut Value,
+    ) -> bool {
+        self.path.push(key.to_string());
+        let ok = self.sub(steps, schema, data, Self::position);
         self.path.pop();
         ok
     }
 
-    /// Validates `data` against `schema`, converting values in place; errors are collected.
-    pub fn validate(&mut self, schema: &'s Value, data: &mut Value) -> bool {
+    /// `schema` applied to the same value, reached through `steps` (an anyOf branch, `not` …).
+    pub(super) fn same(&mut self, steps: &[Step<'s>], schema: &'s Value, data: &mut Value) -> bool {
+        self.sub(steps, schema, data, Self::validate)
+    }
+
+    fn sub(
+        &mut self,
+        steps: &[Step<'s>],
+        schema: &'s Value,
+        data: &mut Value,
+        run: fn(&mut Self, &'s Value, &mut Value) -> bool,
+    ) -> bool {
+        self.schema_path.extend_from_slice(steps);
+        let ok = run(self, schema, data);
+        self.schema_path
+            .truncate(self.schema_path.len() - steps.len());
+        ok
+    }
+
+    /// Records a failed keyword of `schema` (its parent schema) at the current place.
+    pub(super) fn fail(
+        &mut self,
+        schema: &Map<String, Value>,
+        keyword: &'static str,
+        message: String,
+    ) -> bool {
+        self.fail_key(schema, keyword, message, None)
+    }
+
+    pub(super) fn fail_key(
+        &mut self,
+        schema: &Map<String, Value>,
+        keyword: &'static str,
+        message: String,
+        key: Option<String>,
+    ) -> bool {
+        let mut schema_path = String::from("#");
+        for step in &self.schema_path {
+            schema_path.push('/');
+            match step {
+                Step::Word(w) => schema_path.push_str(w),
+                Step::Key(k) => schema_path.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Step::Index(i) => schema_path.push_str(&i.to_string()),
+            }
+        }
+        schema_path.push('/');
+        schema_path.push_str(keyword);
+        self.errors.push(SchemaError {
+            path: self.path.clone(),
+            schema_path,
+            keyword,
+            message,
+            key,
+            parent: parent_of(schema),
+        });
+        false
+    }
+
+    pub(super) fn validate(&mut self, schema: &'s Value, data: &mut Value) -> bool {
         let schema = match schema {
             Value::Bool(true) => return true,
-            Value::Bool(false) => return self.fail("false schema", "must NOT be present".into()),
+            Value::Bool(false) => {
+                return self.fail(
+                    &Map::new(),
+                    "false schema",
+                    "boolean schema is false".into(),
+                )
+            }
             Value::Object(s) => s,
             _ => return true,
         };
         // osls inlines `$ref`s before compiling, replacing the object that holds one: keywords beside
-        // a `$ref` are not evaluated.
+        // a `$ref` are not evaluated, and the schema path goes on as if the definition stood there.
         if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
             let name = target.trim_start_matches("#/definitions/");
             return match self.definitions.get(name) {
                 Some(def) => self.validate(def, data),
-                None => self.fail("$ref", format!("unknown schema reference {target}")),
+                None => self.fail(schema, "$ref", format!("can't resolve reference {target}")),
             };
         }
-        let mut ok = self.check_type(schema, data);
-        ok &= self.generic(schema, data);
+        let types: Vec<&'s str> = match schema.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        // ajv checks (and converts) the type first, except for a lone `object` with object keywords:
+        // that type error comes with the object keywords, after the others.
+        let object_later =
+            types == ["object"] && OBJECT_RULES.iter().any(|k| schema.contains_key(*k));
+        let mut ok = true;
+        if !types.is_empty() && !object_later {
+            ok &= self.check_type(schema, &types, data);
+        }
+        ok &= self.any_type(schema, data);
         ok &= match data {
             Value::Number(_) => self.number(schema, data),
             Value::String(_) => self.string(schema, data),
@@ -79,427 +199,155 @@ impl<'s> Validator<'s> {
             Value::Object(_) => self.object(schema, data),
             _ => true,
         };
+        if object_later && !data.is_object() {
+            ok &= self.type_error(schema, &types);
+        }
         ok
     }
 
-    fn check_type(&mut self, schema: &Map<String, Value>, data: &mut Value) -> bool {
-        let types: Vec<&str> = match schema.get("type") {
-            Some(Value::String(t)) => vec![t.as_str()],
-            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => return true,
-        };
-        if has_any_type(data, &types) {
+    /// ajv's `coerceData`. A one-element list first has its item put in the position's variable; the
+    /// item is kept when it has a wanted type, else converted like any value. When nothing converts,
+    /// the type error is reported and — as in ajv's generated code — the variable keeps the item: the
+    /// rest of this position's checks (later anyOf branches too) see the item, while the
+    /// configuration keeps the list. A conversion writes the value back into its parent.
+    fn check_type(
+        &mut self,
+        schema: &Map<String, Value>,
+        types: &[&str],
+        data: &mut Value,
+    ) -> bool {
+        if has_any_type(data, types) {
             return true;
         }
-        match coerce(data, &types) {
+        if !types.iter().any(|t| coercible(t)) {
+            return self.type_error(schema, types);
+        }
+        if let Value::Array(items) = data {
+            if items.len() == 1 {
+                let item = items.pop().unwrap_or_default();
+                *data = item;
+                if let Some(w) = self.wraps.last_mut() {
+                    *w += 1;
+                }
+                if has_any_type(data, types) {
+                    self.converted();
+                    return true;
+                }
+            }
+        }
+        match coerce_to_any(data, types) {
             Some(converted) => {
                 *data = converted;
+                self.converted();
                 true
             }
-            None => self.fail("type", format!("must be {}", types.join(","))),
+            None => self.type_error(schema, types),
         }
     }
 
-    fn generic(&mut self, schema: &'s Map<String, Value>, data: &mut Value) -> bool {
+    /// The position's value was converted and written back: the configuration now holds it.
+    fn converted(&mut self) {
+        if let Some(w) = self.wraps.last_mut() {
+            *w = 0;
+        }
+    }
+
+    fn type_error(&mut self, schema: &Map<String, Value>, types: &[&str]) -> bool {
+        self.fail(schema, "type", format!("must be {}", types.join(",")))
+    }
+
+    /// The keywords for values of any type, in ajv's order.
+    fn any_type(&mut self, schema: &'s Map<String, Value>, data: &mut Value) -> bool {
         let mut ok = true;
         if let Some(c) = schema.get("const") {
             if !json_equal(c, data) {
-                ok = self.fail("const", "must be equal to constant".into());
+                ok = self.fail(schema, "const", "must be equal to constant".into());
             }
         }
         if let Some(Value::Array(allowed)) = schema.get("enum") {
             if !allowed.iter().any(|a| json_equal(a, data)) {
-                let list: Vec<String> = allowed.iter().map(display_value).collect();
-                ok = self.fail(
-                    "enum",
-                    format!(
-                        "must be equal to one of the allowed values [{}]",
-                        list.join(", ")
-                    ),
-                );
+                let mut message = String::from("must be equal to one of the allowed values");
+                // osls lists the values when they are all strings.
+                if allowed.iter().all(Value::is_string) {
+                    let list: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+                    message = format!("{message} [{}]", list.join(", "));
+                }
+                ok = self.fail(schema, "enum", message);
             }
         }
         if let Some(not) = schema.get("not") {
-            let saved = std::mem::take(&mut self.errors);
-            let matched = self.validate(not, data);
-            self.errors = saved;
+            // ajv evaluates `not` without keeping its errors (conversions inside still happen).
+            let saved = self.errors.len();
+            let matched = always_valid(not) || self.same(&[Step::Word("not")], not, data);
+            self.errors.truncate(saved);
             if matched {
-                ok = self.fail("not", "must NOT be valid".into());
+                ok = self.fail(schema, "not", "must NOT be valid".into());
             }
         }
         if let Some(Value::Array(branches)) = schema.get("anyOf") {
-            ok &= self.union(branches, data, false);
+            ok &= self.any_of(schema, branches, data);
         }
         if let Some(Value::Array(branches)) = schema.get("oneOf") {
-            ok &= self.union(branches, data, true);
+            ok &= self.one_of(schema, branches, data);
         }
         if let Some(Value::Array(all)) = schema.get("allOf") {
-            for s in all {
-                ok &= self.validate(s, data);
+            for (i, s) in all.iter().enumerate() {
+                if !always_valid(s) {
+                    ok &= self.same(&[Step::Word("allOf"), Step::Index(i)], s, data);
+                }
             }
         }
         ok
     }
 
-    /// `anyOf` (first passing branch wins, the rest are not evaluated) and `oneOf` (every branch is
-    /// evaluated; exactly one must pass). The errors of failed branches are kept only when none
-    /// passes, reduced to the branch the user most likely meant (`pick_branch`).
-    fn union(&mut self, branches: &'s [Value], data: &mut Value, one_of: bool) -> bool {
+    /// Branches in order until one passes (their errors dropped then); a branch that always passes
+    /// makes ajv skip the keyword altogether.
+    fn any_of(
+        &mut self,
+        schema: &Map<String, Value>,
+        branches: &'s [Value],
+        data: &mut Value,
+    ) -> bool {
+        if branches.iter().any(always_valid) {
+            return true;
+        }
         let start = self.errors.len();
-        let mut failed: Vec<Vec<SchemaError>> = Vec::new();
-        let mut passing = 0usize;
-        for b in branches {
-            let before = self.errors.len();
-            if self.validate(b, data) {
-                passing += 1;
-                if !one_of {
-                    break;
-                }
-            } else {
-                failed.push(self.errors.split_off(before));
+        for (i, b) in branches.iter().enumerate() {
+            if self.same(&[Step::Word("anyOf"), Step::Index(i)], b, data) {
+                self.errors.truncate(start);
+                return true;
             }
         }
-        self.errors.truncate(start);
-        match passing {
-            1 => true,
-            0 => {
-                let picked = pick_branch(failed, &self.path);
-                match picked {
-                    Some(errors) => self.errors.extend(errors),
-                    None => {
-                        let message = if is_event_item(&self.path) {
-                            "unsupported function event".to_string()
-                        } else {
-                            describe_branches(branches, self.definitions)
-                        };
-                        let keyword = if one_of { "oneOf" } else { "anyOf" };
-                        self.fail(keyword, message);
-                    }
-                }
-                false
-            }
-            _ if !one_of => true,
-            _ => self.fail("oneOf", "must match exactly one schema in oneOf".into()),
-        }
+        self.fail(schema, "anyOf", "must match a schema in anyOf".into())
     }
 
-    fn number(&mut self, schema: &Map<String, Value>, data: &Value) -> bool {
-        let n = data.as_f64().unwrap_or(f64::NAN);
-        let mut ok = true;
-        if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
-            if n < min {
-                ok = self.fail("minimum", format!("must be >= {}", display_number(min)));
+    /// Every branch, with ajv's running verdict: a second passing branch makes it false, a later one
+    /// true again.
+    fn one_of(
+        &mut self,
+        schema: &Map<String, Value>,
+        branches: &'s [Value],
+        data: &mut Value,
+    ) -> bool {
+        let start = self.errors.len();
+        let mut valid = false;
+        for (i, b) in branches.iter().enumerate() {
+            let passed =
+                always_valid(b) || self.same(&[Step::Word("oneOf"), Step::Index(i)], b, data);
+            if i > 0 && passed && valid {
+                valid = false;
+            } else if passed {
+                valid = true;
             }
         }
-        if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
-            if n > max {
-                ok = self.fail("maximum", format!("must be <= {}", display_number(max)));
-            }
+        if valid {
+            self.errors.truncate(start);
+            return true;
         }
-        ok
-    }
-
-    fn string(&mut self, schema: &Map<String, Value>, data: &Value) -> bool {
-        let s = data.as_str().unwrap_or_default();
-        // JavaScript counts characters as ajv does (code points, through `ucs2length`).
-        let len = s.chars().count() as u64;
-        let mut ok = true;
-        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
-            if len > max {
-                ok = self.fail(
-                    "maxLength",
-                    format!("must NOT have more than {max} characters"),
-                );
-            }
-        }
-        if let Some(min) = schema.get("minLength").and_then(Value::as_u64) {
-            if len < min {
-                ok = self.fail(
-                    "minLength",
-                    format!("must NOT have fewer than {min} characters"),
-                );
-            }
-        }
-        if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-            if !JsRegex::get(p, "u").is_match(s) {
-                ok = self.fail("pattern", format!("must match pattern \"{p}\""));
-            }
-        }
-        if let Some(f) = schema.get("format").and_then(Value::as_str) {
-            if !super::format::matches(f, s) {
-                ok = self.fail("format", format!("must match format \"{f}\""));
-            }
-        }
-        if let Some(r) = schema.get("regexp").and_then(Value::as_str) {
-            if !JsRegex::from_literal(r).is_match(s) {
-                ok = self.fail("regexp", format!("must match pattern \"{r}\""));
-            }
-        }
-        ok
-    }
-
-    fn array(&mut self, schema: &'s Map<String, Value>, data: &mut Value) -> bool {
-        let mut ok = true;
-        let len = data.as_array().map_or(0, Vec::len) as u64;
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-            if len > max {
-                ok = self.fail("maxItems", format!("must NOT have more than {max} items"));
-            }
-        }
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-            if len < min {
-                ok = self.fail("minItems", format!("must NOT have fewer than {min} items"));
-            }
-        }
-        if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
-            if let Some((i, j)) = duplicate(data.as_array().map_or(&[][..], Vec::as_slice)) {
-                ok = self.fail(
-                    "uniqueItems",
-                    format!("must NOT have duplicate items (items ## {j} and {i} are identical)"),
-                );
-            }
-        }
-        let items = data.as_array_mut().expect("an array");
-        match schema.get("items") {
-            Some(Value::Array(tuple)) => {
-                for (i, (s, item)) in tuple.iter().zip(items.iter_mut()).enumerate() {
-                    ok &= self.child(&i.to_string(), s, item);
-                }
-                if schema.get("additionalItems") == Some(&Value::Bool(false))
-                    && items.len() > tuple.len()
-                {
-                    ok = self.fail(
-                        "additionalItems",
-                        format!("must NOT have more than {} items", tuple.len()),
-                    );
-                } else if let Some(extra @ Value::Object(_)) = schema.get("additionalItems") {
-                    for (i, item) in items.iter_mut().enumerate().skip(tuple.len()) {
-                        ok &= self.child(&i.to_string(), extra, item);
-                    }
-                }
-            }
-            Some(each) => {
-                for (i, item) in items.iter_mut().enumerate() {
-                    ok &= self.child(&i.to_string(), each, item);
-                }
-            }
-            None => {}
-        }
-        ok
-    }
-
-    fn object(&mut self, schema: &'s Map<String, Value>, data: &mut Value) -> bool {
-        let mut ok = true;
-        let map = data.as_object_mut().expect("an object");
-        let count = map.len() as u64;
-        if let Some(max) = schema.get("maxProperties").and_then(Value::as_u64) {
-            if count > max {
-                ok = self.fail(
-                    "maxProperties",
-                    format!("must NOT have more than {max} properties"),
-                );
-            }
-        }
-        if let Some(min) = schema.get("minProperties").and_then(Value::as_u64) {
-            if count < min {
-                ok = self.fail(
-                    "minProperties",
-                    format!("must NOT have fewer than {min} properties"),
-                );
-            }
-        }
-        if let Some(Value::Array(required)) = schema.get("required") {
-            for r in required.iter().filter_map(Value::as_str) {
-                if !map.contains_key(r) {
-                    ok = self.fail("required", format!("must have required property '{r}'"));
-                }
-            }
-        }
-        let mut schema_dependencies = Vec::new();
-        if let Some(Value::Object(deps)) = schema.get("dependencies") {
-            for (key, dep) in deps.iter().filter(|(k, _)| map.contains_key(*k)) {
-                let Value::Array(needed) = dep else {
-                    schema_dependencies.push(dep);
-                    continue;
-                };
-                for n in needed.iter().filter_map(Value::as_str) {
-                    if !map.contains_key(n) {
-                        ok = self.fail(
-                            "dependencies",
-                            format!("must have property {n} when property {key} is present"),
-                        );
-                    }
-                }
-            }
-        }
-        for dep in schema_dependencies {
-            ok &= self.validate(dep, data);
-        }
-        let map = data.as_object_mut().expect("an object");
-        if let Some(names) = schema.get("propertyNames") {
-            let keys: Vec<String> = map.keys().cloned().collect();
-            for k in keys {
-                let mut name = Value::String(k.clone());
-                let saved = std::mem::take(&mut self.errors);
-                let valid = self.validate(names, &mut name);
-                self.errors = saved;
-                if !valid {
-                    ok = self.fail("propertyNames", format!("property name '{k}' is invalid"));
-                }
-            }
-        }
-        let properties = schema.get("properties").and_then(Value::as_object);
-        let patterns: Vec<(JsRegex, &'s Value)> = schema
-            .get("patternProperties")
-            .and_then(Value::as_object)
-            .map(|p| p.iter().map(|(k, v)| (JsRegex::get(k, "u"), v)).collect())
-            .unwrap_or_default();
-        let keys: Vec<String> = map.keys().cloned().collect();
-        if let Some(additional) = schema.get("additionalProperties") {
-            for k in &keys {
-                let declared = properties.is_some_and(|p| p.contains_key(k))
-                    || patterns.iter().any(|(re, _)| re.is_match(k));
-                if declared {
-                    continue;
-                }
-                match additional {
-                    Value::Bool(false) => {
-                        self.errors.push(SchemaError {
-                            path: self.path.clone(),
-                            keyword: "additionalProperties",
-                            message: format!("unrecognized property '{k}'"),
-                            key: Some(k.clone()),
-                        });
-                        ok = false;
-                    }
-                    s @ Value::Object(_) => {
-                        let v = map.get_mut(k).expect("a key of the map");
-                        ok &= self.child(k, s, v);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if let Some(properties) = properties {
-            for (k, s) in properties {
-                if let Some(v) = map.get_mut(k) {
-                    ok &= self.child(k, s, v);
-                }
-            }
-        }
-        for (re, s) in &patterns {
-            for k in &keys {
-                if re.is_match(k) {
-                    let v = map.get_mut(k).expect("a key of the map");
-                    ok &= self.child(k, s, v);
-                }
-            }
-        }
-        ok
-    }
-}
-
-/// `functions.<name>.events.<n>`: the anyOf over event types.
-fn is_event_item(path: &[String]) -> bool {
-    path.len() == 4 && path[0] == "functions" && path[2] == "events"
-}
-
-/// Of the branches of a failed `anyOf`/`oneOf`, the one the user most likely meant, as osls's error
-/// normalisation decides it: branches that fail only because the value has another type are not
-/// meant; nor are those missing a required property while another branch is not; of the rest, those
-/// with the deepest errors. `None` when that leaves no single branch.
-fn pick_branch(branches: Vec<Vec<SchemaError>>, at: &[String]) -> Option<Vec<SchemaError>> {
-    let only_type_here = |errors: &Vec<SchemaError>| {
-        errors.len() == 1 && errors[0].keyword == "type" && errors[0].path == at
-    };
-    let mut candidates: Vec<Vec<SchemaError>> = branches
-        .into_iter()
-        .filter(|b| !only_type_here(b))
-        .collect();
-    let missing_here = |errors: &Vec<SchemaError>| {
-        errors
-            .iter()
-            .any(|e| e.path == at && matches!(e.keyword, "required" | "const" | "enum"))
-    };
-    if candidates.iter().any(|b| !missing_here(b)) {
-        candidates.retain(|b| !missing_here(b));
-    }
-    let depth = |errors: &Vec<SchemaError>| errors.iter().map(|e| e.path.len()).max().unwrap_or(0);
-    let deepest = candidates.iter().map(depth).max()?;
-    candidates.retain(|b| depth(b) == deepest);
-    (candidates.len() == 1).then(|| candidates.remove(0))
-}
-
-/// "must be string or object" from the branches' types, for a value none of them accepts.
-fn describe_branches(branches: &[Value], definitions: &Map<String, Value>) -> String {
-    let mut kinds: Vec<String> = Vec::new();
-    for b in branches {
-        let b = match b.get("$ref").and_then(Value::as_str) {
-            Some(r) => definitions
-                .get(r.trim_start_matches("#/definitions/"))
-                .unwrap_or(b),
-            None => b,
-        };
-        let kind = match b.get("type") {
-            Some(Value::String(t)) => t.clone(),
-            Some(Value::Array(ts)) => ts
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(","),
-            _ if b.get("anyOf").is_some() || b.get("oneOf").is_some() => "a supported form".into(),
-            _ => "a supported form".into(),
-        };
-        if !kinds.contains(&kind) {
-            kinds.push(kind);
-        }
-    }
-    match kinds.as_slice() {
-        [] => "must match a supported form".into(),
-        [one] => format!("must be {one}"),
-        [init @ .., last] => format!("must be {} or {last}", init.join(", ")),
-    }
-}
-
-/// ajv's `equal` (fast-deep-equal): numbers by value, objects by keys regardless of order.
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-/// The first pair of equal items (ajv reports the later index first).
-fn duplicate(items: &[Value]) -> Option<(usize, usize)> {
-    for j in 1..items.len() {
-        for i in 0..j {
-            if json_equal(&items[i], &items[j]) {
-                return Some((i, j));
-            }
-        }
-    }
-    None
-}
-
-fn display_value(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn display_number(n: f64) -> String {
-    if n.fract() == 0.0 {
-        format!("{n:.0}")
-    } else {
-        n.to_string()
+        self.fail(
+            schema,
+            "oneOf",
+            "must match exactly one schema in oneOf".into(),
+        )
     }
 }
