@@ -3,10 +3,12 @@
 mod load;
 mod merge;
 mod model;
+mod osls_setup;
 pub mod schema;
 pub mod yaml;
 
 pub use load::{find_config_file, load_config, LoadedConfig};
+pub(crate) use osls_setup::falsy as js_falsy;
 pub use model::{
     is_name, Function, Layer, PackageConfig, Provider, ResolvedImage, Service, ServiceOptions,
 };

@@ -172,6 +172,7 @@ impl Service {
         let mut value = resolve_variables(&loaded, &service_dir, options, aws)?;
         super::merge::merge_arrays(&mut value)
             .map_err(|e| super::merge::locate_error(e, &loaded.path, &loaded.source))?;
+        super::osls_setup::before_validation(&mut value, options.stage.as_deref());
         // osls's default is `error` (Serverless 3 warned). The schema converts values (`'false'` to
         // false, a scalar to a list …) in every mode: osls compiles the converted configuration.
         let mode = super::schema::mode_of(value.get("configValidationMode"));

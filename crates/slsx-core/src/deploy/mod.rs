@@ -404,11 +404,17 @@ pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value>
         provider
             .entry("versionFunctions")
             .or_insert(service.provider.version_functions.into());
-        // osls's `initialize`: a bucket given as an object moves to `deploymentBucketObject`, and
-        // `deploymentBucket` becomes its name.
-        if let Some(serde_json::Value::Object(bucket)) = provider.get("deploymentBucket").cloned() {
-            let name = bucket.get("name").cloned().unwrap_or_default();
-            provider.insert("deploymentBucketObject".into(), bucket.into());
+        // osls's `initialize`: a bucket given as an object (a list too, for JavaScript) moves to
+        // `deploymentBucketObject`, and `deploymentBucket` becomes its name, or null without one.
+        if let Some(bucket @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) =
+            provider.get("deploymentBucket").cloned()
+        {
+            let name = bucket
+                .get("name")
+                .filter(|n| !crate::config::js_falsy(n))
+                .cloned()
+                .unwrap_or_default();
+            provider.insert("deploymentBucketObject".into(), bucket);
             provider.insert("deploymentBucket".into(), name);
         }
     }

@@ -98,3 +98,19 @@ fn failed_branches_are_reduced_by_osls_rules() {
         ["at 'provider.httpApi.authorizers.a': unsupported value"]
     );
 }
+
+#[test]
+fn one_of_stops_at_the_second_passing_branch() {
+    // `redrivePolicy: 'true'`: every `required` branch passes a string; ajv stops at the second one,
+    // so the oneOf fails (osls then words it "unsupported configuration format").
+    let (lines, _) = lines_of(json!({ "functions": { "f": { "handler": "h.h",
+        "events": [{ "sns": { "redrivePolicy": "true" } }] } } }));
+    assert_eq!(
+        lines,
+        [
+            "at 'functions.f.events.0.sns': unsupported configuration format",
+            "at 'functions.f.events.0.sns.redrivePolicy': unsupported configuration format",
+            "at 'functions.f.events.0.sns.redrivePolicy': must be object"
+        ]
+    );
+}

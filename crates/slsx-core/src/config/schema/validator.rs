@@ -321,8 +321,8 @@ impl<'s> Validator<'s> {
         self.fail(schema, "anyOf", "must match a schema in anyOf".into())
     }
 
-    /// Every branch, with ajv's running verdict: a second passing branch makes it false, a later one
-    /// true again.
+    /// Branches in order, with ajv's running verdict: the first passing branch makes it true, a second
+    /// one false and ends the keyword (later branches are not evaluated, nor do they convert).
     fn one_of(
         &mut self,
         schema: &Map<String, Value>,
@@ -336,6 +336,7 @@ impl<'s> Validator<'s> {
                 always_valid(b) || self.same(&[Step::Word("oneOf"), Step::Index(i)], b, data);
             if i > 0 && passed && valid {
                 valid = false;
+                break;
             } else if passed {
                 valid = true;
             }
