@@ -14,7 +14,7 @@ const { IAMClient, CreateRoleCommand, GetRoleCommand } = require('@aws-sdk/clien
 const { DescribeStackResourcesCommand } = require('@aws-sdk/client-cloudformation')
 
 const { deploy, deployFunction } = require('..')
-const { clients, copyService, resetEmulator } = require('./helpers')
+const { clients, copyService, resetEmulator, requestsDuring } = require('./helpers')
 
 const aws = clients()
 const iam = new IAMClient({ endpoint: process.env.AWS_ENDPOINT_URL, region: 'us-east-1' })
@@ -57,26 +57,6 @@ function writeService(dir, { provider = [], hello = [], tail = '' } = {}) {
       indent(hello, 4) +
       tail,
   )
-}
-
-/** The JSON bodies of the requests to `pathname` (method `method`) made while `fn` runs, from moto's recorder. */
-async function requestsDuring(fn, method, pathname) {
-  const api = `${process.env.AWS_ENDPOINT_URL}/moto-api/recorder`
-  assert.ok((await fetch(`${api}/start-recording`, { method: 'POST' })).ok)
-  let log
-  try {
-    await fetch(`${api}/reset-recording`, { method: 'POST' })
-    await fn()
-    log = await (await fetch(`${api}/download-recording`)).text()
-  } finally {
-    await fetch(`${api}/stop-recording`, { method: 'POST' })
-  }
-  return log
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((e) => e.method === method && new URL(e.url).pathname === pathname)
-    .map((e) => (e.body ? JSON.parse(e.body_encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body) : {}))
 }
 
 const CONFIG = '/2015-03-31/functions/hello-dev-hello/configuration'

@@ -21,7 +21,7 @@ const { ListObjectsV2Command } = require('@aws-sdk/client-s3')
 const { DescribeStackResourcesCommand } = require('@aws-sdk/client-cloudformation')
 
 const { deploy, deployFunction } = require('..')
-const { root, clients, copyService, sha256Base64, resetEmulator } = require('./helpers')
+const { root, clients, copyService, sha256Base64, resetEmulator, requestsDuring } = require('./helpers')
 
 const aws = clients()
 beforeEach(resetEmulator)
@@ -42,27 +42,9 @@ function setHello(dir, settings) {
   fs.writeFileSync(yml, `${text}functions:\n  hello:\n${settings.replace(/^/gm, '    ')}\n`)
 }
 
-/**
- * The UpdateFunctionConfiguration requests made while `fn` runs, as their JSON bodies, from moto's
- * request recorder: what slsx sent, also for fields moto does not keep.
- */
-async function configUpdatesDuring(fn, name) {
-  const api = `${process.env.AWS_ENDPOINT_URL}/moto-api/recorder`
-  assert.ok((await fetch(`${api}/start-recording`, { method: 'POST' })).ok)
-  let log
-  try {
-    await fetch(`${api}/reset-recording`, { method: 'POST' })
-    await fn()
-    log = await (await fetch(`${api}/download-recording`)).text()
-  } finally {
-    await fetch(`${api}/stop-recording`, { method: 'POST' })
-  }
-  return log
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((e) => e.method === 'PUT' && new URL(e.url).pathname === `/2015-03-31/functions/${name}/configuration`)
-    .map((e) => JSON.parse(e.body_encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body))
+/** The UpdateFunctionConfiguration requests made while `fn` runs, as their JSON bodies. */
+function configUpdatesDuring(fn, name) {
+  return requestsDuring(fn, 'PUT', `/2015-03-31/functions/${name}/configuration`)
 }
 
 test('deploy function sends changed code inline, skips unchanged code, and updates configuration alone', async () => {

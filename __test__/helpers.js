@@ -6,6 +6,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const crypto = require('node:crypto')
+const { spawnSync } = require('node:child_process')
 const { CloudFormationClient } = require('@aws-sdk/client-cloudformation')
 const { S3Client } = require('@aws-sdk/client-s3')
 const { LambdaClient } = require('@aws-sdk/client-lambda')
@@ -66,4 +67,45 @@ async function withEnv(vars, fn) {
   }
 }
 
-module.exports = { root, clients, copyService, sha256Base64, resetEmulator, withEnv }
+/** The JSON bodies of the requests to `pathname` (method `method`) made while `fn` runs, from moto's
+ * request recorder: what slsx sent, also for fields moto does not keep. */
+async function requestsDuring(fn, method, pathname) {
+  const api = `${process.env.AWS_ENDPOINT_URL}/moto-api/recorder`
+  const started = await fetch(`${api}/start-recording`, { method: 'POST' })
+  if (!started.ok) throw new Error(`moto recorder start failed: ${started.status}`)
+  let log
+  try {
+    await fetch(`${api}/reset-recording`, { method: 'POST' })
+    await fn()
+    log = await (await fetch(`${api}/download-recording`)).text()
+  } finally {
+    await fetch(`${api}/stop-recording`, { method: 'POST' })
+  }
+  return log
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.method === method && new URL(e.url).pathname === pathname)
+    .map((e) => (e.body ? JSON.parse(e.body_encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body) : {}))
+}
+
+/** The osls@4.3.1 CLI scripts/test.sh installs (scripts/osls-golden.sh --install-only). */
+const oslsBin = path.join(root, '.tools', 'osls', 'node_modules', 'osls', 'bin', 'serverless.js')
+
+/** `osls deploy --stage dev --region us-east-1` in `dir` against the local emulator, with a HOME of its
+ * own and no telemetry; returns spawnSync's result. */
+function oslsDeploy(dir) {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'osls-home-')),
+    LANG: 'C.UTF-8',
+    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    SLS_TELEMETRY_DISABLED: '1',
+    NPM_CONFIG_UPDATE_NOTIFIER: 'false',
+  }
+  return spawnSync(process.execPath, [oslsBin, 'deploy', '--stage', 'dev', '--region', 'us-east-1'], { cwd: dir, env, encoding: 'utf8' })
+}
+
+module.exports = { root, clients, copyService, sha256Base64, resetEmulator, withEnv, requestsDuring, oslsBin, oslsDeploy }
