@@ -6,15 +6,12 @@
 const { test, before } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
 const { DescribeStackResourcesCommand, DescribeStacksCommand } = require('@aws-sdk/client-cloudformation')
 
 const { deploy } = require('..')
-const { root, clients, copyService, resetEmulator } = require('./helpers')
+const { root, clients, copyService, resetEmulator, oslsBin, oslsDeploy } = require('./helpers')
 
-const osls = path.join(root, '.tools', 'osls', 'node_modules', 'osls', 'bin', 'serverless.js')
 const aws = clients()
 before(resetEmulator)
 
@@ -24,20 +21,10 @@ async function resources() {
 }
 
 test('slsx updates a stack osls deployed without replacing any resource but the Lambda version', async () => {
-  assert.ok(fs.existsSync(osls), 'osls is installed by scripts/test.sh (scripts/osls-golden.sh --install-only)')
+  assert.ok(fs.existsSync(oslsBin), 'osls is installed by scripts/test.sh (scripts/osls-golden.sh --install-only)')
   const dir = copyService(path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures', 'hello'))
   fs.rmSync(path.join(dir, 'osls-package'), { recursive: true, force: true })
-  const env = {
-    PATH: process.env.PATH,
-    HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'osls-home-')),
-    LANG: 'C.UTF-8',
-    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    SLS_TELEMETRY_DISABLED: '1',
-    NPM_CONFIG_UPDATE_NOTIFIER: 'false',
-  }
-  const r = spawnSync(process.execPath, [osls, 'deploy', '--stage', 'dev', '--region', 'us-east-1'], { cwd: dir, env, encoding: 'utf8' })
+  const r = oslsDeploy(dir)
   assert.equal(r.status, 0, r.stdout + r.stderr)
   const before = await resources()
   const oslsVersion = Object.keys(before).find((id) => id.startsWith('HelloLambdaVersion'))

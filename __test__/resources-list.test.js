@@ -8,15 +8,12 @@
 const { test, before } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
 const { DescribeStackResourcesCommand, DescribeStacksCommand } = require('@aws-sdk/client-cloudformation')
 
 const { deploy, printConfig } = require('..')
-const { root, clients, copyService, resetEmulator } = require('./helpers')
+const { root, clients, copyService, resetEmulator, oslsBin, oslsDeploy } = require('./helpers')
 
-const osls = path.join(root, '.tools', 'osls', 'node_modules', 'osls', 'bin', 'serverless.js')
 const fixtures = path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures')
 const stackName = 'svc-resources-list-dev'
 const aws = clients()
@@ -49,20 +46,10 @@ async function awsJson(service, target, body) {
 }
 
 test('slsx updates a stack osls deployed from resources written as a list, keeping every resource', async () => {
-  assert.ok(fs.existsSync(osls), 'osls is installed by scripts/test.sh (scripts/osls-golden.sh --install-only)')
+  assert.ok(fs.existsSync(oslsBin), 'osls is installed by scripts/test.sh (scripts/osls-golden.sh --install-only)')
   const dir = copyService(path.join(fixtures, 'svc-resources-list'))
   fs.rmSync(path.join(dir, 'golden'), { recursive: true, force: true })
-  const env = {
-    PATH: process.env.PATH,
-    HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'osls-home-')),
-    LANG: 'C.UTF-8',
-    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    SLS_TELEMETRY_DISABLED: '1',
-    NPM_CONFIG_UPDATE_NOTIFIER: 'false',
-  }
-  const r = spawnSync(process.execPath, [osls, 'deploy', '--stage', 'dev', '--region', 'us-east-1'], { cwd: dir, env, encoding: 'utf8' })
+  const r = oslsDeploy(dir)
   assert.equal(r.status, 0, r.stdout + r.stderr)
   const before = await stackResources()
   // What the fragments hold, as osls deployed it.
