@@ -14,6 +14,8 @@ npx napi build --platform --target "$host" --dts index.d.ts
 scripts/local-aws.sh install
 # osls@4.3.1 (into the git-ignored .tools/): the compatibility test deploys with it first.
 bash scripts/osls-golden.sh --install-only
+# osls's assembled configuration schema, for __test__/schema-differential.test.js (a few seconds, once).
+[ -s .tools/osls-schema.json ] || bash scripts/osls-schema.sh >/dev/null
 endpoint="$(scripts/local-aws.sh start)"
 trap '"$root/scripts/local-aws.sh" stop' EXIT
 export AWS_ENDPOINT_URL="$endpoint"
