@@ -121,6 +121,23 @@ impl AwsContext {
         &self.credentials
     }
 
+    /// The account and partition of the credentials (STS GetCallerIdentity, osls's
+    /// `getAccountInfo`): `(account, partition)`.
+    pub async fn caller_account(&self) -> crate::error::Result<(String, String)> {
+        let identity = self.sts().get_caller_identity().send().await.map_err(|e| {
+            super::errors::wrap("STS", "GET_CALLER_IDENTITY", "read the account", e)
+        })?;
+        let partition = identity
+            .arn()
+            .and_then(|arn| arn.split(':').nth(1))
+            .unwrap_or("aws")
+            .to_string();
+        Ok((
+            identity.account().unwrap_or_default().to_string(),
+            partition,
+        ))
+    }
+
     pub fn region(&self) -> &str {
         &self.region
     }

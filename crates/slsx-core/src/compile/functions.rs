@@ -10,6 +10,8 @@ use super::naming::{
     function_logical_id, log_group_logical_id, version_logical_id, ROLE_LAMBDA_EXECUTION,
 };
 use super::FunctionCode;
+/// JavaScript truthiness (`if (value)`), as osls tests its settings.
+pub use crate::config::js_truthy as truthy;
 use crate::config::{Function, Service};
 use crate::error::{Error, Result};
 use crate::package::hash;
@@ -175,16 +177,6 @@ pub fn lambda_target(key: &str, alias: Option<&(String, String)>) -> Value {
     match alias {
         Some((_, name)) => json!({ "Fn::Join": [":", [arn, name]] }),
         None => arn,
-    }
-}
-
-pub fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        _ => true,
     }
 }
 

@@ -34,7 +34,8 @@ pub(crate) fn merge_arrays(value: &mut Value) -> Result<()> {
         for (index, entry) in entries.iter().enumerate() {
             match entry {
                 Value::Object(fragment) => merge_object(&mut merged, fragment),
-                entry if is_falsy(entry) => {}
+                // osls's `if (value)` skips JavaScript's falsy values.
+                entry if !super::js_truthy(entry) => {}
                 other => {
                     return Err(Error::Config {
                         code: CODE,
@@ -119,17 +120,6 @@ fn locate_item(source: &str, key: &str, index: usize) -> Option<(usize, usize)> 
         }
     }
     None
-}
-
-/// JavaScript's falsy values that JSON can hold: osls's `if (value)` skips them.
-fn is_falsy(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty(),
-        Value::Array(_) | Value::Object(_) => false,
-    }
 }
 
 fn is_unsafe_key(key: &str) -> bool {

@@ -11,7 +11,7 @@ pub use load::{find_config_file, load_config, LoadedConfig};
 pub use model::{
     is_name, Function, Layer, PackageConfig, Provider, ResolvedImage, Service, ServiceOptions,
 };
-pub(crate) use osls_setup::falsy as js_falsy;
+pub use osls_setup::truthy as js_truthy;
 
 /// The position of a key path in the service's config file, for error messages.
 pub fn locate(service: &Service, path: &str) -> Option<Box<crate::error::SourceLocation>> {

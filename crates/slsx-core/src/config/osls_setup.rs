@@ -45,15 +45,19 @@ pub(crate) fn before_validation(value: &mut Value, option_stage: Option<&str>) {
     }
 }
 
-/// JavaScript falsiness of a JSON value.
-pub(crate) fn falsy(v: &Value) -> bool {
+/// JavaScript truthiness of a JSON value (`if (value)`): the one definition slsx uses.
+pub fn truthy(v: &Value) -> bool {
     match v {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty(),
-        _ => false,
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
     }
+}
+
+fn falsy(v: &Value) -> bool {
+    !truthy(v)
 }
 
 #[cfg(test)]

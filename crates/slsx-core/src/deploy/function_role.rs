@@ -112,7 +112,10 @@ pub async fn resolve(
         Some(parts) if parts.len() > 4 && !parts[4].is_empty() => {
             (parts[1].to_string(), parts[4].to_string())
         }
-        _ => caller_account(ctx).await?,
+        _ => {
+            let (account, partition) = ctx.caller_account().await?;
+            (partition, account)
+        }
     };
     Ok(format!("arn:{partition}:iam::{account}:role{path}{name}"))
 }
@@ -188,22 +191,4 @@ async fn stack_role_name(ctx: &AwsContext, service: &Service, logical_id: &str) 
             "Role {logical_id} is not a resource of stack {stack}: run slsx deploy first"
         ),
     })
-}
-
-/// The partition and account of the credentials (STS GetCallerIdentity, as osls's `getAccountInfo`).
-async fn caller_account(ctx: &AwsContext) -> Result<(String, String)> {
-    let id = ctx.sts().get_caller_identity().send().await.map_err(|e| {
-        errors::wrap(
-            "STS",
-            "GET_CALLER_IDENTITY",
-            "find the account of the credentials".to_string(),
-            e,
-        )
-    })?;
-    let partition = id
-        .arn()
-        .and_then(|a| a.split(':').nth(1))
-        .unwrap_or("aws")
-        .to_string();
-    Ok((partition, id.account().unwrap_or_default().to_string()))
 }

@@ -298,13 +298,7 @@ impl Repository {
             name = name.replace("--", "-");
         }
         let name = name.trim_end_matches('-').to_string();
-        let identity = ctx
-            .sts()
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| errors::wrap("STS", "GET_CALLER_IDENTITY", "read the account", e))?;
-        let registry = identity.account().unwrap_or_default().to_string();
+        let (registry, _) = ctx.caller_account().await?;
         let ecr = ctx.ecr();
         let uri = match ecr
             .describe_repositories()

@@ -49,7 +49,7 @@ pub async fn clean(ctx: &AwsContext, service: &Service, stack_exists: bool) -> R
     if events.is_empty() {
         return Ok(());
     }
-    let (account, partition) = account(ctx).await?;
+    let (account, partition) = ctx.caller_account().await?;
     for (f, index, serial, group) in events {
         // The template targets the function's alias when it has one (provisioned concurrency,
         // SnapStart), so its filters name the alias ARN. osls compares with the bare ARN and so
@@ -79,25 +79,6 @@ pub async fn clean(ctx: &AwsContext, service: &Service, stack_exists: bool) -> R
         .try_collect::<Vec<()>>()
         .await?;
     Ok(())
-}
-
-/// The account and partition the function ARNs are in.
-async fn account(ctx: &AwsContext) -> Result<(String, String)> {
-    let identity = ctx
-        .sts()
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| errors::wrap("STS", "GET_CALLER_IDENTITY", "read the account", e))?;
-    let partition = identity
-        .arn()
-        .and_then(|arn| arn.split(':').nth(1))
-        .unwrap_or("aws")
-        .to_string();
-    Ok((
-        identity.account().unwrap_or_default().to_string(),
-        partition,
-    ))
 }
 
 /// A filter CloudFormation named: `<stack>-<logical id>-<suffix>` (the stack name may hold dashes).

@@ -411,7 +411,7 @@ pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value>
         {
             let name = bucket
                 .get("name")
-                .filter(|n| !crate::config::js_falsy(n))
+                .filter(|n| crate::config::js_truthy(n))
                 .cloned()
                 .unwrap_or_default();
             provider.insert("deploymentBucketObject".into(), bucket);

@@ -68,7 +68,7 @@ pub(super) fn always_valid(schema: &Value) -> bool {
 }
 
 pub(super) fn parent_of(schema: &Map<String, Value>) -> Parent {
-    if schema.get("const").is_some_and(truthy) {
+    if schema.get("const").is_some_and(crate::config::js_truthy) {
         return Parent::Const;
     }
     match schema.get("type") {
@@ -78,17 +78,6 @@ pub(super) fn parent_of(schema: &Map<String, Value>) -> Parent {
             Parent::Types(shown.join(","), std::ptr::from_ref(schema) as usize)
         }
         _ => Parent::Undefined,
-    }
-}
-
-/// JavaScript truthiness of a JSON value.
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        _ => true,
     }
 }
 
