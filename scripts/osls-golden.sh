@@ -2,7 +2,7 @@
 # Regenerates golden CloudFormation templates from osls (the reference
 # implementation) for the fixtures in crates/slsx-core/tests/fixtures.
 #
-# Usage: scripts/osls-golden.sh [CASE...]   (default: every fixture with a serverless.yml but vars-*, schema-*, yaml-*)
+# Usage: scripts/osls-golden.sh [CASE...]   (default: every fixture with a serverless.yml but vars-*, schema-*, yaml-*, plugin-*)
 #
 # A fixture may hold `golden.args`: one line of CLI args for `osls package`
 # instead of the default `--stage dev --region us-east-1` (empty file: none).
@@ -66,6 +66,8 @@ else
   for yml in "$FIXTURES"/*/serverless.yml; do
     # vars-*, schema-* and yaml-* fixtures are for `print` (scripts/osls-print-golden.sh), not for packaging.
     [[ $yml == "$FIXTURES"/vars-* || $yml == "$FIXTURES"/schema-* || $yml == "$FIXTURES"/yaml-* ]] && continue
+    # plugin-* fixtures need their plugins installed first: scripts/osls-plugin-golden.sh.
+    [[ $yml == "$FIXTURES"/plugin-* ]] && continue
     [[ -e $yml ]] && cases+=("$(basename "$(dirname "$yml")")")
   done
 fi
@@ -130,9 +132,18 @@ for case in "${cases[@]}"; do
   done
   node "$NORMALIZE" --service-dir "$svc" "$svc/.serverless/serverless-state.json" \
     "$out/serverless-state.osls.json"
+  # Other templates a plugin writes beside osls's (serverless-plugin-split-stacks' nested stacks):
+  # normalized like the state (their TemplateURLs name the timestamped artifact directory).
+  nested=()
+  for f in "$svc"/.serverless/*.json; do
+    case ${f##*/} in
+      cloudformation-template-create-stack.json | cloudformation-template-update-stack.json | serverless-state.json) ;;
+      *) node "$NORMALIZE" --service-dir "$svc" "$f" "$out/${f##*/}" && nested+=("$f") ;;
+    esac
+  done
   node "$ZIP_ENTRIES" zips "$svc/.serverless" "$out/zips.json" | sed 's/^/   zip: /'
   node "$ZIP_ENTRIES" artifacts "$svc/.serverless/serverless-state.json" \
-    "$svc/.serverless/cloudformation-template-update-stack.json" "$out/artifacts.json"
+    "$svc/.serverless/cloudformation-template-update-stack.json" "${nested[@]}" "$out/artifacts.json"
   echo "   wrote ${out#"$ROOT"/}/{cloudformation-template-{create,update}-stack,serverless-state.osls,zips,artifacts}.json ($tool ${osls_secs}s, total $((SECONDS - start))s)"
 
   # A fixture with `golden.keep-package` also keeps osls's raw package (the `deploy --package` test

@@ -10,9 +10,10 @@
 //     Prints one line per zip to stdout saying whether that order is UTF-8
 //     byte order of the names (it is for osls 4.3.1, which sorts them).
 //
-//   zip-entries.js artifacts STATE.json TEMPLATE.json OUT.json
+//   zip-entries.js artifacts STATE.json TEMPLATE.json [NESTED.json...] OUT.json
 //     `{ "<functionKey>": "<zip>", "layer:<layerKey>": "<zip>" }`: the file
-//     name (last path segment) of the S3Key the compiled template gives each
+//     name (last path segment) of the S3Key the compiled template (with the
+//     nested stack templates a plugin such as split-stacks wrote) gives each
 //     function's Code / layer's Content; image functions (no S3Key) map to
 //     null. A function with `package.disable` is not packaged on its own but
 //     osls still points it at the service zip, so it maps to that zip.
@@ -103,11 +104,13 @@ const resolveRef = (root, value) => {
   return resolveRef(root, target);
 };
 
-const artifacts = (stateFile, templateFile, out) => {
+const artifacts = (stateFile, ...rest) => {
+  const out = rest.pop();
   const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
   const ref = (value) => resolveRef(state, value);
-  const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
-  const resources = Object.values(template.Resources || {});
+  const resources = rest.flatMap((file) =>
+    Object.values(JSON.parse(fs.readFileSync(file, 'utf8')).Resources || {})
+  );
   const baseName = (key) => key.split('/').pop();
   // Names may be CloudFormation intrinsics, so compare them as JSON.
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -136,5 +139,5 @@ const artifacts = (stateFile, templateFile, out) => {
 
 const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'zips' && args.length === 2) zips(...args);
-else if (cmd === 'artifacts' && args.length === 3) artifacts(...args);
-else die('usage: zip-entries.js zips DIR OUT.json | artifacts STATE.json TEMPLATE.json OUT.json');
+else if (cmd === 'artifacts' && args.length >= 3) artifacts(...args);
+else die('usage: zip-entries.js zips DIR OUT.json | artifacts STATE.json TEMPLATE.json [NESTED.json...] OUT.json');
