@@ -14,9 +14,12 @@
 #     writes <case>/golden/ as for every other fixture: the normalized create/update templates and
 #     serverless-state.osls.json, zips.json (entries of every zip in .serverless/) and
 #     artifacts.json, plus any other template a plugin wrote to .serverless/ (split-stacks' nested
-#     stacks, normalized as the state is). Then, in the create/update templates of plugin fixtures
-#     only, the timestamped artifact directory (split-stacks' TemplateURLs name it) becomes
-#     <ARTIFACT_DIR> as in the state: a test applies the same rule to slsx's templates.
+#     stacks, normalized as the state is). Then, in every golden JSON file of plugin fixtures only,
+#     three more rules, which a test applies to slsx's output too: the timestamped artifact
+#     directory (split-stacks' TemplateURLs name it) becomes <ARTIFACT_DIR> as in the state, and a
+#     version or API deployment id that normalize-template.js leaves where it is not a whole string
+#     (split-stacks' nested-stack output names `XLambdaVersion<hash>` and `Outputs.XLambdaVersion
+#     <hash>` attributes) becomes XLambdaVersion__HASH__ / ApiGatewayDeployment__INSTANCE__.
 #     Packaging needs moto only for plugin-split-stacks (it lists the deployed
 #     stack's resources, ListStackResources, to keep existing resources where they are).
 #  4. plugin-recorder (a local plugin recording every lifecycle hook, with a few facts of the
@@ -75,8 +78,10 @@ start_moto
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT
 bash "$ROOT/scripts/osls-golden.sh" "${cases[@]}"
 for case in "${cases[@]}"; do
-  for f in "$FIXTURES/$case"/golden/cloudformation-template-{create,update}-stack.json; do
-    [[ -f $f ]] && sed -i -E 's/[0-9]+-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<ARTIFACT_DIR>/g' "$f"
+  for f in "$FIXTURES/$case"/golden/*.json; do
+    sed -i -E -e 's/[0-9]+-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<ARTIFACT_DIR>/g' \
+      -e 's/LambdaVersion[A-Za-z0-9]{20,}/LambdaVersion__HASH__/g' \
+      -e 's/ApiGatewayDeployment[0-9]{10,}/ApiGatewayDeployment__INSTANCE__/g' "$f"
   done
 done
 
