@@ -84,6 +84,8 @@ export interface DeployFunctionOptions {
   configObject?: any
   /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
   jsFileLoader?: JsFileLoader
+  /** The service's plugins (hooks, schema definitions): set by the package entry. */
+  plugins?: JsPlugins
   /** Called with each progress event. It never keeps Node running on its own. */
   onProgress?: ((arg: ProgressEvent) => void)
 }
@@ -132,6 +134,8 @@ export interface DeployOptions {
   configObject?: any
   /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
   jsFileLoader?: JsFileLoader
+  /** The service's plugins (hooks, schema definitions): set by the package entry. */
+  plugins?: JsPlugins
   /**
    * `--aws-s3-accelerate` (true) / `--no-aws-s3-accelerate` (false): S3 transfer acceleration of the
    * deployment bucket; uploads use it once the bucket is accelerated.
@@ -203,6 +207,14 @@ export interface FunctionInfo {
   size: number
 }
 
+/** One call of the host's hook runner. */
+export interface HookCall {
+  /** `before:package:compileFunctions`, `initialize` … */
+  hook: string
+  /** The state plugins see, as JSON text. */
+  state: string
+}
+
 /** The deployed stack: status, functions, endpoints, layers and outputs, like `serverless info`. */
 export declare function info(options: ServiceOptions): Promise<InfoResult>
 
@@ -228,6 +240,19 @@ export interface JsFileRequest {
   /** Identifies the evaluation for `resolveVariableForJs`. */
   token: number
 }
+
+/** What the package entry passes when the service lists plugins. */
+export interface JsPlugins {
+  /** Every hook name a loaded plugin registered. */
+  hooks: Array<string>
+  /** Runs the hooks of one name over a state and resolves to the state they left. */
+  run: HookRunner
+  /** The plugins' `configSchemaHandler` definitions, in order. */
+  schema?: Array<any>
+}
+
+/** `provider.naming.<method>(...args)` for plugins: the engine's own naming rules. */
+export declare function namingRule(method: string, args: Array<any>, context: any): any
 
 export interface PackageOptions {
   /**
@@ -263,6 +288,8 @@ export interface PackageOptions {
   configObject?: any
   /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
   jsFileLoader?: JsFileLoader
+  /** The service's plugins (hooks, schema definitions): set by the package entry. */
+  plugins?: JsPlugins
   /**
    * `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`.
    * @default ".serverless"
@@ -289,6 +316,12 @@ export interface PackageResult {
  * `.serverless/` (or `package`), without touching AWS (except to download `s3://` artifacts).
  */
 export declare function packageService(options: PackageOptions): Promise<PackageResult>
+
+/** The service as plugins are constructed with it (`serverless.service`), and what slsx added. */
+export declare function pluginServiceState(options: ServiceOptions): Promise<any>
+
+/** The service's `plugins:` section (null without one), for the package entry's plugin host. */
+export declare function pluginsSection(options: ServiceOptions): Promise<any>
 
 /** The configuration with every variable resolved, like `serverless print`. */
 export declare function printConfig(options: ServiceOptions): Promise<any>
@@ -355,6 +388,8 @@ export interface ServiceOptions {
   configObject?: any
   /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
   jsFileLoader?: JsFileLoader
+  /** The service's plugins (hooks, schema definitions): set by the package entry. */
+  plugins?: JsPlugins
 }
 
 export interface Timing {

@@ -60,7 +60,11 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
-function parseArgs(argv) {
+/**
+ * The command words and the options. `extra` (a plugin command's own options, `{ name: { shortcut,
+ * type } }`) is accepted besides slsx's; without it an unknown option is a usage error.
+ */
+function parseArgs(argv, extra) {
   const commands = []
   const options = {}
   const byAlias = Object.fromEntries(
@@ -73,8 +77,8 @@ function parseArgs(argv) {
       continue
     }
     let [flag, inline] = arg.replace(/^--?/, '').split(/=(.*)/s, 2)
-    if (!arg.startsWith('--')) flag = byAlias[flag] || `-${flag}`
-    const spec = OPTIONS[flag]
+    if (!arg.startsWith('--')) flag = byAlias[flag] || shortcutOf(extra, flag) || `-${flag}`
+    const spec = OPTIONS[flag] || pluginOption(extra, flag)
     if (!spec) throw new UsageError(`Unknown option "${arg}"`)
     if (spec.value) {
       const value = inline !== undefined ? inline : argv[++i]
@@ -86,6 +90,18 @@ function parseArgs(argv) {
     }
   }
   return { commands, options }
+}
+
+function shortcutOf(extra, letter) {
+  const hit = Object.entries(extra || {}).find(([, o]) => o && o.shortcut === letter)
+  return hit && hit[0]
+}
+
+/** A plugin command's option: a flag when it is declared boolean, else it takes a value. */
+function pluginOption(extra, name) {
+  const o = extra && extra[name]
+  if (!o) return undefined
+  return o.type === 'boolean' ? {} : { value: true, multiple: o.type === 'multiple' }
 }
 
 function formatSize(bytes) {
@@ -151,6 +167,19 @@ function progressRenderer(verbose) {
           break
         case 'success': // osls's log.notice.success
           line(`✔ ${e.message}`)
+          break
+        case 'notice': // a plugin's log / log.notice / cli.log
+          line(e.message)
+          break
+        case 'error': // a plugin's log.error
+          line(e.message)
+          break
+        case 'debug':
+          if (verbose) line(e.message)
+          break
+        case 'text': // a plugin's writeText: the command's output
+          clear()
+          process.stdout.write(e.message.endsWith('\n') ? e.message : `${e.message}\n`)
           break
         default:
           break
@@ -370,7 +399,30 @@ async function main(argv) {
     case 'info':
       return infoCommand(options)
     default:
-      throw new UsageError(`Unknown command "${command}"`)
+      return pluginCommand(argv, commands)
+  }
+}
+
+/** A command one of the service's plugins defines (`slsx prune -n 2`, `slsx offline`). */
+async function pluginCommand(argv, words) {
+  // First the service options only (the plugin's own options are not known before it is loaded).
+  const anyFlag = new Proxy({}, { get: () => ({}) })
+  const serviceOpts = serviceOptions(parseArgs(argv, anyFlag).options)
+  let defined = {}
+  try {
+    defined = await slsx.pluginCommands(serviceOpts)
+  } catch {
+    throw new UsageError(`Unknown command "${words.join(' ')}"`)
+  }
+  let spec = { commands: defined }
+  for (const w of words) spec = spec && spec.commands && spec.commands[w]
+  if (!spec || spec.type === 'entrypoint') throw new UsageError(`Unknown command "${words.join(' ')}"`)
+  const { options } = parseArgs(argv, spec.options)
+  const progress = progressRenderer(Boolean(options.verbose))
+  try {
+    await slsx.runPluginCommand(words, { ...serviceOptions(options), onProgress: progress.onProgress })
+  } finally {
+    progress.stop()
   }
 }
 

@@ -15,15 +15,7 @@ const MARKER = '\u0000'
 const CONFIG_NAMES = ['serverless.yml', 'serverless.yaml', 'serverless.json', 'serverless.js', 'serverless.cjs', 'serverless.mjs', 'serverless.ts']
 const JS_KINDS = new Set(['.js', '.cjs', '.mjs', '.ts', '.mts', '.cts'])
 
-class SlsxError extends Error {
-  constructor(message, details = {}) {
-    super(message)
-    this.name = 'SlsxError'
-    for (const key of ['code', 'file', 'line', 'column', 'path']) {
-      if (details[key] !== undefined) this[key] = details[key]
-    }
-  }
-}
+const { SlsxError } = require('./errors')
 
 function restoreError(err) {
   if (!(err instanceof Error) || typeof err.message !== 'string') return err
@@ -135,21 +127,91 @@ async function withConfig(options) {
   return opts
 }
 
-function wrap(fn) {
+/** Whether a `plugins:` value lists any plugin. */
+function listsPlugins(section) {
+  if (Array.isArray(section)) return section.length > 0
+  return Boolean(section && typeof section === 'object' && Array.isArray(section.modules) && section.modules.length)
+}
+
+/**
+ * With plugins, the host loads and constructs them, and the engine runs with their hooks and schema
+ * definitions, on the configuration as their constructors left it. Without, nothing of that runs.
+ */
+async function withPlugins(opts, commands, known) {
+  const section = known === undefined ? await native.pluginsSection(opts) : known
+  if (!listsPlugins(section)) return { opts, host: null }
+  const { createHost } = require('./plugins/host')
+  const host = await createHost({ opts, section, commands, onEvent: opts.onProgress })
+  return { opts: { ...opts, config: host.configFile, configObject: host.config(), plugins: host.binding() }, host }
+}
+
+/**
+ * Plugins assume the process runs in the service directory (Serverless always does): with plugins a
+ * command runs there, one at a time in the process, and the working directory comes back after.
+ */
+let pluginTurn = Promise.resolve()
+async function inServiceDir(opts, run) {
+  const previous = pluginTurn
+  let release
+  pluginTurn = new Promise((r) => (release = r))
+  await previous
+  const cwd = process.cwd()
+  try {
+    process.chdir(path.resolve(opts.servicePath || cwd))
+    return await run()
+  } finally {
+    process.chdir(cwd)
+    release()
+  }
+}
+
+function wrap(fn, commands) {
   return async function (options) {
     try {
-      return await fn(await withConfig(options))
+      const base = await withConfig(options)
+      const section = await native.pluginsSection(base)
+      if (!listsPlugins(section)) return await fn(base)
+      return await inServiceDir(base, async () => fn((await withPlugins(base, commands, section)).opts))
     } catch (err) {
       throw restoreError(err)
     }
   }
 }
 
+/**
+ * A plugin's own command (`prune`, `offline` …): the service's plugins loaded and the command's
+ * lifecycle run. `command` is its words (`['prune']`), `options` the service options with the
+ * command's own options in `options.options`.
+ */
+async function runPluginCommand(command, options) {
+  try {
+    const base = await withConfig(options)
+    await inServiceDir(base, async () => {
+      const { host } = await withPlugins(base, command)
+      if (!host) throw new SlsxError(`Unknown command "${command.join(' ')}"`, { code: 'UNKNOWN_COMMAND' })
+      await host.runCommand(command)
+    })
+  } catch (err) {
+    throw restoreError(err)
+  }
+}
+
+/** The commands the service's plugins define (for `--help` and the CLI's argument parsing). */
+async function pluginCommands(options) {
+  const base = await withConfig(options)
+  return inServiceDir(base, async () => {
+    const { host } = await withPlugins(base, [])
+    return host ? host.commands : {}
+  })
+}
+
 module.exports = {
-  deploy: wrap(native.deploy),
-  deployFunction: wrap(native.deployFunction),
-  packageService: wrap(native.packageService),
-  printConfig: wrap(native.printConfig),
-  info: wrap(native.info),
+  deploy: wrap(native.deploy, ['deploy']),
+  deployFunction: wrap(native.deployFunction, ['deploy', 'function']),
+  packageService: wrap(native.packageService, ['package']),
+  printConfig: wrap(native.printConfig, ['print']),
+  info: wrap(native.info, ['info']),
+  runPluginCommand,
+  pluginCommands,
   SlsxError,
 }

@@ -15,6 +15,10 @@ pub fn to_js_error(err: slsx_core::Error) -> Error {
         details.insert("line".into(), loc.line.into());
         details.insert("column".into(), loc.column.into());
     }
+    if let slsx_core::Error::Plugin { plugin, hook, .. } = &err {
+        details.insert("plugin".into(), plugin.clone().into());
+        details.insert("hook".into(), hook.clone().into());
+    }
     if let slsx_core::Error::Config { path: Some(p), .. } = &err {
         details.insert("path".into(), p.clone().into());
     }

@@ -6,6 +6,7 @@
 mod error;
 mod js_files;
 mod options;
+mod plugins;
 mod progress;
 mod results;
 
@@ -69,6 +70,34 @@ pub async fn info(options: JsServiceOptions) -> napi::Result<JsInfoResult> {
     run(async move { slsx_core::deploy::info(&core_options).await })
         .await
         .map(JsInfoResult::from)
+}
+
+/// The service's `plugins:` section (null without one), for the package entry's plugin host.
+#[napi]
+pub async fn plugins_section(options: JsServiceOptions) -> napi::Result<serde_json::Value> {
+    let core_options = options.into_core().map_err(to_js_error)?;
+    run(async move { slsx_core::deploy::plugins_section(&core_options).await }).await
+}
+
+/// The service as plugins are constructed with it (`serverless.service`), and what slsx added.
+#[napi]
+pub async fn plugin_service_state(options: JsServiceOptions) -> napi::Result<serde_json::Value> {
+    let core_options = options.into_core().map_err(to_js_error)?;
+    run(async move { slsx_core::deploy::plugin_service_state(&core_options).await }).await
+}
+
+/// `provider.naming.<method>(...args)` for plugins: the engine's own naming rules.
+#[napi]
+pub fn naming_rule(
+    method: String,
+    args: Vec<serde_json::Value>,
+    context: serde_json::Value,
+) -> napi::Result<serde_json::Value> {
+    slsx_core::compile::plugin_naming::rule(&method, &args, &context).ok_or_else(|| {
+        napi::Error::from_reason(format!(
+            "provider.naming.{method} is not provided by slsx (the rules plugins call are listed in docs/lifecycle.md)"
+        ))
+    })
 }
 
 fn shared(reporter: Option<progress::JsReporter>) -> slsx_core::progress::SharedReporter {

@@ -41,6 +41,8 @@ pub struct JsDeployOptions {
     pub config_object: Option<serde_json::Value>,
     /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
     pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+    /// The service's plugins (hooks, schema definitions): set by the package entry.
+    pub plugins: Option<crate::plugins::JsPlugins>,
     /// `--aws-s3-accelerate` (true) / `--no-aws-s3-accelerate` (false): S3 transfer acceleration of the
     /// deployment bucket; uploads use it once the bucket is accelerated.
     pub aws_s3_accelerate: Option<bool>,
@@ -66,6 +68,7 @@ impl JsDeployOptions {
             options: self.options,
             config_object: self.config_object,
             js_file_loader: self.js_file_loader,
+            plugins: self.plugins,
             aws_s3_accelerate: self.aws_s3_accelerate,
         }
         .into_core()?;
@@ -106,6 +109,8 @@ pub struct JsPackageOptions {
     pub config_object: Option<serde_json::Value>,
     /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
     pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+    /// The service's plugins (hooks, schema definitions): set by the package entry.
+    pub plugins: Option<crate::plugins::JsPlugins>,
     /// `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`.
     /// @default ".serverless"
     pub package: Option<String>,
@@ -128,6 +133,7 @@ impl JsPackageOptions {
             options: self.options,
             config_object: self.config_object,
             js_file_loader: self.js_file_loader,
+            plugins: self.plugins,
             aws_s3_accelerate: None,
         }
         .into_core()?;
@@ -177,6 +183,8 @@ pub struct JsDeployFunctionOptions {
     pub config_object: Option<serde_json::Value>,
     /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
     pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+    /// The service's plugins (hooks, schema definitions): set by the package entry.
+    pub plugins: Option<crate::plugins::JsPlugins>,
     /// Called with each progress event. It never keeps Node running on its own.
     pub on_progress:
         Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
@@ -196,6 +204,7 @@ impl JsDeployFunctionOptions {
             options: self.options,
             config_object: self.config_object,
             js_file_loader: self.js_file_loader,
+            plugins: self.plugins,
             aws_s3_accelerate: None,
         }
         .into_core()?;
@@ -223,6 +232,8 @@ pub struct ServiceFields {
     pub options: Option<serde_json::Map<String, serde_json::Value>>,
     pub config_object: Option<serde_json::Value>,
     pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+    /// The service's plugins (hooks, schema definitions): set by the package entry.
+    pub plugins: Option<crate::plugins::JsPlugins>,
     pub aws_s3_accelerate: Option<bool>,
 }
 
@@ -253,6 +264,8 @@ impl ServiceFields {
             options: self.options.unwrap_or_default(),
             preloaded,
             aws_s3_accelerate: self.aws_s3_accelerate,
+            skip_schema: false,
+            hooks: self.plugins.map(crate::plugins::JsPlugins::into_hooks),
             js_files: self.js_file_loader.map(|l| {
                 std::sync::Arc::new(crate::js_files::JsFileBridge::new(l))
                     as std::sync::Arc<dyn slsx_core::variables::JsFiles + Send>
@@ -286,6 +299,8 @@ pub struct JsServiceOptions {
     pub config_object: Option<serde_json::Value>,
     /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
     pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+    /// The service's plugins (hooks, schema definitions): set by the package entry.
+    pub plugins: Option<crate::plugins::JsPlugins>,
 }
 
 impl JsServiceOptions {
@@ -300,6 +315,7 @@ impl JsServiceOptions {
             options: self.options,
             config_object: self.config_object,
             js_file_loader: self.js_file_loader,
+            plugins: self.plugins,
             aws_s3_accelerate: None,
         }
         .into_core()

@@ -56,6 +56,15 @@ pub enum Error {
     #[error("{message}")]
     InvalidOption { message: String },
 
+    /// A plugin's hook failed: its own message and code, with the plugin and the hook named.
+    #[error("{message} (plugin \"{plugin}\", hook \"{hook}\")")]
+    Plugin {
+        plugin: String,
+        hook: String,
+        code: String,
+        message: String,
+    },
+
     /// A bug in slsx, caught instead of crashing the host process.
     #[error("this is a bug in slsx, please report it: {message}")]
     Internal { message: String },
@@ -68,7 +77,9 @@ impl Error {
     pub fn code(&self) -> &str {
         match self {
             Error::Config { code, .. } | Error::Package { code, .. } => code,
-            Error::Aws { code, .. } | Error::Stack { code, .. } => code,
+            Error::Aws { code, .. } | Error::Stack { code, .. } | Error::Plugin { code, .. } => {
+                code
+            }
             Error::Io { .. } => "FILE_SYSTEM_ERROR",
             Error::InvalidOption { .. } => "INVALID_OPTION",
             Error::Internal { .. } => "INTERNAL_ERROR",

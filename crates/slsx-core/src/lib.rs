@@ -8,6 +8,7 @@ pub mod compile;
 pub mod config;
 pub mod deploy;
 pub mod error;
+pub mod lifecycle;
 pub mod package;
 pub mod progress;
 pub mod variables;

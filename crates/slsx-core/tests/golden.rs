@@ -163,9 +163,15 @@ fn templates_and_zips_match_osls_goldens() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
+        // plugin-* fixtures run their plugins: `__test__/plugins.test.js` compares those.
         .filter(|p| {
             p.join("golden/cloudformation-template-update-stack.json")
                 .is_file()
+                && !p
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("plugin-")
         })
         .collect();
     cases.sort();

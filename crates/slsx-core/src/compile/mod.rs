@@ -12,6 +12,7 @@ mod layers;
 mod logs;
 pub mod naming;
 mod outputs;
+pub mod plugin_naming;
 mod resources;
 mod url;
 
@@ -68,6 +69,8 @@ pub fn code_artifact_key(service: &Service, sha256_hex: &str) -> String {
 pub use events::unsupported_event_warnings;
 
 /// Compiles the service: `functions` gives each function's code (by key), `layers` each layer's zip.
+/// The stages of the package lifecycle, one after the other (`deploy::build` runs them with the
+/// plugins' hooks between them).
 pub fn compile(
     service: &Service,
     functions: &[(String, FunctionCode)],
@@ -75,11 +78,31 @@ pub fn compile(
 ) -> Result<Templates> {
     let create = core_template(service);
     let mut update = create.clone();
-    let mut resources = std::mem::take(resources_mut(&mut update));
-    let mut outputs = std::mem::take(outputs_mut(&mut update));
+    setup_provider(service, &mut update);
+    let compiled_layers = compile_layers(service, layers, &mut update)?;
+    let version_ids = compile_functions(service, functions, &compiled_layers, &mut update)?;
+    compile_events(service, &mut update)?;
+    finalize(service, &mut update)?;
+    Ok(Templates {
+        create,
+        update,
+        version_ids,
+    })
+}
 
-    logs::add_log_groups(service, &mut resources);
-    iam::add_execution_role(service, &mut resources);
+/// `package:setupProviderConfiguration`: the log groups and the execution role, added to the
+/// compiled template (which starts as the core template, the create template).
+pub fn setup_provider(service: &Service, update: &mut Value) {
+    logs::add_log_groups(service, resources_mut(update));
+    iam::add_execution_role(service, resources_mut(update));
+}
+
+/// `package:compileLayers`.
+pub fn compile_layers(
+    service: &Service,
+    layers: &[LayerCode],
+    template: &mut Value,
+) -> Result<Vec<layers::CompiledLayer>> {
     let zips: Vec<(&str, &std::path::Path, String, String)> = layers
         .iter()
         .map(|l| {
@@ -91,24 +114,63 @@ pub fn compile(
             )
         })
         .collect();
-    let compiled_layers = layers::add_layers(service, &zips, &mut resources, &mut outputs)?;
-    let version_ids = functions::add_functions(
+    let (mut resources, mut outputs) = take_sections(template);
+    let compiled = layers::add_layers(service, &zips, &mut resources, &mut outputs);
+    put_sections(template, resources, outputs);
+    compiled
+}
+
+/// `package:compileFunctions`: functions, versions, aliases, URLs…; the version logical ID of each
+/// function key, in function order.
+pub fn compile_functions(
+    service: &Service,
+    functions: &[(String, FunctionCode)],
+    compiled_layers: &[layers::CompiledLayer],
+    template: &mut Value,
+) -> Result<Vec<(String, Option<String>)>> {
+    let (mut resources, mut outputs) = take_sections(template);
+    let ids = functions::add_functions(
         service,
         functions,
-        &compiled_layers,
+        compiled_layers,
         &mut resources,
         &mut outputs,
-    )?;
-    events::add_events(service, &mut resources, &mut outputs)?;
-    *resources_mut(&mut update) = resources;
-    *outputs_mut(&mut update) = outputs;
-    outputs::add_export_names(service, &mut update);
-    resources::merge_resources(service, &mut update)?;
-    Ok(Templates {
-        create,
-        update,
-        version_ids,
-    })
+    );
+    put_sections(template, resources, outputs);
+    ids
+}
+
+/// `package:compileEvents`.
+pub fn compile_events(service: &Service, template: &mut Value) -> Result<()> {
+    let (mut resources, mut outputs) = take_sections(template);
+    let done = events::add_events(service, &mut resources, &mut outputs);
+    put_sections(template, resources, outputs);
+    done
+}
+
+/// The first three events `package:finalize` spawns: export names, the user's `resources`, nulls
+/// stripped.
+pub fn finalize(service: &Service, template: &mut Value) -> Result<()> {
+    outputs::add_export_names(service, template);
+    resources::merge_resources(service, template)?;
+    resources::strip_nulls(template);
+    Ok(())
+}
+
+pub use layers::CompiledLayer;
+pub use outputs::add_export_names;
+pub use resources::{merge_resources, strip_nulls};
+
+fn take_sections(template: &mut Value) -> (Map<String, Value>, Map<String, Value>) {
+    (
+        std::mem::take(resources_mut(template)),
+        std::mem::take(outputs_mut(template)),
+    )
+}
+
+fn put_sections(template: &mut Value, resources: Map<String, Value>, outputs: Map<String, Value>) {
+    *resources_mut(template) = resources;
+    *outputs_mut(template) = outputs;
 }
 
 /// Where code lives: the stack's deployment bucket, or the custom `deploymentBucket` by name.

@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 use crate::config::Service;
 use crate::error::{Error, Result};
 
+/// `aws:package:finalize:mergeCustomProviderResources`.
 pub fn merge_resources(service: &Service, template: &mut Value) -> Result<()> {
     let Some(Value::Object(resources)) = service.raw.get("resources") else {
-        strip_nulls(template);
         return Ok(());
     };
     let mut source = resources.clone();
@@ -66,7 +66,6 @@ pub fn merge_resources(service: &Service, template: &mut Value) -> Result<()> {
             }
         }
     }
-    strip_nulls(template);
     Ok(())
 }
 
@@ -106,8 +105,9 @@ fn merge_into(target: &mut Value, source: &Value) {
     }
 }
 
-/// Null properties are removed from every resource (a resource without properties loses the key).
-fn strip_nulls(template: &mut Value) {
+/// `aws:package:finalize:stripNullPropsFromTemplateResources`: null properties are removed from every
+/// resource (a resource without properties loses the key).
+pub fn strip_nulls(template: &mut Value) {
     fn strip(v: &mut Value) {
         match v {
             Value::Object(m) => {

@@ -27,6 +27,17 @@ pub struct ServiceOptions {
     pub js_files: Option<std::sync::Arc<dyn crate::variables::JsFiles + Send>>,
     /// `--aws-s3-accelerate` (Some(true)) / `--no-aws-s3-accelerate` (Some(false)).
     pub aws_s3_accelerate: Option<bool>,
+    /// Load for the plugins' constructors: the schema converts values but its problems are not
+    /// raised yet (plugins extend the schema once they are constructed).
+    pub skip_schema: bool,
+    /// The plugins' hooks (the Node.js host provides them when the service lists plugins).
+    pub hooks: Option<std::sync::Arc<dyn crate::lifecycle::Hooks>>,
+}
+
+impl std::fmt::Debug for dyn crate::lifecycle::Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hooks")
+    }
 }
 
 impl std::fmt::Debug for dyn crate::variables::JsFiles + Send {
@@ -36,6 +47,13 @@ impl std::fmt::Debug for dyn crate::variables::JsFiles + Send {
 }
 
 impl ServiceOptions {
+    /// The plugins' hooks, or none.
+    pub fn hooks(&self) -> std::sync::Arc<dyn crate::lifecycle::Hooks> {
+        self.hooks
+            .clone()
+            .unwrap_or_else(|| std::sync::Arc::new(crate::lifecycle::NoHooks))
+    }
+
     /// What `${opt:…}` sees.
     pub fn cli_options(&self) -> Map<String, Value> {
         let mut o = self.options.clone();
@@ -176,7 +194,25 @@ impl Service {
         // osls's default is `error` (Serverless 3 warned). The schema converts values (`'false'` to
         // false, a scalar to a list …) in every mode: osls compiles the converted configuration.
         let mode = super::schema::mode_of(value.get("configValidationMode"));
-        let problems = super::schema::Schema::osls().check(&mut value);
+        let osls = super::schema::Schema::osls();
+        let definitions = options
+            .hooks
+            .as_ref()
+            .map(|h| h.schema_definitions())
+            .unwrap_or_default();
+        let extended;
+        let schema = if definitions.is_empty() {
+            osls
+        } else {
+            extended = osls.extended(definitions).map_err(|message| {
+                crate::Error::config("PLUGIN_SCHEMA_DEFINITION_ERROR", message)
+            })?;
+            &extended
+        };
+        let mut problems = schema.check(&mut value);
+        if options.skip_schema {
+            problems.clear();
+        }
         let warnings = super::schema::apply(&mode, &problems, &|path| {
             super::locate_in(&loaded.path, &loaded.source, path)
         })?;

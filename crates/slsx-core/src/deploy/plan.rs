@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-use crate::compile::{
-    self, code_artifact_key, collate::deep_sort, FunctionCode, LayerCode, Templates,
-};
+use crate::compile::{self, collate::deep_sort, FunctionCode, Templates};
 use crate::config::Service;
 use crate::error::{Error, Result};
 use crate::package::{self, hash, Artifact, Code, Packaged};
@@ -37,8 +35,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Packages and compiles `service` into `out_dir` (emptied first, as Serverless does).
-    /// `fetch` downloads `s3://` artifacts.
+    /// Packages and compiles `service` into `out_dir` (emptied first, as Serverless does): the steps
+    /// of the `package` lifecycle, without plugins. `fetch` downloads `s3://` artifacts.
     pub fn build(
         service: Service,
         out_dir: &std::path::Path,
@@ -46,73 +44,33 @@ impl Plan {
         reporter: &dyn Reporter,
         now_ms: u64,
     ) -> Result<Plan> {
-        let previous = clean_output(&service, out_dir)?;
-        let packaged =
-            package::package_service(&service, out_dir, previous.as_deref(), fetch, reporter);
-        if let Some(p) = &previous {
-            let _ = std::fs::remove_dir_all(p);
-        }
-        let packaged = packaged?;
-        let mut artifacts = packaged.artifacts.clone();
-        let mut artifact_keys: Vec<String> = artifacts
-            .iter()
-            .map(|a| code_artifact_key(&service, &a.sha256_hex))
-            .collect();
-        let functions = packaged
-            .functions
-            .iter()
-            .map(|(key, code)| {
-                let code = match code {
-                    Code::Zip(i) => FunctionCode::Zip {
-                        s3_key: artifact_keys[*i].clone(),
-                        sha256_base64: artifacts[*i].sha256_base64.clone(),
-                    },
-                    Code::Image => image_code(&service, key)?,
-                };
-                Ok((key.clone(), code))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let layers: Vec<LayerCode> = packaged
-            .layers
-            .iter()
-            .map(|(key, i)| LayerCode {
-                key: key.clone(),
-                path: artifacts[*i].path.clone(),
-                s3_key: artifact_keys[*i].clone(),
-                sha256_base64: artifacts[*i].sha256_base64.clone(),
-            })
-            .collect();
-        let templates = compile::compile(&service, &functions, &layers)?;
-        if let Some(path) = compile::custom_resources::write_if_used(&templates.update, out_dir)? {
-            let zip = compile::custom_resources::artifact();
-            artifact_keys.push(code_artifact_key(&service, &zip.sha256_hex));
-            artifacts.push(Artifact {
-                file_name: compile::custom_resources::ARTIFACT_NAME.into(),
-                path,
-                size: zip.bytes.len() as u64,
-                sha256_hex: zip.sha256_hex.clone(),
-                sha256_base64: zip.sha256_base64.clone(),
-                entries: 0,
-                prebuilt: false,
-            });
-        }
-        let deployment_dir = format!(
-            "{}/{}",
-            service.s3_stage_prefix(),
-            deployment_dir_name(now_ms)
-        );
+        let mut b = super::build::Build::new(service, out_dir.to_path_buf(), now_ms);
+        b.cleanup()?;
+        b.initialize();
+        b.setup_provider();
+        b.create_artifacts(fetch, reporter)?;
+        b.compile_layers()?;
+        b.compile_functions()?;
+        b.compile_events()?;
+        b.add_export_names();
+        b.merge_resources()?;
+        b.strip_nulls();
+        b.save_state()
+    }
+
+    /// The end of `aws:package:finalize:saveServiceState`: the state, the files of `.serverless/`
+    /// and the hashes compared on the next deploy.
+    pub(super) fn finish(
+        service: Service,
+        packaged: Packaged,
+        artifacts: Vec<Artifact>,
+        artifact_keys: Vec<String>,
+        templates: Templates,
+        deployment_dir: String,
+        out_dir: PathBuf,
+    ) -> Result<Plan> {
         let state = state_json(&service, &templates, &packaged, &deployment_dir);
-
-        // With its own deployment bucket a service has no core stack to create (osls writes no file).
-        if compile::custom_bucket(&service).is_none() {
-            write_json(&out_dir.join(CREATE_TEMPLATE_FILE), &templates.create)?;
-        }
-        write_json(&out_dir.join(UPDATE_TEMPLATE_FILE), &templates.update)?;
-        write_json(&out_dir.join(STATE_FILE), &state)?;
-
-        let template_hash = template_hash(&templates.update);
-        let state_hash = state_hash(&state);
-        Ok(Plan {
+        let mut plan = Plan {
             service,
             packaged,
             artifacts,
@@ -120,10 +78,32 @@ impl Plan {
             templates,
             state,
             deployment_dir,
-            template_hash,
-            state_hash,
-            out_dir: out_dir.to_path_buf(),
-        })
+            template_hash: String::new(),
+            state_hash: String::new(),
+            out_dir,
+        };
+        plan.write()?;
+        Ok(plan)
+    }
+
+    /// Writes the templates and the state into the package directory and hashes them (again, when
+    /// a plugin changed them after they were first saved).
+    pub(super) fn write(&mut self) -> Result<()> {
+        // With its own deployment bucket a service has no core stack to create (osls writes no file).
+        if compile::custom_bucket(&self.service).is_none() {
+            write_json(
+                &self.out_dir.join(CREATE_TEMPLATE_FILE),
+                &self.templates.create,
+            )?;
+        }
+        write_json(
+            &self.out_dir.join(UPDATE_TEMPLATE_FILE),
+            &self.templates.update,
+        )?;
+        write_json(&self.out_dir.join(STATE_FILE), &self.state)?;
+        self.template_hash = template_hash(&self.templates.update);
+        self.state_hash = state_hash(&self.state);
+        Ok(())
     }
 }
 
@@ -297,7 +277,7 @@ impl Plan {
 }
 
 /// An image function's code: an ECR URI pinned by digest (`<repository>@sha256:<hex>`).
-fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
+pub(super) fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
     if let Some(image) = service.images.get(key) {
         return Ok(FunctionCode::Image {
             uri: image.uri.clone(),
@@ -344,7 +324,10 @@ fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
 /// Empties the package directory before packaging — `.serverless/` entirely (as Serverless does), a
 /// `--package DIR` only of the files a package consists of, since it may hold other things. What was
 /// there is moved into `<dir>/.slsx-previous/` (returned), so unchanged zips can be reused from it.
-fn clean_output(service: &Service, out_dir: &std::path::Path) -> Result<Option<PathBuf>> {
+pub(super) fn clean_output(
+    service: &Service,
+    out_dir: &std::path::Path,
+) -> Result<Option<PathBuf>> {
     if !out_dir.exists() {
         return Ok(None);
     }
@@ -395,12 +378,10 @@ fn write_json(path: &std::path::Path, value: &Value) -> Result<()> {
         .map_err(|e| Error::io(format!("cannot write \"{}\"", path.display()), e))
 }
 
-/// `serverless-state.json` in the shape osls writes, without absolute paths: `deploy --package` and
-/// plugins that read it keep working, and it hashes the same on every machine.
 /// `serverless-state.json` in the shape osls writes, with artifact paths relative to the package
 /// directory: `deploy --package` and plugins that read it keep working, and it hashes the same on
 /// every machine.
-fn state_json(
+pub(super) fn state_json(
     service: &Service,
     templates: &Templates,
     packaged: &Packaged,

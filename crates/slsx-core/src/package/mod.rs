@@ -555,3 +555,15 @@ fn build_zips(
     }
     Ok((built, records))
 }
+
+/// Hashes artifacts again from their files, in parallel (a plugin's hook rewrote or replaced them:
+/// serverless-python-requirements adds to slsx's zips after they were made).
+pub fn rehash(artifacts: &mut [Artifact]) -> Result<()> {
+    artifacts.par_iter_mut().try_for_each(|a| {
+        let (sha, size) = hash::sha256_file(&a.path)?;
+        a.sha256_hex = hex::encode(sha);
+        a.sha256_base64 = hash::base64(&sha);
+        a.size = size;
+        Ok(())
+    })
+}

@@ -175,6 +175,85 @@ impl Schema {
         add_properties(target, &one, "")
     }
 
+    /// This schema extended by plugins' `configSchemaHandler` calls, in order: each definition is
+    /// `{ kind, name?, event?, schema }` as the Node.js host records them (`functionEvent`,
+    /// `functionEventProperties`, `functionProperties`, `customProperties`, `topLevelProperty`).
+    pub fn extended(&self, definitions: &[Value]) -> Result<Schema, String> {
+        let mut schema = self.clone();
+        for d in definitions {
+            let kind = d.get("kind").and_then(Value::as_str).unwrap_or("");
+            let name = d.get("name").and_then(Value::as_str).unwrap_or("");
+            let part = d.get("schema").cloned().unwrap_or(Value::Null);
+            let properties = part
+                .get("properties")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            match kind {
+                "functionEvent" => schema.define_function_event(name, part)?,
+                "functionEventProperties" => {
+                    let event = d.get("event").and_then(Value::as_str).unwrap_or("");
+                    schema.define_function_event_properties(event, &properties)?
+                }
+                "functionProperties" => schema.define_function_properties(&properties)?,
+                "customProperties" => schema.define_custom_properties(&properties)?,
+                "topLevelProperty" => schema.define_top_level_property(name, part)?,
+                // `defineProvider` is for providers other than aws, whose plugins are skipped.
+                _ => {}
+            }
+        }
+        Ok(schema)
+    }
+
+    /// Properties a plugin adds to a built-in event's object form (`defineFunctionEventProperties`).
+    pub fn define_function_event_properties(
+        &mut self,
+        event: &str,
+        properties: &Map<String, Value>,
+    ) -> Result<(), String> {
+        let definitions = self.definitions.clone();
+        let branch = self
+            .event_branches()?
+            .iter_mut()
+            .find(|b| b.pointer("/required/0").and_then(Value::as_str) == Some(event))
+            .and_then(|b| b.pointer_mut(&format!("/properties/{event}")))
+            .ok_or_else(|| format!("Function event '{event}' has no definition"))?;
+        let resolve = |v: &Value| {
+            v.get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/definitions/"))
+                .map(str::to_string)
+        };
+        // The object form: the event's schema itself, or its object branch of an anyOf / oneOf.
+        let mut target = branch.clone();
+        if let Some(name) = resolve(&target) {
+            target = definitions.get(&name).cloned().unwrap_or(Value::Null);
+        }
+        let is_object = |v: &Value| v.get("type").and_then(Value::as_str) == Some("object");
+        let mut object = if is_object(&target) {
+            target
+        } else {
+            ["anyOf", "oneOf"]
+                .iter()
+                .filter_map(|k| target.get(*k).and_then(Value::as_array))
+                .flatten()
+                .find(|b| is_object(b))
+                .cloned()
+                .ok_or_else(|| format!("Function event '{event}' has no object form"))?
+        };
+        let props = object
+            .as_object_mut()
+            .expect("an object schema")
+            .entry("properties")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .ok_or("properties is not an object")?;
+        add_properties(props, properties, event)?;
+        // The event now takes the extended object schema alongside its other forms.
+        *branch = json!({ "anyOf": [object, branch.clone()] });
+        Ok(())
+    }
+
     /// Validates `config`, converting its values as osls does, and returns what is wrong.
     pub fn check(&self, config: &mut Value) -> Vec<Problem> {
         // osls removes null-valued properties before validating and puts them back afterwards (an

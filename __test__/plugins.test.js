@@ -1,0 +1,184 @@
+'use strict'
+// Serverless v3 plugins under slsx (issue 14): real plugins, pinned and installed from the registry
+// into crates/slsx-core/tests/fixtures/plugin-*/ at test time (scripts/plugins-install.sh), run by
+// slsx's plugin host; each fixture's package must equal what osls 4.3.1 (or Serverless v3, see the
+// fixture's golden.tool) packages with the same plugin (goldens by scripts/osls-plugin-golden.sh):
+// the update and create templates (normalized as for every golden) and the entries of every zip.
+// plugin-recorder, a local plugin recording each hook it sees, proves the event order.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+
+const slsx = require('../lib/index.js')
+const { root } = require('./helpers')
+
+const FIXTURES = path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures')
+const pluginCases = fs
+  .readdirSync(FIXTURES)
+  .filter((n) => n.startsWith('plugin-') && fs.existsSync(path.join(FIXTURES, n, 'golden', 'cloudformation-template-update-stack.json')))
+  .sort()
+
+test.before(() => {
+  const r = spawnSync('bash', [path.join(root, 'scripts', 'plugins-install.sh')], { encoding: 'utf8' })
+  assert.equal(r.status, 0, `plugins-install.sh failed:\n${r.stdout}\n${r.stderr}`)
+})
+
+/** A copy of a fixture (its installed node_modules too), without its goldens. */
+function copyFixture(name) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `slsx-${name}-`))
+  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true, filter: (src) => path.basename(src) !== 'golden' })
+  return dir
+}
+
+/** The CLI args of the golden (`golden.args`), as package options. */
+function goldenOptions(name) {
+  const file = path.join(FIXTURES, name, 'golden.args')
+  const words = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split(/\s+/) : ['--stage', 'dev', '--region', 'us-east-1']
+  const value = (flag) => (words.includes(flag) ? words[words.indexOf(flag) + 1] : undefined)
+  return { stage: value('--stage'), region: value('--region') }
+}
+
+/** A JSON file normalized by scripts/normalize-template.js, the rules every golden was made with. */
+function normalized(file) {
+  const out = path.join(os.tmpdir(), `slsx-norm-${process.pid}-${path.basename(file)}`)
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'normalize-template.js'), file, out], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  return JSON.parse(fs.readFileSync(out, 'utf8'))
+}
+
+function zipEntries(dir) {
+  const out = path.join(os.tmpdir(), `slsx-zips-${process.pid}.json`)
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'zip-entries.js'), 'zips', dir, out], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  const zips = JSON.parse(fs.readFileSync(out, 'utf8'))
+  delete zips['custom-resources.zip']
+  return zips
+}
+
+for (const name of pluginCases) {
+  test(`${name}: the package equals osls's with the same plugin`, async () => {
+    const dir = copyFixture(name)
+    const events = []
+    await slsx.packageService({ servicePath: dir, ...goldenOptions(name), onProgress: (e) => events.push(e) })
+    const out = path.join(dir, '.serverless')
+    for (const file of ['cloudformation-template-update-stack.json', 'cloudformation-template-create-stack.json']) {
+      const golden = path.join(FIXTURES, name, 'golden', file)
+      if (!fs.existsSync(golden)) continue
+      assert.deepEqual(normalized(path.join(out, file)), JSON.parse(fs.readFileSync(golden, 'utf8')), `${name}/${file}`)
+    }
+    const goldenZips = JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'golden', 'zips.json'), 'utf8'))
+    delete goldenZips['custom-resources.zip']
+    assert.deepEqual(sortedEntries(zipEntries(out)), sortedEntries(goldenZips), `${name}: zip entries`)
+  })
+}
+
+/** Zip name -> entries; the names of zips slsx writes elsewhere (content-addressed keys) aside. */
+function sortedEntries(zips) {
+  return Object.values(zips)
+    .map((entries) => [...entries].sort())
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+}
+
+/** The hooks plugin-recorder saw running `run`, as JSON lines. */
+async function recordHooks(run) {
+  const dir = copyFixture('plugin-recorder')
+  const out = path.join(dir, 'hooks.jsonl')
+  process.env.RECORDER_OUT = out
+  try {
+    await run(dir)
+  } finally {
+    delete process.env.RECORDER_OUT
+  }
+  return fs
+    .readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+}
+
+function goldenHooks(file) {
+  return fs
+    .readFileSync(path.join(FIXTURES, 'plugin-recorder', 'golden', file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+}
+
+test('package: every hook osls fires, in its order, each seeing the state osls shows there', async () => {
+  const seen = await recordHooks((dir) => slsx.packageService({ servicePath: dir, stage: 'dev', region: 'us-east-1' }))
+  assert.deepEqual(seen, goldenHooks('hooks-package.jsonl'))
+})
+
+test('a listed plugin that is not installed stops everything with PLUGIN_NOT_FOUND, naming it', async () => {
+  const dir = copyFixture('plugin-recorder')
+  fs.writeFileSync(path.join(dir, 'serverless.yml'), fs.readFileSync(path.join(dir, 'serverless.yml'), 'utf8').replace('- ./plugins/recorder.js', '- serverless-not-installed-anywhere'))
+  await assert.rejects(slsx.deploy({ servicePath: dir, stage: 'dev', region: 'us-east-1' }), (err) => {
+    assert.equal(err.code, 'PLUGIN_NOT_FOUND')
+    assert.match(err.message, /"serverless-not-installed-anywhere" not found/)
+    assert.match(err.message, /npm install --save-dev serverless-not-installed-anywhere/)
+    return true
+  })
+  assert.equal(fs.existsSync(path.join(dir, '.serverless')), false, 'nothing was packaged')
+})
+
+test('a versioned plugin reference is refused as osls refuses it', async () => {
+  const dir = copyFixture('plugin-recorder')
+  fs.writeFileSync(path.join(dir, 'serverless.yml'), fs.readFileSync(path.join(dir, 'serverless.yml'), 'utf8').replace('- ./plugins/recorder.js', '- serverless-esbuild@1'))
+  await assert.rejects(slsx.packageService({ servicePath: dir }), { code: 'INVALID_PLUGIN_REFERENCE' })
+})
+
+test("a hook that throws stops the command with the plugin's name, message and code", async () => {
+  const dir = copyFixture('plugin-recorder')
+  fs.writeFileSync(
+    path.join(dir, 'plugins', 'failing.js'),
+    `'use strict'
+class Failing {
+  constructor(serverless) {
+    this.hooks = {
+      'before:package:compileEvents': () => {
+        throw new serverless.classes.Error('the events are not to my liking', 'FAILING_PLUGIN_REFUSED')
+      },
+    }
+  }
+}
+module.exports = Failing
+`,
+  )
+  fs.writeFileSync(path.join(dir, 'serverless.yml'), fs.readFileSync(path.join(dir, 'serverless.yml'), 'utf8').replace('- ./plugins/recorder.js', '- ./plugins/failing.js'))
+  await assert.rejects(slsx.packageService({ servicePath: dir }), (err) => {
+    assert.equal(err.code, 'FAILING_PLUGIN_REFUSED')
+    assert.equal(err.plugin, './plugins/failing.js')
+    assert.equal(err.hook, 'before:package:compileEvents')
+    assert.match(err.message, /the events are not to my liking/)
+    return true
+  })
+})
+
+test('a property a plugin defines in the schema is validated, not refused', async () => {
+  const dir = copyFixture('plugin-recorder')
+  fs.writeFileSync(
+    path.join(dir, 'plugins', 'schema.js'),
+    `'use strict'
+class Schema {
+  constructor(serverless) {
+    serverless.configSchemaHandler.defineTopLevelProperty('widgets', { type: 'object', properties: { count: { type: 'number' } }, additionalProperties: false })
+    serverless.configSchemaHandler.defineFunctionProperties('aws', { properties: { warm: { type: 'boolean' } } })
+    this.hooks = {}
+  }
+}
+module.exports = Schema
+`,
+  )
+  const yml = path.join(dir, 'serverless.yml')
+  const base = fs.readFileSync(yml, 'utf8').replace('- ./plugins/recorder.js', '- ./plugins/schema.js').replace('handler: handler.handler', 'handler: handler.handler\n    warm: "true"')
+  fs.writeFileSync(yml, `${base}\nwidgets:\n  count: "3"\n`)
+  const config = await slsx.printConfig({ servicePath: dir })
+  assert.equal(config.widgets.count, 3, 'converted by the plugin schema as osls would')
+  assert.equal(config.functions.tick.warm, true)
+  fs.writeFileSync(yml, `${base}\nwidgets:\n  colour: red\n`)
+  await assert.rejects(slsx.printConfig({ servicePath: dir }), (err) => /widgets/.test(err.message))
+})

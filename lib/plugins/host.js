@@ -1,0 +1,216 @@
+'use strict'
+// The plugin host: loads a service's plugins, constructs them with the `serverless` object, and runs
+// their hooks when the engine reaches each lifecycle event (crates/slsx-core/src/lifecycle/). The
+// engine sends the state (the service, the templates) as JSON before the hooks of an event and takes
+// back what they left; a hook's failure goes back with the plugin, the hook, the message and the code.
+// docs/lifecycle.md describes the events of every command.
+
+const path = require('node:path')
+
+const native = require('../../index.js')
+const { loadPluginClasses } = require('./load')
+const { makeServerless, reconcile, serviceJson } = require('./serverless')
+const { PluginError } = require('./errors')
+const { makeWriters } = require('./writers')
+
+/** Thrown by `spawn(..., { terminateLifecycleAfterExecution: true })`: ends the current chain. */
+class TerminateHookChain extends Error {}
+
+/** Lifecycle events of the built-in commands, for `--help` and to refuse spawning them. */
+const BUILT_IN = new Set(['package', 'deploy', 'deploy:function', 'info', 'print', 'aws:package:finalize', 'aws:deploy:deploy', 'aws:deploy:finalize'])
+
+/**
+ * Loads and constructs the plugins of a service. `section` is its `plugins:` value; `opts` the
+ * options of the command (`servicePath`, `stage` …); `commands` the CLI command words.
+ */
+async function createHost({ opts, section, commands, onEvent }) {
+  const serviceDir = path.resolve(opts.servicePath || process.cwd())
+  const { classes } = await loadPluginClasses(section, serviceDir)
+  const loaded = await native.pluginServiceState(opts)
+
+  const hooks = new Map()
+  const pluginCommands = {}
+  const instances = []
+  const host = {
+    emit(level, message, plugin) {
+      if (onEvent) onEvent({ kind: level, message, name: plugin })
+      else if (level === 'text') process.stdout.write(message.endsWith('\n') ? message : `${message}\n`)
+      else if (level !== 'info' && level !== 'debug') process.stderr.write(`${message}\n`)
+    },
+    namingContext: () => ({ service: serverless.service.service, stage: serverless.service.provider.stage, region: serverless.service.provider.region, provider: serverless.service.provider }),
+    awsCall: (service, method, params) => awsCall(opts, serverless, service, method, params),
+    deploymentBucket: async () => {
+      const custom = serverless.service.provider.deploymentBucket
+      if (typeof custom === 'string' && custom) return custom
+      if (custom && typeof custom === 'object' && custom.name) return custom.name
+      const stackName = serverless.service.provider.stackName || `${serverless.service.service}-${serverless.service.provider.stage}`
+      const r = await awsCall(opts, serverless, 'CloudFormation', 'describeStackResource', { StackName: stackName, LogicalResourceId: 'ServerlessDeploymentBucket' })
+      return r.StackResourceDetail.PhysicalResourceId
+    },
+    credentials: () => envCredentials(),
+    credentialsProvider: () => async () => envCredentials(),
+    pluginManager: {
+      plugins: instances,
+      hooks: {},
+      commands: pluginCommands,
+      cliOptions: opts.options || {},
+      cliCommands: commands,
+      spawn: (command, options) => spawn(command, options),
+      getHooks: (events) => [].concat(events).flatMap((e) => (hooks.get(e) || []).map(({ plugin, fn }) => ({ pluginName: plugin, hook: fn }))),
+      getPlugins: () => instances,
+      addPlugin: (P) => construct(P, P.name),
+    },
+  }
+  const configFile = loaded.service.serviceFilename
+  const { serverless, definitions } = makeServerless({ serviceDir, configFile, commands, options: opts.options || {}, host })
+  reconcile(serverless.service, loaded.service)
+  serverless.configurationInput = configOf(serverless.service, loaded.injected)
+  Object.defineProperty(serverless.service, 'initialServerlessConfig', { value: serverless.configurationInput, enumerable: false, writable: true })
+
+  function construct(Plugin, name) {
+    const writers = makeWriters(name, host)
+    const instance = new Plugin(serverless, opts.options || {}, writers)
+    let provider = instance.provider
+    if (provider && typeof provider === 'object' && provider.constructor && provider.constructor.getProviderName) provider = provider.constructor.getProviderName()
+    if (typeof provider === 'string' && provider !== 'aws') return null
+    if (instances.some((p) => p instanceof Plugin)) {
+      throw new PluginError('Encountered duplicate plugin definition. Please remove duplicate plugins from your configuration.', 'DUPLICATE_PLUGIN_DEFINITION')
+    }
+    instances.push(instance)
+    for (const [event, fn] of Object.entries(instance.hooks || {})) {
+      if (!hooks.has(event)) hooks.set(event, [])
+      hooks.get(event).push({ plugin: name, fn })
+      host.pluginManager.hooks[event] = hooks.get(event).map(({ plugin, fn: hook }) => ({ pluginName: plugin, hook }))
+    }
+    mergeCommands(pluginCommands, instance.commands || {}, name)
+    return instance
+  }
+
+  for (const { name, Plugin } of classes) construct(Plugin, name)
+  for (const instance of instances) if (typeof instance.asyncInit === 'function') await instance.asyncInit()
+
+  /** Runs every hook of one name; `arg` goes to `error` hooks. */
+  async function runHooks(name, arg) {
+    for (const { plugin, fn } of hooks.get(name) || []) {
+      try {
+        await fn(arg)
+      } catch (err) {
+        if (err instanceof TerminateHookChain) throw err
+        const failure = new Error(JSON.stringify({ plugin, hook: name, message: err && err.message ? err.message : String(err), code: (err && err.code) || 'PLUGIN_ERROR' }))
+        failure.pluginFailure = true
+        throw failure
+      }
+    }
+  }
+
+  /** `pluginManager.spawn`: a plugin's own command, all its lifecycle events (plugins only). */
+  async function spawn(command, options) {
+    const words = typeof command === 'string' ? command.split(':') : command
+    const key = words.join(':')
+    if (BUILT_IN.has(key)) {
+      throw new PluginError(`A plugin spawned "${key}": slsx runs built-in commands only from its own lifecycle`, 'PLUGIN_SPAWN_UNSUPPORTED')
+    }
+    const spec = findCommand(pluginCommands, words)
+    if (!spec) throw new PluginError(`A plugin spawned "${key}", which no plugin defines`, 'PLUGIN_COMMAND_NOT_FOUND')
+    try {
+      for (const event of spec.lifecycleEvents || []) {
+        for (const phase of ['before:', '', 'after:']) await runHooks(`${phase}${key}:${event}`)
+      }
+    } catch (err) {
+      if (!(err instanceof TerminateHookChain)) throw err
+    }
+    if (options && options.terminateLifecycleAfterExecution) throw new TerminateHookChain(key)
+  }
+
+  return {
+    serverless,
+    definitions,
+    commands: pluginCommands,
+    /** What the engine's options get: the hooks registered, the runner, the schema definitions. */
+    binding() {
+      return {
+        hooks: [...hooks.keys()],
+        schema: definitions,
+        run: async ({ hook, state }) => {
+          const s = JSON.parse(state)
+          if (s.service) reconcile(serverless.service, s.service)
+          try {
+            await runHooks(hook, hook === 'error' ? Object.assign(new Error(s.error.message), { code: s.error.code }) : undefined)
+          } catch (e) {
+            if (!(e instanceof TerminateHookChain)) throw e
+          }
+          return JSON.stringify({ service: serviceJson(serverless.service) })
+        },
+      }
+    },
+    /** The configuration the engine compiles: the service as the constructors left it. */
+    config: () => configOf(serverless.service, loaded.injected),
+    configFile,
+    /** Runs a plugin's own command (`slsx prune`, `slsx offline`) from the CLI. */
+    async runCommand(words) {
+      const key = words.join(':')
+      const spec = findCommand(pluginCommands, words)
+      if (!spec) throw new PluginError(`Unknown command "${words.join(' ')}"`, 'UNKNOWN_COMMAND')
+      await runHooks('initialize')
+      for (const event of spec.lifecycleEvents || []) {
+        for (const phase of ['before:', '', 'after:']) await runHooks(`${phase}${key}:${event}`)
+      }
+      await runHooks('finalize')
+    },
+  }
+}
+
+/** The service without what the engine injected and nobody changed: a configuration again. */
+function configOf(service, injected) {
+  const config = serviceJson(service)
+  for (const [pointer, value] of injected) {
+    const parts = pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const last = parts.pop()
+    let at = config
+    for (const p of parts) at = at && typeof at === 'object' ? at[p] : undefined
+    if (at && typeof at === 'object' && JSON.stringify(at[last]) === JSON.stringify(value)) delete at[last]
+  }
+  for (const key of ['serviceObject', 'pluginsData', 'serviceFilename']) delete config[key]
+  for (const f of Object.values(config.functions || {})) {
+    if (f && f.package && typeof f.package === 'object' && !Object.keys(f.package).length) delete f.package
+  }
+  if (config.package && !Object.keys(config.package).length) delete config.package
+  return config
+}
+
+function findCommand(commands, words) {
+  let spec = { commands }
+  for (const w of words) {
+    spec = spec.commands && spec.commands[w]
+    if (!spec) return null
+  }
+  return spec
+}
+
+function mergeCommands(target, source, plugin) {
+  for (const [name, spec] of Object.entries(source)) {
+    const existing = target[name]
+    target[name] = { ...(existing || {}), ...spec, plugin: existing ? existing.plugin : plugin }
+    if (spec.commands || (existing && existing.commands)) {
+      target[name].commands = { ...((existing && existing.commands) || {}) }
+      mergeCommands(target[name].commands, spec.commands || {}, plugin)
+    }
+  }
+}
+
+function envCredentials() {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env
+  return accessKeyId ? { accessKeyId, secretAccessKey, sessionToken } : undefined
+}
+
+/** `provider.request(service, method, params)`: the engine makes the call with the service's credentials. */
+async function awsCall(opts, serverless, service, method, params) {
+  if (typeof native.awsRequest !== 'function') {
+    throw new PluginError(`provider.request("${service}", "${method}") is not available`, 'AWS_REQUEST_NOT_SUPPORTED')
+  }
+  const region = serverless.service.provider.region
+  const text = await native.awsRequest({ ...opts, region, configObject: undefined, plugins: undefined }, service, method, JSON.stringify(params || {}))
+  return JSON.parse(text)
+}
+
+module.exports = { createHost, TerminateHookChain }
