@@ -317,6 +317,9 @@ export interface PackageResult {
  */
 export declare function packageService(options: PackageOptions): Promise<PackageResult>
 
+/** YAML as osls's `utils.readFileSync` reads it for plugins (js-yaml with CloudFormation's tags). */
+export declare function parseYaml(text: string, file: string): any
+
 /** The service as plugins are constructed with it (`serverless.service`), and what slsx added. */
 export declare function pluginServiceState(options: ServiceOptions): Promise<any>
 

@@ -100,6 +100,16 @@ pub fn naming_rule(
     })
 }
 
+/// YAML as osls's `utils.readFileSync` reads it for plugins (js-yaml with CloudFormation's tags).
+#[napi]
+pub fn parse_yaml(text: String, file: String) -> napi::Result<serde_json::Value> {
+    slsx_core::config::yaml::load(&text)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| {
+            napi::Error::from_reason(format!("{file}:{}:{}: {}", e.line, e.column, e.reason))
+        })
+}
+
 fn shared(reporter: Option<progress::JsReporter>) -> slsx_core::progress::SharedReporter {
     match reporter {
         Some(r) => Arc::new(r),

@@ -12,6 +12,7 @@ const { loadPluginClasses } = require('./load')
 const { makeServerless, reconcile, serviceJson } = require('./serverless')
 const { PluginError } = require('./errors')
 const { makeWriters } = require('./writers')
+const { builtInPlugins } = require('./builtins')
 
 /** Thrown by `spawn(..., { terminateLifecycleAfterExecution: true })`: ends the current chain. */
 class TerminateHookChain extends Error {}
@@ -48,7 +49,6 @@ async function createHost({ opts, section, commands, onEvent }) {
       return r.StackResourceDetail.PhysicalResourceId
     },
     credentials: () => envCredentials(),
-    credentialsProvider: () => async () => envCredentials(),
     pluginManager: {
       plugins: instances,
       hooks: {},
@@ -73,10 +73,10 @@ async function createHost({ opts, section, commands, onEvent }) {
     let provider = instance.provider
     if (provider && typeof provider === 'object' && provider.constructor && provider.constructor.getProviderName) provider = provider.constructor.getProviderName()
     if (typeof provider === 'string' && provider !== 'aws') return null
-    if (instances.some((p) => p instanceof Plugin)) {
+    if (instances.some((p) => p instanceof Plugin && p !== instance)) {
       throw new PluginError('Encountered duplicate plugin definition. Please remove duplicate plugins from your configuration.', 'DUPLICATE_PLUGIN_DEFINITION')
     }
-    instances.push(instance)
+    if (!instances.includes(instance)) instances.push(instance)
     for (const [event, fn] of Object.entries(instance.hooks || {})) {
       if (!hooks.has(event)) hooks.set(event, [])
       hooks.get(event).push({ plugin: name, fn })
@@ -86,6 +86,8 @@ async function createHost({ opts, section, commands, onEvent }) {
     return instance
   }
 
+  // Built-in plugins come first in osls's order (stand-ins for what other plugins read of them).
+  instances.push(...builtInPlugins(serverless))
   for (const { name, Plugin } of classes) construct(Plugin, name)
   for (const instance of instances) if (typeof instance.asyncInit === 'function') await instance.asyncInit()
 
@@ -95,7 +97,9 @@ async function createHost({ opts, section, commands, onEvent }) {
       try {
         await fn(arg)
       } catch (err) {
-        if (err instanceof TerminateHookChain) throw err
+        // A spawned command's failure is already the plugin's.
+        if (err instanceof TerminateHookChain || (err && err.pluginFailure)) throw err
+        if (process.env.SLSX_DEBUG) console.error(err && err.stack)
         const failure = new Error(JSON.stringify({ plugin, hook: name, message: err && err.message ? err.message : String(err), code: (err && err.code) || 'PLUGIN_ERROR' }))
         failure.pluginFailure = true
         throw failure
@@ -134,12 +138,13 @@ async function createHost({ opts, section, commands, onEvent }) {
         run: async ({ hook, state }) => {
           const s = JSON.parse(state)
           if (s.service) reconcile(serverless.service, s.service)
+          if (s.serviceDir) serverless.serviceDir = s.serviceDir
           try {
             await runHooks(hook, hook === 'error' ? Object.assign(new Error(s.error.message), { code: s.error.code }) : undefined)
           } catch (e) {
             if (!(e instanceof TerminateHookChain)) throw e
           }
-          return JSON.stringify({ service: serviceJson(serverless.service) })
+          return JSON.stringify({ service: serviceJson(serverless.service), serviceDir: serverless.serviceDir })
         },
       }
     },

@@ -123,6 +123,8 @@ function makeProvider(serverless, host) {
     },
   )
   const provider = {
+    serverless,
+    options: serverless.processedInput.options,
     naming,
     getProviderName: () => 'aws',
     getRegion: () => serverless.service.provider.region,
@@ -133,7 +135,13 @@ function makeProvider(serverless, host) {
     getServerlessDeploymentBucketName: () => host.deploymentBucket(),
     getDeploymentPrefix: () => serverless.service.provider.deploymentPrefix || 'serverless',
     getCredentials: () => ({ region: serverless.service.provider.region, credentials: host.credentials() }),
-    getAwsSdkV3Config: () => ({ region: serverless.service.provider.region, credentials: host.credentialsProvider(), endpoint: process.env.AWS_ENDPOINT_URL }),
+    // osls 4's way for plugins to make their own SDK v3 clients; a local endpoint goes with it.
+    getAwsSdkV3Config: async () => ({
+      region: serverless.service.provider.region,
+      // Without keys in the environment the plugin's SDK takes its own default chain.
+      ...(host.credentials() ? { credentials: host.credentials() } : {}),
+      ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
+    }),
     request: (service, method, params = {}) => host.awsCall(service, method, params),
     getLogRetentionInDays: () => serverless.service.provider.logRetentionInDays,
     isExistingRestApi: () => Boolean(serverless.service.provider.apiGateway && serverless.service.provider.apiGateway.restApiId),
@@ -162,10 +170,26 @@ const utils = {
   readFileSync: (file) => {
     const text = fs.readFileSync(file, 'utf8')
     if (/\.json$/.test(file)) return JSON.parse(text)
-    if (/\.ya?ml$/.test(file)) return native.parseYaml(text, file)
+    if (/\.ya?ml$/.test(file)) return native.parseYaml(text, String(file))
     return text
   },
   readFile: async (file) => utils.readFileSync(file),
+  writeFileDir: (file) => fs.mkdirSync(path.dirname(file), { recursive: true }),
+  appendFileSync: async (file, contents) => fs.appendFileSync(file, contents || ''),
+  walkDirSync: (dir) => {
+    const out = []
+    const walk = (d) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name)
+        if (e.isDirectory()) walk(p)
+        else out.push(p)
+      }
+    }
+    walk(dir)
+    return out
+  },
+  getTmpDirPath: () => fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'tmpdirs-serverless-')),
+  generateShortId: (length) => Math.random().toString(36).substr(2, length),
   writeFileSync: (file, contents) => {
     fs.mkdirSync(path.dirname(file), { recursive: true })
     fs.writeFileSync(file, typeof contents === 'string' ? contents : JSON.stringify(contents, null, 2))
@@ -198,7 +222,18 @@ function makeServerless({ serviceDir, configFile, commands, options, host }) {
     version: VERSION,
     serviceDir,
     configurationFilename: configFile,
-    config: { serviceDir, servicePath: serviceDir },
+    // `config.servicePath` is `serviceDir` (serverless-plugin-typescript points it at its build).
+    config: {
+      get servicePath() {
+        return serverless.serviceDir
+      },
+      set servicePath(dir) {
+        serverless.serviceDir = dir
+      },
+      get serviceDir() {
+        return serverless.serviceDir
+      },
+    },
     processedInput: { commands, options },
     classes: { Error: ServerlessError },
     utils,
@@ -206,6 +241,10 @@ function makeServerless({ serviceDir, configFile, commands, options, host }) {
     servicePluginOutputs: new Map(),
     isInvokedByGlobalInstallation: false,
     isLocallyInstalled: true,
+    getVersion: () => VERSION,
+    logDeprecation(code, message) {
+      host.emit('warning', `Deprecation warning: ${message}`, 'deprecation')
+    },
     addServiceOutputSection(section, content) {
       serverless.serviceOutputs.set(section, content)
     },

@@ -60,6 +60,17 @@ pub fn rule(method: &str, args: &[Value], context: &Value) -> Option<Value> {
             _ => format!("{stage}-{service}"),
         }),
         "getRestApiLogicalId" => s("ApiGatewayRestApi".into()),
+        "normalizePath" => s(super::events::normalize_path(arg(0))),
+        "getResourceLogicalId" => s(format!(
+            "ApiGatewayResource{}",
+            super::events::normalize_path(arg(0))
+        )),
+        "normalizeMethodName" => s(upper_first(&arg(0).to_lowercase())),
+        "getMethodLogicalId" => s(format!(
+            "ApiGatewayMethod{}{}",
+            arg(0),
+            upper_first(&arg(1).to_lowercase())
+        )),
         "getDeploymentId" => None,
         "getLambdaLayerLogicalId" => s(format!("{}LambdaLayer", f(0))),
         "getLambdaLayerOutputLogicalId" => s(format!("{}LambdaLayerQualifiedArn", f(0))),

@@ -112,7 +112,8 @@ fn view(p: &Parts<'_>) -> (Value, Injected) {
             );
         }
     }
-    (json!({ "service": root }), injected)
+    let dir = s.service_dir.display().to_string();
+    (json!({ "service": root, "serviceDir": dir }), injected)
 }
 
 /// Sets a value at a JSON pointer, creating objects on the way; with `only_new`, leaves an existing
@@ -176,6 +177,8 @@ fn take_out(root: &mut Value, injected: &Injected, original: &Value) {
 
 /// What the hooks left: the new configuration, the templates, the artifact paths.
 struct Returned {
+    /// `serverless.config.servicePath` (serverless-plugin-typescript packages from its `.build/`).
+    service_dir: Option<PathBuf>,
     config: Value,
     create: Option<Value>,
     update: Option<Value>,
@@ -184,6 +187,11 @@ struct Returned {
 }
 
 fn returned(mut state: Value, injected: &Injected, service: &Service) -> Result<Returned> {
+    let service_dir = state
+        .get("serviceDir")
+        .and_then(Value::as_str)
+        .map(PathBuf::from)
+        .filter(|d| *d != service.service_dir);
     let Some(root) = state.get_mut("service").filter(|s| s.is_object()) else {
         return Err(Error::Internal {
             message: "a plugin hook gave back no service".into(),
@@ -246,6 +254,7 @@ fn returned(mut state: Value, injected: &Injected, service: &Service) -> Result<
         }
     }
     Ok(Returned {
+        service_dir,
         config: root.take(),
         create,
         update,
@@ -405,6 +414,13 @@ impl HookState for Build {
         }
         if r.config != self.service.raw {
             self.service = rebuild(&self.service, r.config)?;
+        }
+        if let Some(dir) = r.service_dir {
+            // The package directory moves with the service directory, unless it was given.
+            if self.out_dir == crate::package::output_dir(&self.service) {
+                self.out_dir = dir.join(".serverless");
+            }
+            self.service.service_dir = dir;
         }
         if let Some(p) = &mut self.packaged {
             follow_artifacts(p, &r.artifacts);

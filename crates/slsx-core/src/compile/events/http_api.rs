@@ -28,7 +28,7 @@ const DEFAULT_HEADERS: [&str; 7] = [
 
 /// A route's logical ID part: each `/` part lower-cased, `-` spelled `Dash`, `{x}` as `xVar`, other
 /// characters dropped, first letter upper-cased.
-pub(super) fn normalize_path(route: &str) -> String {
+pub(crate) fn normalize_path(route: &str) -> String {
     route
         .split('/')
         .map(|part| {

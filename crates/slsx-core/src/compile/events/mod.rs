@@ -11,6 +11,7 @@ mod cognito_user_pool;
 mod event_bridge;
 mod http;
 mod http_api;
+pub(crate) use http_api::normalize_path;
 mod iot;
 mod iot_fleet_provisioning;
 mod kafka;
