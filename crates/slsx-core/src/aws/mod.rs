@@ -4,6 +4,7 @@
 mod context;
 pub mod credentials;
 pub mod errors;
+pub mod v2_request;
 
 pub use context::{AwsContext, AwsSettings};
 pub use credentials::{CredentialSource, ExtraEnv};

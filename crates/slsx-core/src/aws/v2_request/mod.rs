@@ -118,6 +118,17 @@ async fn sts_get_caller_identity(ctx: &AwsContext, p: &Params<'_>) -> Result<Val
         .done())
 }
 
+/// A method a service module was dispatched but does not have: `SERVED` and the modules disagree.
+fn unlisted(p: &Params<'_>) -> Failure {
+    Error::Internal {
+        message: format!(
+            "{} is listed as served but has no implementation",
+            p.operation()
+        ),
+    }
+    .into()
+}
+
 /// An SDK error as plugins see v2's: AWS's code (or a transport/credentials code) and message.
 fn failure<E>(p: &Params<'_>, err: SdkError<E, HttpResponse>) -> Failure
 where

@@ -7,6 +7,8 @@ use crate::error::Error;
 
 pub struct Params<'a> {
     operation: &'a str,
+    /// Where these members sit in the call's parameters (`Delete.Objects[0].`), for messages.
+    prefix: String,
     map: Map<String, Value>,
 }
 
@@ -35,7 +37,11 @@ impl<'a> Params<'a> {
                 ))
             }
         };
-        Ok(Params { operation, map })
+        Ok(Params {
+            operation,
+            prefix: String::new(),
+            map,
+        })
     }
 
     /// `<Service>.<method>`.
@@ -55,8 +61,8 @@ impl<'a> Params<'a> {
                 self.operation,
                 "AWS_REQUEST_PARAMETER_NOT_SUPPORTED",
                 format!(
-                    "slsx does not pass the parameter \"{key}\" of {} (it passes: {passed})",
-                    self.operation
+                    "slsx does not pass the parameter \"{}{key}\" of {} (it passes: {passed})",
+                    self.prefix, self.operation
                 ),
             ));
         }
@@ -67,7 +73,7 @@ impl<'a> Params<'a> {
         invalid(
             self.operation,
             "InvalidParameterType",
-            format!("Expected params.{key} to be {what}"),
+            format!("Expected params.{}{key} to be {what}", self.prefix),
         )
     }
 
@@ -80,13 +86,7 @@ impl<'a> Params<'a> {
     }
 
     pub fn req_str(&self, key: &str) -> Result<String, Error> {
-        self.str(key)?.ok_or_else(|| {
-            invalid(
-                self.operation,
-                "MissingRequiredParameter",
-                format!("Missing required key '{key}' in params"),
-            )
-        })
+        self.str(key)?.ok_or_else(|| self.missing(key))
     }
 
     /// v2 takes a number or a numeric string for integer members (it converts the string).
@@ -107,13 +107,7 @@ impl<'a> Params<'a> {
     }
 
     pub fn req_int(&self, key: &str) -> Result<i64, Error> {
-        self.int(key)?.ok_or_else(|| {
-            invalid(
-                self.operation,
-                "MissingRequiredParameter",
-                format!("Missing required key '{key}' in params"),
-            )
-        })
+        self.int(key)?.ok_or_else(|| self.missing(key))
     }
 
     /// An `i32` member (AWS's integer type); a larger number is refused as v2's type check would not,
@@ -144,15 +138,44 @@ impl<'a> Params<'a> {
         }
     }
 
-    pub fn raw(&self, key: &str) -> Option<&Value> {
-        self.map.get(key)
+    fn missing(&self, key: &str) -> Error {
+        invalid(
+            self.operation,
+            "MissingRequiredParameter",
+            format!("Missing required key '{key}' in params{}", self.at()),
+        )
     }
 
-    /// A structure member's own parameters (`Delete` of S3.deleteObjects), for the same checks.
+    /// `.Delete.Objects[0]` in v2's "in params" messages.
+    fn at(&self) -> String {
+        match self.prefix.strip_suffix('.') {
+            Some(p) => format!(".{p}"),
+            None => String::new(),
+        }
+    }
+
+    /// A required structure member (`Delete` of S3.deleteObjects), for the same checks on its members.
+    pub fn req_struct(&self, key: &str) -> Result<Params<'a>, Error> {
+        let value = self.map.get(key).ok_or_else(|| self.missing(key))?;
+        self.nested(key, value)
+    }
+
+    /// A structure inside this one (`Objects[0]`, as `key`).
     pub fn nested(&self, key: &str, value: &Value) -> Result<Params<'a>, Error> {
         if !value.is_object() {
             return Err(self.wrong_type(key, "a structure"));
         }
-        Params::new(self.operation, value)
+        let mut inner = Params::new(self.operation, value)?;
+        inner.prefix = format!("{}{key}.", self.prefix);
+        Ok(inner)
+    }
+
+    /// A required list member's items.
+    pub fn req_list(&self, key: &str) -> Result<&Vec<Value>, Error> {
+        match self.map.get(key) {
+            None => Err(self.missing(key)),
+            Some(Value::Array(items)) => Ok(items),
+            Some(_) => Err(self.wrong_type(key, "an Array")),
+        }
     }
 }
