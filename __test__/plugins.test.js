@@ -14,7 +14,7 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
 const slsx = require('../lib/index.js')
-const { root } = require('./helpers')
+const { root, resetEmulator } = require('./helpers')
 
 const FIXTURES = path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures')
 const pluginCases = fs
@@ -104,10 +104,10 @@ function sortedEntries(zips) {
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
 }
 
-/** The hooks plugin-recorder saw running `run`, as JSON lines. */
-async function recordHooks(run) {
-  const dir = copyFixture('plugin-recorder')
+/** The hooks plugin-recorder saw running `run` (in `dir`, a fresh copy by default), as JSON lines. */
+async function recordHooks(run, dir = copyFixture('plugin-recorder')) {
   const out = path.join(dir, 'hooks.jsonl')
+  fs.rmSync(out, { force: true })
   process.env.RECORDER_OUT = out
   try {
     await run(dir)
@@ -132,6 +132,20 @@ function goldenHooks(file) {
 test('package: every hook osls fires, in its order, each seeing the state osls shows there', async () => {
   const seen = await recordHooks((dir) => slsx.packageService({ servicePath: dir, stage: 'dev', region: 'us-east-1' }))
   assert.deepEqual(seen, goldenHooks('hooks-package.jsonl'))
+})
+
+test('deploy, deploy function and info (local endpoint): the hooks osls fires, in its order; a failure runs the error hooks', async () => {
+  await resetEmulator()
+  const dir = copyFixture('plugin-recorder')
+  const opts = { servicePath: dir, stage: 'dev', region: 'us-east-1' }
+  assert.deepEqual(await recordHooks(() => slsx.deploy(opts), dir), goldenHooks('hooks-deploy.jsonl'))
+  assert.deepEqual(await recordHooks(() => slsx.deployFunction({ ...opts, functions: ['tick'] }), dir), goldenHooks('hooks-deploy-function.jsonl'))
+  assert.deepEqual(await recordHooks(() => slsx.info(opts), dir), goldenHooks('hooks-info.jsonl'))
+  const failed = await recordHooks(
+    () => assert.rejects(slsx.deployFunction({ ...opts, functions: ['missing'] }), /"missing" doesn't exist/),
+    dir,
+  )
+  assert.deepEqual(failed, goldenHooks('hooks-deploy-function-error.jsonl'))
 })
 
 test('a listed plugin that is not installed stops everything with PLUGIN_NOT_FOUND, naming it', async () => {

@@ -10,6 +10,7 @@ use aws_sdk_lambda::types::{DeadLetterConfig, Environment};
 use futures::FutureExt;
 use serde_json::Value;
 
+use super::hook_state::ServiceState;
 use super::{bucket, load, stack, upload};
 
 #[path = "function_role.rs"]
@@ -19,6 +20,7 @@ mod settings;
 use crate::aws::{errors, AwsContext};
 use crate::config::{Function, ServiceOptions};
 use crate::error::{Error, Result};
+use crate::lifecycle::{self, Hooks};
 use crate::progress::{ProgressEvent, SharedReporter};
 
 #[derive(Debug, Clone, Default)]
@@ -61,7 +63,36 @@ pub async fn deploy_function(
     options: DeployFunctionOptions,
     reporter: SharedReporter,
 ) -> Result<Vec<FunctionDeployed>> {
+    let hooks = options.service.hooks();
+    let h = hooks.as_ref();
     let service = load(&options.service).await?;
+    let mut st = ServiceState::new(service);
+    // `initialize`, `deploy:function:initialize` (the functions checked), `packageFunction` (its
+    // handler spawns `package:function:package`), `deploy` (spawns the temp-dir cleanup), `finalize`.
+    let outcome = async {
+        lifecycle::hook(h, "initialize", &mut st).await?;
+        lifecycle::before(h, "deploy:function:initialize", &mut st).await?;
+        check_targets(&st.service, &options)?;
+        lifecycle::after(h, "deploy:function:initialize", &mut st).await?;
+        lifecycle::before(h, "deploy:function:packageFunction", &mut st).await?;
+        lifecycle::before(h, "package:function:package", &mut st).await?;
+        let out = deploy_targets(&mut st, &options, reporter, h).await?;
+        lifecycle::after(h, "deploy:function:deploy", &mut st).await?;
+        lifecycle::hook(h, "finalize", &mut st).await?;
+        Ok(out)
+    }
+    .await;
+    match outcome {
+        Ok(out) => Ok(out),
+        Err(e) => Err(lifecycle::on_error(h, e).await),
+    }
+}
+
+/// The functions asked for, each in the service (and not durable).
+fn check_targets(
+    service: &crate::config::Service,
+    options: &DeployFunctionOptions,
+) -> Result<Vec<Function>> {
     if options.functions.is_empty() {
         return Err(Error::InvalidOption {
             message: "deploy function needs a function: -f NAME".into(),
@@ -79,6 +110,19 @@ pub async fn deploy_function(
         settings::reject_durable(f, None)?;
         targets.push(f.clone());
     }
+    Ok(targets)
+}
+
+/// Packages the functions, sends them, updates their configuration — with the hooks of the events
+/// between packaging and deploying.
+async fn deploy_targets(
+    st: &mut ServiceState,
+    options: &DeployFunctionOptions,
+    reporter: SharedReporter,
+    h: &dyn Hooks,
+) -> Result<Vec<FunctionDeployed>> {
+    let service = st.service.clone();
+    let targets = check_targets(&service, options)?;
     // The roles are checked against the template before anything is deployed.
     let role_refs = targets
         .iter()
@@ -159,6 +203,29 @@ pub async fn deploy_function(
     let packaged = packaging.await.map_err(|e| Error::Internal {
         message: format!("packaging task failed: {e}"),
     })??;
+    // What the hooks after packaging see and may change (a plugin's own zip, a rewritten one).
+    st.packaged = Some(packaged);
+    lifecycle::after(h, "package:function:package", st).await?;
+    lifecycle::after(h, "deploy:function:packageFunction", st).await?;
+    lifecycle::before(h, "deploy:function:deploy", st).await?;
+    let cleanup = "aws:common:cleanupTempDir:cleanup";
+    lifecycle::before(h, cleanup, st).await?;
+    lifecycle::after(h, cleanup, st).await?;
+    let mut packaged = st.packaged.take().unwrap_or_default();
+    if std::mem::take(&mut st.touched) {
+        let mut artifacts = std::mem::take(&mut packaged.artifacts);
+        artifacts = tokio::task::spawn_blocking(move || {
+            crate::package::rehash(&mut artifacts).map(|()| artifacts)
+        })
+        .await
+        .map_err(|e| Error::Internal {
+            message: format!("hashing task failed: {e}"),
+        })??;
+        packaged.artifacts = artifacts;
+    }
+    // The functions as the hooks left them (same keys, same order).
+    let service = st.service.clone();
+    let targets = check_targets(&service, options)?;
 
     let mut tasks = Vec::new();
     for ((f, config), role) in targets.iter().zip(deployed).zip(roles) {

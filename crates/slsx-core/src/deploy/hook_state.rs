@@ -385,6 +385,64 @@ pub fn service_state(service: &Service) -> Value {
     json!({ "service": view["service"], "injected": injected })
 }
 
+/// The state of the commands without a template (`info`, `deploy function`): the service, and the
+/// zips `deploy function` made once it has packaged.
+pub struct ServiceState {
+    pub service: Service,
+    pub packaged: Option<Packaged>,
+    /// A hook ran after packaging: the zips are hashed again.
+    pub touched: bool,
+}
+
+impl ServiceState {
+    pub fn new(service: Service) -> ServiceState {
+        ServiceState {
+            service,
+            packaged: None,
+            touched: false,
+        }
+    }
+
+    fn parts(&self) -> (Value, Injected) {
+        let (mut v, injected) = view(&Parts {
+            service: &self.service,
+            create: &Value::Null,
+            update: &Value::Null,
+            packaged: self.packaged.as_ref(),
+            deployment_dir: "",
+        });
+        if let Some(pkg) = v
+            .pointer_mut("/service/package")
+            .and_then(Value::as_object_mut)
+        {
+            pkg.remove("artifactDirectoryName");
+        }
+        (v, injected)
+    }
+}
+
+impl HookState for ServiceState {
+    fn to_js(&self) -> Value {
+        self.parts().0
+    }
+
+    fn apply_js(&mut self, state: Value) -> Result<()> {
+        let (_, injected) = self.parts();
+        let r = returned(state, &injected, &self.service)?;
+        if r.config != self.service.raw {
+            self.service = rebuild(&self.service, r.config)?;
+        }
+        if let Some(dir) = r.service_dir {
+            self.service.service_dir = dir;
+        }
+        if let Some(p) = &mut self.packaged {
+            follow_artifacts(p, &r.artifacts);
+            self.touched = true;
+        }
+        Ok(())
+    }
+}
+
 impl HookState for Build {
     fn to_js(&self) -> Value {
         view(&Parts {

@@ -3,10 +3,12 @@
 
 use serde_json::Value;
 
+use super::hook_state::ServiceState;
 use super::stack;
 use crate::aws::AwsContext;
 use crate::config::{Service, ServiceOptions};
 use crate::error::{Error, Result};
+use crate::lifecycle::{self, Hooks};
 
 #[derive(Debug, Clone, Default)]
 pub struct InfoResult {
@@ -23,8 +25,43 @@ pub struct InfoResult {
     pub outputs: Vec<(String, String)>,
 }
 
+/// `info`: the lifecycle `initialize`, `info:info` (its handler spawns osls's `aws:info:*` events),
+/// `finalize`, with the plugins' hooks.
 pub async fn info(options: &ServiceOptions) -> Result<InfoResult> {
+    let hooks = options.hooks();
+    let hooks = hooks.as_ref();
     let service = super::load(options).await?;
+    let mut st = ServiceState::new(service);
+    let outcome = async {
+        lifecycle::hook(hooks, "initialize", &mut st).await?;
+        lifecycle::before(hooks, "info:info", &mut st).await?;
+        let result = gather(&st.service, options).await?;
+        spawn_info_events(hooks, &mut st).await?;
+        lifecycle::after(hooks, "info:info", &mut st).await?;
+        lifecycle::hook(hooks, "finalize", &mut st).await?;
+        Ok(result)
+    }
+    .await;
+    match outcome {
+        Ok(r) => Ok(r),
+        Err(e) => Err(lifecycle::on_error(hooks, e).await),
+    }
+}
+
+/// osls's `aws:info:*` events (spawned by `info:info`, and by `deploy:deploy` after a deploy);
+/// slsx gathers the information before them, in one go.
+pub(super) async fn spawn_info_events(
+    hooks: &dyn Hooks,
+    st: &mut dyn lifecycle::HookStateSend,
+) -> Result<()> {
+    for event in lifecycle::AWS_INFO {
+        lifecycle::before(hooks, event, st).await?;
+        lifecycle::after(hooks, event, st).await?;
+    }
+    Ok(())
+}
+
+async fn gather(service: &Service, options: &ServiceOptions) -> Result<InfoResult> {
     let ctx = AwsContext::new(&service.aws_settings(options.profile.as_deref())).await;
     let stack_name = service.stack_name();
     let stack = stack::describe(&ctx, &stack_name)

@@ -273,6 +273,10 @@ impl DeployRun {
     /// `deploy:deploy` (spawning `aws:deploy:deploy`) and `deploy:finalize` (spawning
     /// `aws:deploy:finalize`), with their hooks.
     async fn deploy(&mut self, plan: &mut Plan, hooks: &dyn Hooks) -> Result<()> {
+        // osls's deploy plugin validates once packaged, before the plugins' `before:` hooks.
+        let validate = "aws:common:validate:validate";
+        lifecycle::before(hooks, validate, plan).await?;
+        lifecycle::after(hooks, validate, plan).await?;
         lifecycle::before(hooks, "deploy:deploy", plan).await?;
         let [create, check, upload, validate, update] = lifecycle::AWS_DEPLOY_DEPLOY else {
             unreachable!("five events")
@@ -297,8 +301,10 @@ impl DeployRun {
             self.update_stack(plan, &mut d).await?;
         }
         lifecycle::after(hooks, update, plan).await?;
-        lifecycle::hook(hooks, "deploy:deploy", plan).await?;
         self.after_deploy(plan, &d).await?;
+        // osls's info plugin shows the deployed service from its own `deploy:deploy` hook.
+        info::spawn_info_events(hooks, plan).await?;
+        lifecycle::hook(hooks, "deploy:deploy", plan).await?;
         lifecycle::hook(hooks, "after:deploy:deploy", plan).await?;
 
         lifecycle::before(hooks, "deploy:finalize", plan).await?;

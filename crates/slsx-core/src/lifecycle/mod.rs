@@ -47,6 +47,18 @@ pub const AWS_DEPLOY_DEPLOY: &[&str] = &[
     "aws:deploy:deploy:updateStack",
 ];
 
+/// Spawned by `info:info` (and by `deploy:deploy`, after the stack update).
+pub const AWS_INFO: &[&str] = &[
+    "aws:info:validate",
+    "aws:info:gatherData",
+    "aws:info:displayServiceInfo",
+    "aws:info:displayApiKeys",
+    "aws:info:displayEndpoints",
+    "aws:info:displayFunctions",
+    "aws:info:displayLayers",
+    "aws:info:displayStackOutputs",
+];
+
 /// The plugins a command runs with: which hooks they registered, and how to run them.
 pub trait Hooks: Send + Sync {
     /// Whether any plugin registered `hook` (`before:package:compileFunctions`, `initialize` …).

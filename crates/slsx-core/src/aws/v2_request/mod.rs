@@ -12,6 +12,8 @@ mod lambda;
 mod out;
 mod params;
 mod s3;
+#[cfg(test)]
+mod tests;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
