@@ -22,6 +22,15 @@ export interface Artifact {
 }
 
 /**
+ * Plugins' v2-style `provider.request(service, method, params)`, made by the engine's AWS SDK:
+ * `params` and the answer are JSON text in the AWS SDK for JavaScript v2 shapes. Credentials are
+ * chosen as for a deploy: `profile` is `--aws-profile`, `stage` reads `AWS_<STAGE>_PROFILE` /
+ * `AWS_<STAGE>_ACCESS_KEY_ID`, `provider_profile` is `provider.profile`. A failure's details carry
+ * AWS's own `code`, and `statusCode` and `awsMessage` when AWS answered (v2's `providerError`).
+ */
+export declare function awsRequest(region: string, profile: string | undefined | null, service: string, method: string, params: string, stage?: string | undefined | null, providerProfile?: string | undefined | null): Promise<string>
+
+/**
  * Deploys the service: package, compile, create the stack when missing, skip when nothing changed,
  * upload, and update the stack through its change set.
  */

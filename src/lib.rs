@@ -140,3 +140,88 @@ fn panic_message(join: tokio::task::JoinError) -> String {
         Err(e) => e.to_string(),
     }
 }
+
+/// The AWS contexts of `aws_request`, one per choice of credentials: a plugin's repeated calls
+/// (prune's pages, one deletion per version) resolve credentials once.
+type ContextKey = (String, Option<String>, Option<String>, Option<String>);
+static AWS_CONTEXTS: std::sync::OnceLock<
+    std::sync::Mutex<std::collections::HashMap<ContextKey, slsx_core::aws::AwsContext>>,
+> = std::sync::OnceLock::new();
+
+/// Plugins' v2-style `provider.request(service, method, params)`, made by the engine's AWS SDK:
+/// `params` and the answer are JSON text in the AWS SDK for JavaScript v2 shapes. Credentials are
+/// chosen as for a deploy: `profile` is `--aws-profile`, `stage` reads `AWS_<STAGE>_PROFILE` /
+/// `AWS_<STAGE>_ACCESS_KEY_ID`, `provider_profile` is `provider.profile`. A failure's details carry
+/// AWS's own `code`, and `statusCode` and `awsMessage` when AWS answered (v2's `providerError`).
+#[napi]
+pub async fn aws_request(
+    region: String,
+    profile: Option<String>,
+    service: String,
+    method: String,
+    params: String,
+    stage: Option<String>,
+    provider_profile: Option<String>,
+) -> napi::Result<String> {
+    let outcome = run(async move {
+        let params: serde_json::Value =
+            serde_json::from_str(&params).map_err(|e| slsx_core::Error::InvalidOption {
+                message: format!(
+                    "provider.request(\"{service}\", \"{method}\"): params are not JSON: {e}"
+                ),
+            })?;
+        let key = (region, profile, stage, provider_profile);
+        let contexts = AWS_CONTEXTS.get_or_init(Default::default);
+        let cached = contexts.lock().ok().and_then(|m| m.get(&key).cloned());
+        let ctx = match cached {
+            Some(ctx) => ctx,
+            None => {
+                let settings = slsx_core::aws::AwsSettings {
+                    region: key.0.clone(),
+                    profile: key.1.clone(),
+                    stage: key.2.clone(),
+                    provider_profile: key.3.clone(),
+                    ..Default::default()
+                };
+                let ctx = slsx_core::aws::AwsContext::new(&settings).await;
+                if let Ok(mut m) = contexts.lock() {
+                    m.entry(key).or_insert_with(|| ctx.clone());
+                }
+                ctx
+            }
+        };
+        Ok(slsx_core::aws::v2_request::request_with_status(&ctx, &service, &method, &params).await)
+    })
+    .await?;
+    match outcome {
+        Ok(answer) => Ok(answer.to_string()),
+        Err(failure) => Err(with_provider_details(failure)),
+    }
+}
+
+/// `to_js_error` with what v2 put on `providerError`: the HTTP status and AWS's message as it was.
+fn with_provider_details(failure: slsx_core::aws::v2_request::Failure) -> napi::Error {
+    let aws_message = match &failure.error {
+        slsx_core::Error::Aws { message, .. } if failure.status_code.is_some() => {
+            Some(message.clone())
+        }
+        _ => None,
+    };
+    let mut err = to_js_error(failure.error);
+    if let Some((text, details)) = err.reason.split_once(crate::error::DETAILS_MARKER) {
+        if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str(details) {
+            if let Some(status) = failure.status_code {
+                map.insert("statusCode".into(), status.into());
+            }
+            if let Some(m) = aws_message {
+                map.insert("awsMessage".into(), m.into());
+            }
+            err.reason = format!(
+                "{text}{}{}",
+                crate::error::DETAILS_MARKER,
+                serde_json::Value::Object(map)
+            );
+        }
+    }
+    err
+}
