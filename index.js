@@ -835,9 +835,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.awsRequest = nativeBinding.awsRequest
 module.exports.deploy = nativeBinding.deploy
 module.exports.deployFunction = nativeBinding.deployFunction
 module.exports.info = nativeBinding.info
+module.exports.namingRule = nativeBinding.namingRule
 module.exports.packageService = nativeBinding.packageService
+module.exports.parseYaml = nativeBinding.parseYaml
+module.exports.pluginServiceState = nativeBinding.pluginServiceState
+module.exports.pluginsSection = nativeBinding.pluginsSection
 module.exports.printConfig = nativeBinding.printConfig
 module.exports.resolveVariableForJs = nativeBinding.resolveVariableForJs

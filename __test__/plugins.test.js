@@ -14,7 +14,8 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
 const slsx = require('../lib/index.js')
-const { root, resetEmulator } = require('./helpers')
+const { root, resetEmulator, clients } = require('./helpers')
+const { ListVersionsByFunctionCommand } = require('@aws-sdk/client-lambda')
 
 const FIXTURES = path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures')
 const pluginCases = fs
@@ -146,6 +147,30 @@ test('deploy, deploy function and info (local endpoint): the hooks osls fires, i
     dir,
   )
   assert.deepEqual(failed, goldenHooks('hooks-deploy-function-error.jsonl'))
+})
+
+test('serverless-prune-plugin (local endpoint): it prunes after every deploy through provider.request, and its own prune command runs from the CLI', async () => {
+  await resetEmulator()
+  const dir = copyFixture('plugin-prune')
+  const opts = { servicePath: dir, stage: 'dev', region: 'us-east-1' }
+  const { lambda } = clients()
+  const versions = async () => {
+    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'plugin-prune-dev-hello' }))
+    return r.Versions.map((v) => v.Version).filter((v) => v !== '$LATEST').map(Number).sort((a, b) => a - b)
+  }
+  for (let i = 1; i <= 4; i++) {
+    fs.writeFileSync(path.join(dir, 'handler.js'), `'use strict'\nexports.handler = async () => ({ statusCode: 200, body: 'hello ${i}' })\n`)
+    await slsx.deploy(opts)
+  }
+  // (moto publishes a version on most, not all, code changes: the newest two are kept, whichever.)
+  const kept = await versions()
+  assert.equal(kept.length, 2, 'custom.prune: automatic, number 2')
+  assert.ok(kept[0] > 1, 'the oldest versions went')
+  // `slsx prune -n 1` in the service directory: the plugin's command, its shortcut parsed.
+  const cli = spawnSync(process.execPath, [path.join(root, 'bin', 'slsx.js'), 'prune', '-n', '1', '--stage', 'dev'], { cwd: dir, encoding: 'utf8', env: process.env })
+  assert.equal(cli.status, 0, cli.stderr)
+  assert.match(cli.stderr, /Pruning/i)
+  assert.deepEqual(await versions(), [kept[1]])
 })
 
 test('a listed plugin that is not installed stops everything with PLUGIN_NOT_FOUND, naming it', async () => {

@@ -376,7 +376,16 @@ async function deployFunctionCommand(options) {
   out.write(`(${took})\n`)
 }
 
+const BUILT_IN = new Set(['deploy', 'deploy function', 'package', 'print', 'info'])
+
 async function main(argv) {
+  // The command words come first (as in Serverless); one slsx does not know is a plugin's, whose
+  // options only the plugin declares.
+  const firstOption = argv.findIndex((a) => a.startsWith('-'))
+  const words = firstOption < 0 ? argv : argv.slice(0, firstOption)
+  if (words.length && !BUILT_IN.has(words.join(' '))) {
+    return pluginCommand(argv, words)
+  }
   const { commands, options } = parseArgs(argv)
   if (options.version) {
     process.stdout.write(`${require('../package.json').version}\n`)
@@ -384,6 +393,7 @@ async function main(argv) {
   }
   if (options.help || commands.length === 0) {
     process.stdout.write(`${USAGE}\n`)
+    process.stdout.write(await pluginHelp(options))
     return
   }
   const command = commands.join(' ')
@@ -401,6 +411,27 @@ async function main(argv) {
     default:
       return pluginCommand(argv, commands)
   }
+}
+
+/** The commands the plugins of the service in this directory define, for --help ('' without any). */
+async function pluginHelp(options) {
+  let defined
+  try {
+    defined = await slsx.pluginCommands(serviceOptions(options))
+  } catch {
+    return ''
+  }
+  const lines = []
+  const walk = (commands, prefix) => {
+    for (const [name, spec] of Object.entries(commands || {})) {
+      if (spec.type === 'entrypoint') continue
+      const words = `${prefix}${name}`
+      if (spec.lifecycleEvents || spec.usage) lines.push(`  ${words.padEnd(22)} ${spec.usage || ''} (plugin ${spec.plugin})`)
+      walk(spec.commands, `${words} `)
+    }
+  }
+  walk(defined, '')
+  return lines.length ? `\nCommands of the service's plugins\n${lines.join('\n')}\n` : ''
 }
 
 /** A command one of the service's plugins defines (`slsx prune -n 2`, `slsx offline`). */

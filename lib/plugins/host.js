@@ -208,14 +208,41 @@ function envCredentials() {
   return accessKeyId ? { accessKeyId, secretAccessKey, sessionToken } : undefined
 }
 
-/** `provider.request(service, method, params)`: the engine makes the call with the service's credentials. */
+/**
+ * `provider.request(service, method, params)` (Serverless v3's, removed by osls 4): the engine makes
+ * the call with its AWS SDK and the service's credentials (`--aws-profile`, `AWS_<STAGE>_*`,
+ * `provider.profile` … as for a deploy). A failure is Serverless v3's: `code`
+ * `AWS_<SERVICE>_<METHOD>_<CODE>` and the AWS error on `providerError`.
+ */
 async function awsCall(opts, serverless, service, method, params) {
-  if (typeof native.awsRequest !== 'function') {
-    throw new PluginError(`provider.request("${service}", "${method}") is not available`, 'AWS_REQUEST_NOT_SUPPORTED')
+  const provider = serverless.service.provider
+  try {
+    const text = await native.awsRequest(provider.region, opts.profile || null, service, method, JSON.stringify(params || {}), provider.stage, provider.profile || null)
+    return JSON.parse(text)
+  } catch (err) {
+    throw providerFailure(err, service, method)
   }
-  const region = serverless.service.provider.region
-  const text = await native.awsRequest({ ...opts, region, configObject: undefined, plugins: undefined }, service, method, JSON.stringify(params || {}))
-  return JSON.parse(text)
+}
+
+const MARKER = '\u0000'
+
+function providerFailure(err, service, method) {
+  const raw = String((err && err.message) || err)
+  const at = raw.indexOf(MARKER)
+  let details = {}
+  if (at >= 0) {
+    try {
+      details = JSON.parse(raw.slice(at + 1))
+    } catch {}
+  }
+  const message = at >= 0 ? raw.slice(0, at) : raw
+  const awsCode = details.code || 'UNKNOWN'
+  if (details.statusCode === undefined && /^AWS_REQUEST_/.test(awsCode)) return new PluginError(message, awsCode)
+  const upper = (s) => String(s).replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()
+  const failure = new PluginError(details.awsMessage || message, `AWS_${upper(service)}_${upper(method)}_${upper(awsCode)}`)
+  failure.providerError = { code: awsCode, statusCode: details.statusCode, message: details.awsMessage || message }
+  failure.providerErrorCodeExtension = upper(awsCode)
+  return failure
 }
 
 module.exports = { createHost, TerminateHookChain }
