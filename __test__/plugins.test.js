@@ -15,7 +15,9 @@ const { spawnSync } = require('node:child_process')
 
 const slsx = require('../lib/index.js')
 const { root, resetEmulator, clients } = require('./helpers')
-const { ListVersionsByFunctionCommand } = require('@aws-sdk/client-lambda')
+const { ListVersionsByFunctionCommand, GetFunctionCommand } = require('@aws-sdk/client-lambda')
+const { ListObjectsV2Command } = require('@aws-sdk/client-s3')
+const { DescribeStackResourcesCommand } = require('@aws-sdk/client-cloudformation')
 
 const FIXTURES = path.join(root, 'crates', 'slsx-core', 'tests', 'fixtures')
 const pluginCases = fs
@@ -171,6 +173,38 @@ test('serverless-prune-plugin (local endpoint): it prunes after every deploy thr
   assert.equal(cli.status, 0, cli.stderr)
   assert.match(cli.stderr, /Pruning/i)
   assert.deepEqual(await versions(), [kept[1]])
+})
+
+test('plugins that act at deploy time (local endpoint): step-functions, warmup, split-stacks', async () => {
+  await resetEmulator()
+  const { lambda, s3, cfn: cloudformation } = clients()
+  const opts = (dir) => ({ servicePath: dir, stage: 'dev', region: 'us-east-1' })
+
+  // serverless-step-functions: the state machine deployed, its ARN an output of the stack.
+  const sf = await slsx.deploy(opts(copyFixture('plugin-step-functions')))
+  const arn = sf.outputs.GreeterDashdevArn
+  assert.match(arn, /^arn:aws:states:us-east-1:\d+:stateMachine:greeter-dev$/)
+  const machines = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'plugin-step-functions-dev' }))
+  assert.ok(machines.StackResources.some((r) => r.ResourceType === 'AWS::StepFunctions::StateMachine' && r.ResourceStatus.endsWith('COMPLETE')))
+
+  // serverless-plugin-warmup: the warmer function it adds (and the handler it writes) deployed.
+  await slsx.deploy(opts(copyFixture('plugin-warmup')))
+  const warmer = await lambda.send(new GetFunctionCommand({ FunctionName: 'plugin-warmup-dev-warmup-plugin-default' }))
+  assert.equal(warmer.Configuration.Handler, '.warmup/default/index.warmUp')
+
+  // serverless-plugin-split-stacks: nested stacks, their templates uploaded (by the plugin, at
+  // uploadArtifacts) beside the compiled template, and the code they deploy kept by the cleanup.
+  // (No http event here: moto cannot deploy a REST API whose methods are in a nested stack.)
+  const dir = copyFixture('plugin-split-stacks')
+  const yml = path.join(dir, 'serverless.yml')
+  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace(/\n    events:\n      - http: GET \/three\n/, '\n'))
+  const split = await slsx.deploy(opts(dir))
+  const nested = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'plugin-split-stacks-dev' }))
+  assert.deepEqual(nested.StackResources.filter((r) => r.ResourceType === 'AWS::CloudFormation::Stack').map((r) => r.LogicalResourceId).sort(), ['OneNestedStack', 'ThreeNestedStack', 'TwoNestedStack'])
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: split.bucket, Prefix: 'serverless/plugin-split-stacks/dev/' }))
+  const keys = listed.Contents.map((o) => o.Key)
+  for (const n of ['One', 'Two', 'Three']) assert.ok(keys.includes(`${split.deploymentDir}/cloudformation-template-${n}-nested-stack.json`), `${n} nested template uploaded`)
+  for (const a of split.artifacts) assert.ok(keys.includes(a.s3Key), `${a.s3Key} kept by the cleanup`)
 })
 
 test('a listed plugin that is not installed stops everything with PLUGIN_NOT_FOUND, naming it', async () => {

@@ -1,5 +1,5 @@
 //! After a successful deploy: keep the newest `maxPreviousDeploymentArtifacts` (default 5) deployment
-//! directories and every code artifact their templates reference; delete the rest. Never after a
+//! directories and every code artifact their templates (nested stacks' too) reference; delete the rest. Never after a
 //! failed deploy, so CloudFormation can always roll back to code that is still there.
 
 use std::collections::{BTreeMap, HashSet};
@@ -8,7 +8,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde_json::Value;
 
 use super::changes::deployment_timestamp;
-use super::plan::{Plan, TEMPLATE_FILE};
+use super::plan::Plan;
 use crate::aws::{errors, AwsContext};
 use crate::error::Result;
 
@@ -48,17 +48,25 @@ pub async fn cleanup(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result<Clea
     let kept: Vec<&String> = ordered.iter().take(keep).copied().collect();
     let old: HashSet<&String> = ordered.iter().skip(keep).copied().collect();
 
-    // Code artifacts stay while a kept template references them.
+    // Code artifacts stay while a kept template references them — the compiled template or a nested
+    // stack's template a plugin uploaded beside it (serverless-plugin-split-stacks moves the functions
+    // there) — and everything this deployment uploaded stays in any case.
     let code_prefix = format!("{prefix}code-artifacts/");
     let mut referenced: HashSet<String> = code_keys(&plan.templates.update);
+    referenced.extend(plan.artifact_keys.iter().cloned());
     let unreferenced_now = keys
         .iter()
         .any(|k| k.starts_with(&code_prefix) && !referenced.contains(k));
     if unreferenced_now {
         let current = format!("{}/", plan.deployment_dir);
-        for dir in kept.iter().filter(|d| **d != &current) {
-            let key = format!("{dir}{TEMPLATE_FILE}");
-            if let Ok(out) = s3.get_object().bucket(bucket).key(&key).send().await {
+        let templates = keys.iter().filter(|k| {
+            kept.iter().any(|d| k.starts_with(d.as_str()))
+                && (!k.starts_with(&current) || k.ends_with("-nested-stack.json"))
+                && k.ends_with(".json")
+                && !k.ends_with(super::plan::STATE_FILE)
+        });
+        for key in templates {
+            if let Ok(out) = s3.get_object().bucket(bucket).key(key).send().await {
                 if let Ok(body) = out.body.collect().await {
                     if let Ok(template) = serde_json::from_slice::<Value>(&body.into_bytes()) {
                         referenced.extend(code_keys(&template));
