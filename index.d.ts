@@ -248,6 +248,9 @@ export interface JsFileRequest {
   address?: string
   /** Identifies the evaluation for `resolveVariableForJs`. */
   token: number
+  /** Set for a plugin's variable source (`${source(params):address}`) instead of a file. */
+  source?: string
+  params?: Array<any>
 }
 
 /** What the package entry passes when the service lists plugins. */
@@ -258,6 +261,8 @@ export interface JsPlugins {
   run: HookRunner
   /** The plugins' `configSchemaHandler` definitions, in order. */
   schema?: Array<any>
+  /** The names of the plugins' variable sources (`configurationVariablesSources`). */
+  sources?: Array<string>
 }
 
 /** `provider.naming.<method>(...args)` for plugins: the engine's own naming rules. */

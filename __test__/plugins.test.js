@@ -252,6 +252,38 @@ module.exports = Failing
   })
 })
 
+test("a plugin's configurationVariablesSources resolve ${source:address}, with resolveVariable; its constructor saw them unresolved", async () => {
+  const dir = copyFixture('plugin-recorder')
+  fs.writeFileSync(
+    path.join(dir, 'plugins', 'sources.js'),
+    `'use strict'
+class Sources {
+  constructor(serverless) {
+    this.seen = serverless.service.custom.greeting
+    process.env.SLSX_TEST_SEEN = this.seen
+    this.configurationVariablesSources = {
+      greet: {
+        async resolve({ address, params, resolveVariable }) {
+          const service = await resolveVariable('self:service')
+          return { value: \`hello \${address} from \${service}\${params.length ? ' ' + params.join('+') : ''}\` }
+        },
+      },
+    }
+    this.hooks = {}
+  }
+}
+module.exports = Sources
+`,
+  )
+  const yml = path.join(dir, 'serverless.yml')
+  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('- ./plugins/recorder.js', '- ./plugins/sources.js') + '\ncustom:\n  greeting: ${greet:world}\n  twice: ${greet(a, b):there}\n')
+  const config = await slsx.printConfig({ servicePath: dir })
+  assert.equal(config.custom.greeting, 'hello world from plugin-recorder')
+  assert.equal(config.custom.twice, 'hello there from plugin-recorder a+b')
+  assert.equal(process.env.SLSX_TEST_SEEN, '${greet:world}', 'as in osls, the constructor runs before the plugin sources resolve')
+  delete process.env.SLSX_TEST_SEEN
+})
+
 test('a property a plugin defines in the schema is validated, not refused', async () => {
   const dir = copyFixture('plugin-recorder')
   fs.writeFileSync(

@@ -94,8 +94,8 @@ function toJson(value) {
  * (or what its exported function returns) is dug into, and a function found at the address is
  * called too, with `{ options, resolveVariable, resolveConfigurationProperty }` as Serverless passes.
  */
-function jsFileLoader(options) {
-  return async ({ path: file, address, token }) => {
+function jsFileLoader(options, host) {
+  return async ({ path: file, address, token, source, params }) => {
     const cli = { ...(options.options || {}) }
     for (const key of ['stage', 'region']) if (options[key]) cli[key] = options[key]
     const api = {
@@ -103,6 +103,8 @@ function jsFileLoader(options) {
       resolveVariable: (expression) => native.resolveVariableForJs(token, String(expression)),
       resolveConfigurationProperty: (keys) => native.resolveVariableForJs(token, `self:${[].concat(keys).join('.')}`),
     }
+    // A plugin's `configurationVariablesSources` resolver: `{ value }` as Serverless v3 expects.
+    if (source) return toJson(await host.resolveSource(source, { ...api, address: address || null, params: params || [] }))
     const call = async (v) => (typeof v === 'function' ? v(api) : v)
     let value = await call(await loadModule(file))
     if (value && value.__esModule && 'default' in value) value = value.default
@@ -142,7 +144,9 @@ async function withPlugins(opts, commands, known) {
   if (!listsPlugins(section)) return { opts, host: null }
   const { createHost } = require('./plugins/host')
   const host = await createHost({ opts, section, commands, onEvent: opts.onProgress })
-  return { opts: { ...opts, config: host.configFile, configObject: host.config(), plugins: host.binding() }, host }
+  const engine = { ...opts, config: host.configFile, configObject: host.config(), plugins: host.binding() }
+  engine.jsFileLoader = jsFileLoader(engine, host)
+  return { opts: engine, host }
 }
 
 /**

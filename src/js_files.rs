@@ -20,6 +20,9 @@ pub struct JsFileRequest {
     pub address: Option<String>,
     /// Identifies the evaluation for `resolveVariableForJs`.
     pub token: u32,
+    /// Set for a plugin's variable source (`${source(params):address}`) instead of a file.
+    pub source: Option<String>,
+    pub params: Option<Vec<serde_json::Value>>,
 }
 
 pub type JsFileLoader = ThreadsafeFunction<
@@ -40,31 +43,22 @@ fn pending() -> &'static Mutex<HashMap<u32, Sender<JsFileEvent>>> {
 pub struct JsFileBridge {
     loader: std::sync::Arc<JsFileLoader>,
     handle: tokio::runtime::Handle,
+    /// The plugins' variable sources (`configurationVariablesSources`).
+    sources: Vec<String>,
 }
 
 impl JsFileBridge {
-    pub fn new(loader: JsFileLoader) -> JsFileBridge {
+    pub fn new(loader: JsFileLoader, sources: Vec<String>) -> JsFileBridge {
         JsFileBridge {
             loader: std::sync::Arc::new(loader),
             handle: tokio::runtime::Handle::current(),
+            sources,
         }
     }
-}
 
-impl JsFiles for JsFileBridge {
-    fn load(&self, path: &Path, address: Option<&str>) -> Receiver<JsFileEvent> {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        let token = NEXT.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = channel();
-        if let Ok(mut p) = pending().lock() {
-            p.insert(token, tx.clone());
-        }
+    fn call(&self, request: JsFileRequest, tx: Sender<JsFileEvent>) {
         let loader = self.loader.clone();
-        let request = JsFileRequest {
-            path: path.display().to_string(),
-            address: address.map(str::to_string),
-            token,
-        };
+        let token = request.token;
         self.handle.spawn(async move {
             let result = match loader.call_async_catch(request).await {
                 Ok(promise) => promise.await.map_err(|e| e.reason.clone()),
@@ -75,6 +69,52 @@ impl JsFiles for JsFileBridge {
             }
             let _ = tx.send(JsFileEvent::Done(result));
         });
+    }
+
+    fn register() -> (u32, Sender<JsFileEvent>, Receiver<JsFileEvent>) {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let token = NEXT.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = channel();
+        if let Ok(mut p) = pending().lock() {
+            p.insert(token, tx.clone());
+        }
+        (token, tx, rx)
+    }
+}
+
+impl JsFiles for JsFileBridge {
+    fn has_source(&self, name: &str) -> bool {
+        self.sources.iter().any(|s| s == name)
+    }
+
+    fn source(
+        &self,
+        name: &str,
+        params: &[serde_json::Value],
+        address: Option<&str>,
+    ) -> Receiver<JsFileEvent> {
+        let (token, tx, rx) = Self::register();
+        let request = JsFileRequest {
+            path: String::new(),
+            address: address.map(str::to_string),
+            token,
+            source: Some(name.to_string()),
+            params: Some(params.to_vec()),
+        };
+        self.call(request, tx);
+        rx
+    }
+
+    fn load(&self, path: &Path, address: Option<&str>) -> Receiver<JsFileEvent> {
+        let (token, tx, rx) = Self::register();
+        let request = JsFileRequest {
+            path: path.display().to_string(),
+            address: address.map(str::to_string),
+            token,
+            source: None,
+            params: None,
+        };
+        self.call(request, tx);
         rx
     }
 }

@@ -265,11 +265,16 @@ impl ServiceFields {
             preloaded,
             aws_s3_accelerate: self.aws_s3_accelerate,
             skip_schema: false,
-            hooks: self.plugins.map(crate::plugins::JsPlugins::into_hooks),
             js_files: self.js_file_loader.map(|l| {
-                std::sync::Arc::new(crate::js_files::JsFileBridge::new(l))
+                let sources = self
+                    .plugins
+                    .as_ref()
+                    .and_then(|p| p.sources.clone())
+                    .unwrap_or_default();
+                std::sync::Arc::new(crate::js_files::JsFileBridge::new(l, sources))
                     as std::sync::Arc<dyn slsx_core::variables::JsFiles + Send>
             }),
+            hooks: self.plugins.map(crate::plugins::JsPlugins::into_hooks),
         })
     }
 }

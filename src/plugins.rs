@@ -31,6 +31,8 @@ pub struct JsPlugins {
     pub run: HookRunner,
     /// The plugins' `configSchemaHandler` definitions, in order.
     pub schema: Option<Vec<Value>>,
+    /// The names of the plugins' variable sources (`configurationVariablesSources`).
+    pub sources: Option<Vec<String>>,
 }
 
 struct JsHooks {

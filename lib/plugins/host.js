@@ -83,7 +83,25 @@ async function createHost({ opts, section, commands, onEvent }) {
       host.pluginManager.hooks[event] = hooks.get(event).map(({ plugin, fn: hook }) => ({ pluginName: plugin, hook }))
     }
     mergeCommands(pluginCommands, instance.commands || {}, name)
+    addSources(instance, name)
     return instance
+  }
+
+  /** The plugins' variable sources by name (`configurationVariablesSources`), as osls checks them. */
+  const sources = new Map()
+  function addSources(instance, name) {
+    const defined = instance.configurationVariablesSources
+    if (defined == null) return
+    if (typeof defined !== 'object') throw new PluginError(`Invalid "configurationVariablesSources" configuration on "${name}", expected object`, 'INVALID_VARIABLE_SOURCES_CONFIGURATION')
+    for (const [source, config] of Object.entries(defined)) {
+      if (sources.has(source) || ['self', 'opt', 'env', 'sls', 'param', 'file', 'strToBool', 'aws', 'cf', 's3', 'ssm'].includes(source)) {
+        throw new PluginError(`Cannot add "${source}" configuration variable source (through "${name}" plugin) as resolution rules for this source name are already configured`, 'DUPLICATE_VARIABLE_SOURCE_CONFIGURATION')
+      }
+      if (!config || typeof config.resolve !== 'function') {
+        throw new PluginError(`Invalid "configurationVariablesSources.${source}.resolve" value on "${name}", expected function`, 'INVALID_VARIABLE_SOURCE_RESOLVER_CONFIGURATION')
+      }
+      sources.set(source, config)
+    }
   }
 
   // Built-in plugins come first in osls's order (stand-ins for what other plugins read of them).
@@ -130,11 +148,17 @@ async function createHost({ opts, section, commands, onEvent }) {
     serverless,
     definitions,
     commands: pluginCommands,
+    /** `${source:address}` of a plugin: its resolver's `{ value }`. */
+    async resolveSource(name, api) {
+      const result = await sources.get(name).resolve({ ...api, serviceDir, serverlessDir: serviceDir })
+      return result && typeof result === 'object' && 'value' in result ? result.value : null
+    },
     /** What the engine's options get: the hooks registered, the runner, the schema definitions. */
     binding() {
       return {
         hooks: [...hooks.keys()],
         schema: definitions,
+        sources: [...sources.keys()],
         run: async ({ hook, state }) => {
           const s = JSON.parse(state)
           if (s.service) reconcile(serverless.service, s.service)

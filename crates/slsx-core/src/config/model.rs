@@ -409,6 +409,7 @@ fn variables_context<'a>(
             .js_files
             .as_deref()
             .map(|j| j as &dyn crate::variables::JsFiles),
+        tolerate_unknown_sources: options.skip_schema,
     };
     let early = resolve_paths(
         &loaded.value,

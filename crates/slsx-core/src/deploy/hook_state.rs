@@ -382,7 +382,9 @@ pub fn service_state(service: &Service) -> Value {
         .filter(|(p, _)| p != "/package/artifactDirectoryName")
         .map(|(p, v)| json!([p, v]))
         .collect();
-    json!({ "service": view["service"], "injected": injected })
+    let mut service = view["service"].take();
+    crate::variables::sources::restore_unresolved(&mut service);
+    json!({ "service": service, "injected": injected })
 }
 
 /// The state of the commands without a template (`info`, `deploy function`): the service, and the

@@ -31,6 +31,9 @@ pub struct Context<'a> {
     pub aws: Option<&'a dyn AwsSource>,
     /// Evaluates JavaScript files for `file(x.js)`, when running under Node.js.
     pub js: Option<&'a dyn JsFiles>,
+    /// Loading for the plugins' constructors: a source slsx does not know (a plugin's, whose plugin
+    /// is not constructed yet) stays as written, as osls leaves it until the plugins are loaded.
+    pub tolerate_unknown_sources: bool,
 }
 
 /// A message from a JavaScript file being evaluated: it asks for a variable (`resolveVariable`), or it
@@ -47,6 +50,23 @@ pub enum JsFileEvent {
 pub trait JsFiles: Sync {
     /// `address`: the dotted path to take from the export (a function found there is called).
     fn load(&self, path: &Path, address: Option<&str>) -> std::sync::mpsc::Receiver<JsFileEvent>;
+    /// Whether a plugin provides the variable source `name` (`configurationVariablesSources`).
+    fn has_source(&self, _name: &str) -> bool {
+        false
+    }
+    /// Resolves `${name(params):address}` with the plugin's resolver.
+    fn source(
+        &self,
+        name: &str,
+        _params: &[Value],
+        _address: Option<&str>,
+    ) -> std::sync::mpsc::Receiver<JsFileEvent> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _ = tx.send(JsFileEvent::Done(Err(format!(
+            "no plugin provides \"{name}\""
+        ))));
+        rx
+    }
 }
 
 /// The resolved values of a few properties (None: absent), leaving the rest of `config` alone.
@@ -391,6 +411,7 @@ mod tests {
             instance_id: "1".into(),
             aws: None,
             js: None,
+            tolerate_unknown_sources: false,
         }
     }
 

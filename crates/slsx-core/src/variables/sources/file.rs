@@ -116,6 +116,36 @@ fn load_js(
         return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("Cannot read \"{rel}\": JavaScript files need Node.js (use slsx from its npm package)")));
     };
     let events = js.load(full, address);
+    drain(r, events, &format!("Cannot load \"{rel}\""), path)
+}
+
+/// `${name:address}` of a plugin's `configurationVariablesSources`, resolved by its resolver in
+/// Node.js (which may ask for other variables while it runs).
+pub(super) fn plugin_source(
+    r: &mut Resolver<'_, '_>,
+    name: &str,
+    params: &[Value],
+    address: Option<&str>,
+    path: &Path_,
+) -> Result<Value> {
+    let Some(js) = r.ctx.js else {
+        return Err(r.error(
+            path,
+            "VARIABLES_RESOLUTION_ERROR",
+            &format!("\"{name}\" is a plugin's source: it needs Node.js"),
+        ));
+    };
+    let events = js.source(name, params, address);
+    drain(r, events, &format!("Cannot resolve \"{name}\""), path)
+}
+
+/// Answers the JavaScript side's `resolveVariable` calls until it is done.
+fn drain(
+    r: &mut Resolver<'_, '_>,
+    events: std::sync::mpsc::Receiver<JsFileEvent>,
+    what: &str,
+    path: &Path_,
+) -> Result<Value> {
     loop {
         match events.recv() {
             Ok(JsFileEvent::Resolve { expression, reply }) => {
@@ -126,17 +156,13 @@ fn load_js(
             }
             Ok(JsFileEvent::Done(Ok(value))) => return Ok(value),
             Ok(JsFileEvent::Done(Err(e))) => {
-                return Err(r.error(
-                    path,
-                    "VARIABLES_RESOLUTION_ERROR",
-                    &format!("Cannot load \"{rel}\": {e}"),
-                ))
+                return Err(r.error(path, "VARIABLES_RESOLUTION_ERROR", &format!("{what}: {e}")))
             }
             Err(_) => {
                 return Err(r.error(
                     path,
                     "VARIABLES_RESOLUTION_ERROR",
-                    &format!("Cannot load \"{rel}\": Node.js went away"),
+                    &format!("{what}: Node.js went away"),
                 ))
             }
         }

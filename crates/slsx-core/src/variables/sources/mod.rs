@@ -43,11 +43,48 @@ pub(super) fn resolve(
         "file" => file::resolve(r, params, address, path),
         "strToBool" => str_to_bool(r, params, path),
         "aws" | "cf" | "s3" | "ssm" => aws::resolve(r, kind, params, address, path),
+        other if r.ctx.js.is_some_and(|j| j.has_source(other)) => {
+            file::plugin_source(r, other, params, address, path)
+        }
+        // Before the plugins are constructed, their sources stay as written (behind a marker that
+        // keeps the resolver from taking them for variables again: `UNRESOLVED_MARK`).
+        other if r.ctx.tolerate_unknown_sources => Ok(Value::String(format!(
+            "{UNRESOLVED_MARK}{{{other}{}{}}}",
+            if params.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "({})",
+                    params
+                        .iter()
+                        .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+            address.map(|a| format!(":{a}")).unwrap_or_default()
+        ))),
         other => Err(r.error(
             path,
             "UNRECOGNIZED_VARIABLE_SOURCES",
             &format!("Unrecognized configuration variable sources: \"{other}\""),
         )),
+    }
+}
+
+/// Stands for the `$` of a variable left unresolved (`tolerate_unknown_sources`); `restore_unresolved`
+/// puts the `$` back once resolution is over.
+pub const UNRESOLVED_MARK: char = '\u{E000}';
+
+/// Puts back the `$` of the variables left unresolved in `value`.
+pub fn restore_unresolved(value: &mut Value) {
+    match value {
+        Value::String(s) if s.contains(UNRESOLVED_MARK) => {
+            *s = s.replace(UNRESOLVED_MARK, "$");
+        }
+        Value::Array(a) => a.iter_mut().for_each(restore_unresolved),
+        Value::Object(o) => o.values_mut().for_each(restore_unresolved),
+        _ => {}
     }
 }
 
