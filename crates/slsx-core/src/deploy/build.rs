@@ -222,11 +222,14 @@ impl Build {
     }
 }
 
+/// Downloads an `s3://` artifact (shared with the blocking packaging step).
+pub type SharedFetch = std::sync::Arc<dyn Fn(&str, &std::path::Path) -> Result<()> + Send + Sync>;
+
 /// Runs the `package` lifecycle (and the `aws:package:finalize` events it spawns) with the plugins'
 /// hooks between the steps. The steps that write files run on blocking threads.
 pub async fn run(
     build: Build,
-    fetch: std::sync::Arc<dyn Fn(&str, &std::path::Path) -> Result<()> + Send + Sync>,
+    fetch: SharedFetch,
     reporter: crate::progress::SharedReporter,
     hooks: &dyn Hooks,
 ) -> Result<Plan> {

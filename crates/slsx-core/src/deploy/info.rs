@@ -85,8 +85,8 @@ async fn gather(service: &Service, options: &ServiceOptions) -> Result<InfoResul
             .iter()
             .map(|f| (f.key.clone(), f.name.clone()))
             .collect(),
-        endpoints: endpoints(&service, &outputs),
-        layers: layers(&service, &outputs),
+        endpoints: endpoints(service, &outputs),
+        layers: layers(service, &outputs),
         outputs,
     })
 }
