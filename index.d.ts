@@ -21,6 +21,8 @@ export interface Artifact {
   uploaded: boolean
 }
 
+export declare function awsCredentials(region: string, profile?: string | undefined | null, stage?: string | undefined | null, providerProfile?: string | undefined | null): Promise<JsCredentials>
+
 /**
  * Plugins' v2-style `provider.request(service, method, params)`, made by the engine's AWS SDK:
  * `params` and the answer are JSON text in the AWS SDK for JavaScript v2 shapes. Credentials are
@@ -239,6 +241,18 @@ export interface InfoResult {
   /** Layer key -> version ARN. */
   layers: Record<string, string>
   outputs: Record<string, string>
+}
+
+/**
+ * The credentials a plugin's own AWS SDK v3 clients use (`getAwsSdkV3Config`), chosen as for a
+ * deploy (`--aws-profile`, `AWS_<STAGE>_*`, `provider.profile` …). They stay in memory, unprinted.
+ */
+export interface JsCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+  /** Milliseconds since the epoch, when they expire. */
+  expiration?: number
 }
 
 /** What the loader is called with. */

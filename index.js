@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.awsCredentials = nativeBinding.awsCredentials
 module.exports.awsRequest = nativeBinding.awsRequest
 module.exports.deploy = nativeBinding.deploy
 module.exports.deployFunction = nativeBinding.deployFunction

@@ -14,7 +14,7 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
 const slsx = require('../lib/index.js')
-const { root, resetEmulator, clients } = require('./helpers')
+const { root, resetEmulator, clients, withEnv } = require('./helpers')
 const { ListVersionsByFunctionCommand, GetFunctionCommand } = require('@aws-sdk/client-lambda')
 const { ListObjectsV2Command } = require('@aws-sdk/client-s3')
 const { DescribeStackResourcesCommand } = require('@aws-sdk/client-cloudformation')
@@ -282,6 +282,33 @@ module.exports = Sources
   assert.equal(config.custom.twice, 'hello there from plugin-recorder a+b')
   assert.equal(process.env.SLSX_TEST_SEEN, '${greet:world}', 'as in osls, the constructor runs before the plugin sources resolve')
   delete process.env.SLSX_TEST_SEEN
+})
+
+test("a plugin's own SDK clients get the deploy's credentials (AWS_<STAGE>_* first); its output sections reach the result", async () => {
+  const dir = copyFixture('plugin-recorder')
+  fs.writeFileSync(
+    path.join(dir, 'plugins', 'identity.js'),
+    `'use strict'
+class Identity {
+  constructor(serverless) {
+    this.hooks = {
+      initialize: async () => {
+        const config = await serverless.getProvider('aws').getAwsSdkV3Config()
+        const c = await config.credentials()
+        serverless.addServiceOutputSection('identity', [\`key \${c.accessKeyId}\`, \`region \${config.region}\`])
+      },
+    }
+  }
+}
+module.exports = Identity
+`,
+  )
+  const yml = path.join(dir, 'serverless.yml')
+  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('- ./plugins/recorder.js', '- ./plugins/identity.js'))
+  const result = await withEnv({ AWS_DEV_ACCESS_KEY_ID: 'STAGEKEY', AWS_DEV_SECRET_ACCESS_KEY: 'stagesecret' }, () =>
+    slsx.packageService({ servicePath: dir, stage: 'dev', region: 'eu-west-1' }),
+  )
+  assert.deepEqual(result.pluginOutputs, { identity: ['key STAGEKEY', 'region eu-west-1'] })
 })
 
 test('a property a plugin defines in the schema is validated, not refused', async () => {

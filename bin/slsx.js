@@ -263,6 +263,11 @@ function printSummary(out, r, verbose) {
     out.write('\nStack Outputs:\n')
     for (const [k, v] of Object.entries(r.outputs)) out.write(`  ${k}: ${v}\n`)
   }
+  // Sections the service's plugins added (osls prints them after its own).
+  for (const [section, content] of Object.entries(r.pluginOutputs || {})) {
+    const lines = Array.isArray(content) ? content : [content]
+    out.write(`${section}:\n${lines.map((l) => `  ${l}`).join('\n')}\n`)
+  }
 }
 
 async function infoCommand(options) {

@@ -175,7 +175,14 @@ function wrap(fn, commands) {
       const base = await withConfig(options)
       const section = await native.pluginsSection(base)
       if (!listsPlugins(section)) return await fn(base)
-      return await inServiceDir(base, async () => fn((await withPlugins(base, commands, section)).opts))
+      return await inServiceDir(base, async () => {
+        const { opts, host } = await withPlugins(base, commands, section)
+        const result = await fn(opts)
+        // The sections plugins added to the service's output (serverless-domain-manager's domains …).
+        const sections = host ? host.outputSections() : {}
+        if (result && typeof result === 'object' && Object.keys(sections).length) result.pluginOutputs = sections
+        return result
+      })
     } catch (err) {
       throw restoreError(err)
     }

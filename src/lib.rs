@@ -170,26 +170,7 @@ pub async fn aws_request(
                     "provider.request(\"{service}\", \"{method}\"): params are not JSON: {e}"
                 ),
             })?;
-        let key = (region, profile, stage, provider_profile);
-        let contexts = AWS_CONTEXTS.get_or_init(Default::default);
-        let cached = contexts.lock().ok().and_then(|m| m.get(&key).cloned());
-        let ctx = match cached {
-            Some(ctx) => ctx,
-            None => {
-                let settings = slsx_core::aws::AwsSettings {
-                    region: key.0.clone(),
-                    profile: key.1.clone(),
-                    stage: key.2.clone(),
-                    provider_profile: key.3.clone(),
-                    ..Default::default()
-                };
-                let ctx = slsx_core::aws::AwsContext::new(&settings).await;
-                if let Ok(mut m) = contexts.lock() {
-                    m.entry(key).or_insert_with(|| ctx.clone());
-                }
-                ctx
-            }
-        };
+        let ctx = cached_context((region, profile, stage, provider_profile)).await;
         Ok(slsx_core::aws::v2_request::request_with_status(&ctx, &service, &method, &params).await)
     })
     .await?;
@@ -197,6 +178,61 @@ pub async fn aws_request(
         Ok(answer) => Ok(answer.to_string()),
         Err(failure) => Err(with_provider_details(failure)),
     }
+}
+
+/// One AWS context per credentials choice `(region, --aws-profile, stage, provider.profile)`, kept
+/// for the process: plugins' repeated calls do not resolve credentials again.
+async fn cached_context(
+    key: (String, Option<String>, Option<String>, Option<String>),
+) -> slsx_core::aws::AwsContext {
+    let contexts = AWS_CONTEXTS.get_or_init(Default::default);
+    if let Some(ctx) = contexts.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return ctx;
+    }
+    let settings = slsx_core::aws::AwsSettings {
+        region: key.0.clone(),
+        profile: key.1.clone(),
+        stage: key.2.clone(),
+        provider_profile: key.3.clone(),
+        ..Default::default()
+    };
+    let ctx = slsx_core::aws::AwsContext::new(&settings).await;
+    if let Ok(mut m) = contexts.lock() {
+        m.entry(key).or_insert_with(|| ctx.clone());
+    }
+    ctx
+}
+
+/// The credentials a plugin's own AWS SDK v3 clients use (`getAwsSdkV3Config`), chosen as for a
+/// deploy (`--aws-profile`, `AWS_<STAGE>_*`, `provider.profile` …). They stay in memory, unprinted.
+#[napi(object)]
+pub struct JsCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+    /// Milliseconds since the epoch, when they expire.
+    pub expiration: Option<f64>,
+}
+
+#[napi]
+pub async fn aws_credentials(
+    region: String,
+    profile: Option<String>,
+    stage: Option<String>,
+    provider_profile: Option<String>,
+) -> napi::Result<JsCredentials> {
+    run(async move {
+        let ctx = cached_context((region, profile, stage, provider_profile)).await;
+        let (access_key_id, secret_access_key, session_token, expiry) =
+            ctx.resolved_credentials().await?;
+        Ok(JsCredentials {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            expiration: expiry.map(|e| e as f64),
+        })
+    })
+    .await
 }
 
 /// `to_js_error` with what v2 put on `providerError`: the HTTP status and AWS's message as it was.

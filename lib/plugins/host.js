@@ -29,6 +29,10 @@ async function createHost({ opts, section, commands, onEvent }) {
   const { classes } = await loadPluginClasses(section, serviceDir)
   const loaded = await native.pluginServiceState(opts)
 
+  // The CLI options plugins see (`new Plugin(serverless, options)`): stage and region among them.
+  const cliOptions = { ...(opts.options || {}) }
+  for (const key of ['stage', 'region']) if (opts[key]) cliOptions[key] = opts[key]
+  if (opts.profile) cliOptions['aws-profile'] = opts.profile
   const hooks = new Map()
   const pluginCommands = {}
   const instances = []
@@ -38,22 +42,26 @@ async function createHost({ opts, section, commands, onEvent }) {
       else if (level === 'text') process.stdout.write(message.endsWith('\n') ? message : `${message}\n`)
       else if (level !== 'info' && level !== 'debug') process.stderr.write(`${message}\n`)
     },
-    namingContext: () => ({ service: serverless.service.service, stage: serverless.service.provider.stage, region: serverless.service.provider.region, provider: serverless.service.provider }),
-    awsCall: (service, method, params) => awsCall(opts, serverless, service, method, params),
+    namingContext: () => ({ service: serverless.service.service, stage: aws().getStage(), region: aws().getRegion(), provider: serverless.service.provider }),
+    awsCall: (service, method, params) => awsCall(opts, aws(), serverless, service, method, params),
     deploymentBucket: async () => {
       const custom = serverless.service.provider.deploymentBucket
       if (typeof custom === 'string' && custom) return custom
       if (custom && typeof custom === 'object' && custom.name) return custom.name
-      const stackName = serverless.service.provider.stackName || `${serverless.service.service}-${serverless.service.provider.stage}`
-      const r = await awsCall(opts, serverless, 'CloudFormation', 'describeStackResource', { StackName: stackName, LogicalResourceId: 'ServerlessDeploymentBucket' })
+      const stackName = aws().naming.getStackName()
+      const r = await awsCall(opts, aws(), serverless, 'CloudFormation', 'describeStackResource', { StackName: stackName, LogicalResourceId: 'ServerlessDeploymentBucket' })
       return r.StackResourceDetail.PhysicalResourceId
     },
     credentials: () => envCredentials(),
+    credentialsProvider: () => async () => {
+      const c = await native.awsCredentials(aws().getRegion(), opts.profile || null, aws().getStage(), serverless.service.provider.profile || null)
+      return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken || undefined, ...(c.expiration ? { expiration: new Date(c.expiration) } : {}) }
+    },
     pluginManager: {
       plugins: instances,
       hooks: {},
       commands: pluginCommands,
-      cliOptions: opts.options || {},
+      cliOptions,
       cliCommands: commands,
       spawn: (command, options) => spawn(command, options),
       getHooks: (events) => [].concat(events).flatMap((e) => (hooks.get(e) || []).map(({ plugin, fn }) => ({ pluginName: plugin, hook: fn }))),
@@ -62,14 +70,15 @@ async function createHost({ opts, section, commands, onEvent }) {
     },
   }
   const configFile = loaded.service.serviceFilename
-  const { serverless, definitions } = makeServerless({ serviceDir, configFile, commands, options: opts.options || {}, host })
+  const aws = () => serverless.getProvider('aws')
+  const { serverless, definitions } = makeServerless({ serviceDir, configFile, commands, options: cliOptions, host })
   reconcile(serverless.service, loaded.service)
   serverless.configurationInput = configOf(serverless.service, loaded.injected)
   Object.defineProperty(serverless.service, 'initialServerlessConfig', { value: serverless.configurationInput, enumerable: false, writable: true })
 
   function construct(Plugin, name) {
     const writers = makeWriters(name, host)
-    const instance = new Plugin(serverless, opts.options || {}, writers)
+    const instance = new Plugin(serverless, cliOptions, writers)
     let provider = instance.provider
     if (provider && typeof provider === 'object' && provider.constructor && provider.constructor.getProviderName) provider = provider.constructor.getProviderName()
     if (typeof provider === 'string' && provider !== 'aws') return null
@@ -172,6 +181,8 @@ async function createHost({ opts, section, commands, onEvent }) {
         },
       }
     },
+    /** What plugins added with `serverless.addServiceOutputSection` (shown by the CLI after the summary). */
+    outputSections: () => Object.fromEntries(serverless.serviceOutputs),
     /** The configuration the engine compiles: the service as the constructors left it. */
     config: () => configOf(serverless.service, loaded.injected),
     configFile,
@@ -238,10 +249,9 @@ function envCredentials() {
  * `provider.profile` … as for a deploy). A failure is Serverless v3's: `code`
  * `AWS_<SERVICE>_<METHOD>_<CODE>` and the AWS error on `providerError`.
  */
-async function awsCall(opts, serverless, service, method, params) {
-  const provider = serverless.service.provider
+async function awsCall(opts, aws, serverless, service, method, params) {
   try {
-    const text = await native.awsRequest(provider.region, opts.profile || null, service, method, JSON.stringify(params || {}), provider.stage, provider.profile || null)
+    const text = await native.awsRequest(aws.getRegion(), opts.profile || null, service, method, JSON.stringify(params || {}), aws.getStage(), serverless.service.provider.profile || null)
     return JSON.parse(text)
   } catch (err) {
     throw providerFailure(err, service, method)

@@ -127,19 +127,21 @@ function makeProvider(serverless, host) {
     options: serverless.processedInput.options,
     naming,
     getProviderName: () => 'aws',
-    getRegion: () => serverless.service.provider.region,
-    getStage: () => serverless.service.provider.stage,
+    // As osls: the CLI's choice, else the configuration's, else the default.
+    getRegion: () => serverless.processedInput.options.region || serverless.service.provider.region || 'us-east-1',
+    getStage: () => serverless.processedInput.options.stage || serverless.service.provider.stage || 'dev',
     getAccountId: () => host.awsCall('STS', 'getCallerIdentity', {}).then((r) => r.Account),
     getAccountInfo: () =>
       host.awsCall('STS', 'getCallerIdentity', {}).then((r) => ({ accountId: r.Account, partition: String(r.Arn || '').split(':')[1] || 'aws', arn: r.Arn, userId: r.UserId })),
     getServerlessDeploymentBucketName: () => host.deploymentBucket(),
     getDeploymentPrefix: () => serverless.service.provider.deploymentPrefix || 'serverless',
-    getCredentials: () => ({ region: serverless.service.provider.region, credentials: host.credentials() }),
+    getCredentials: () => ({ region: provider.getRegion(), credentials: host.credentials() }),
     // osls 4's way for plugins to make their own SDK v3 clients; a local endpoint goes with it.
     getAwsSdkV3Config: async () => ({
-      region: serverless.service.provider.region,
-      // Without keys in the environment the plugin's SDK takes its own default chain.
-      ...(host.credentials() ? { credentials: host.credentials() } : {}),
+      region: provider.getRegion(),
+      // The credentials a deploy of this service uses (`--aws-profile`, AWS_<STAGE>_PROFILE,
+      // provider.profile …), resolved by the engine: the plugin's own clients act as the same identity.
+      credentials: host.credentialsProvider(),
       ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
     }),
     request: (service, method, params = {}) => host.awsCall(service, method, params),

@@ -116,6 +116,41 @@ impl AwsContext {
         }
     }
 
+    /// The credentials themselves, for a plugin's own AWS SDK clients (osls's `getAwsSdkV3Config`):
+    /// `(access key id, secret, session token, expiry in ms since the epoch)`. Never printed.
+    pub async fn resolved_credentials(
+        &self,
+    ) -> crate::error::Result<(String, String, Option<String>, Option<u64>)> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let provider = self
+            .config
+            .credentials_provider()
+            .ok_or_else(|| crate::Error::Aws {
+                code: "AWS_CREDENTIALS_NOT_FOUND".into(),
+                operation: "resolve the AWS credentials".into(),
+                message: "no credentials provider".into(),
+            })?;
+        let c = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| crate::Error::Aws {
+                code: "AWS_CREDENTIALS_NOT_FOUND".into(),
+                operation: "resolve the AWS credentials".into(),
+                message: e.to_string(),
+            })?;
+        let expiry = c.expiry().and_then(|t| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_millis() as u64)
+        });
+        Ok((
+            c.access_key_id().to_string(),
+            c.secret_access_key().to_string(),
+            c.session_token().map(str::to_string),
+            expiry,
+        ))
+    }
+
     /// Where this context's credentials come from (for `--verbose`; it holds no secret).
     pub fn credentials(&self) -> &CredentialSource {
         &self.credentials
