@@ -135,13 +135,16 @@ function listsPlugins(section) {
   return Boolean(section && typeof section === 'object' && Array.isArray(section.modules) && section.modules.length)
 }
 
+/** What the engine runs with when `plugins:` turns out to list nothing (a variable that resolved empty). */
+const NO_PLUGINS = { hooks: [], schema: [], sources: [], run: async ({ state }) => state }
+
 /**
  * With plugins, the host loads and constructs them, and the engine runs with their hooks and schema
- * definitions, on the configuration as their constructors left it. Without, nothing of that runs.
+ * definitions, on the configuration as their constructors left it.
  */
 async function withPlugins(opts, commands, known) {
   const section = known === undefined ? await native.pluginsSection(opts) : known
-  if (!listsPlugins(section)) return { opts, host: null }
+  if (!listsPlugins(section)) return { opts: { ...opts, plugins: NO_PLUGINS }, host: null }
   const { createHost } = require('./plugins/host')
   const host = await createHost({ opts, section, commands, onEvent: opts.onProgress })
   const engine = { ...opts, config: host.configFile, configObject: host.config(), plugins: host.binding() }
@@ -169,14 +172,24 @@ async function inServiceDir(opts, run) {
   }
 }
 
+/**
+ * A command: straight to the engine, which refuses a service that lists plugins before doing anything
+ * (`PLUGINS_NEED_HOST`); then again with the plugins loaded. A service without plugins pays nothing.
+ */
 function wrap(fn, commands) {
   return async function (options) {
     try {
       const base = await withConfig(options)
-      const section = await native.pluginsSection(base)
-      if (!listsPlugins(section)) return await fn(base)
+      if (!listsPlugins(base.configObject && base.configObject.plugins) && !(base.configObject && typeof base.configObject.plugins === 'string')) {
+        try {
+          return await fn(base)
+        } catch (err) {
+          const restored = restoreError(err)
+          if (restored.code !== 'PLUGINS_NEED_HOST') throw restored
+        }
+      }
       return await inServiceDir(base, async () => {
-        const { opts, host } = await withPlugins(base, commands, section)
+        const { opts, host } = await withPlugins(base, commands)
         const result = await fn(opts)
         // The sections plugins added to the service's output (serverless-domain-manager's domains …).
         const sections = host ? host.outputSections() : {}
