@@ -183,7 +183,7 @@ fn refuse_unhosted_plugins(
         Some(serde_json::Value::Array(a)) => !a.is_empty(),
         Some(serde_json::Value::Object(o)) => o
             .get("modules")
-            .is_some_and(|m| m.as_array().map_or(true, |a| !a.is_empty())),
+            .is_some_and(|m| m.as_array().is_none_or(|a| !a.is_empty())),
         // A variable: only its value says.
         Some(serde_json::Value::String(s)) => s.contains("${"),
         _ => false,
