@@ -219,6 +219,33 @@ test('a listed plugin that is not installed stops everything with PLUGIN_NOT_FOU
   assert.equal(fs.existsSync(path.join(dir, '.serverless')), false, 'nothing was packaged')
 })
 
+test('loading as osls: { localPath, modules }, the legacy plugins folder, ESM, the provider filter, asyncInit', async () => {
+  const dir = copyFixture('plugin-recorder')
+  fs.mkdirSync(path.join(dir, 'my_plugins'))
+  const adds = (name) => `serverless.service.provider.environment = { ...(serverless.service.provider.environment || {}), ${name}: 'yes' }`
+  fs.writeFileSync(path.join(dir, 'my_plugins', 'legacy-one.js'), `module.exports = class LegacyOne { constructor(serverless) { ${adds('LEGACY')} } }\n`)
+  fs.writeFileSync(path.join(dir, 'plugins', 'esm.mjs'), `export default class Esm { constructor(serverless) { ${adds('ESM')} } }\n`)
+  fs.writeFileSync(
+    path.join(dir, 'plugins', 'google.js'),
+    `module.exports = class Google { constructor(serverless) { this.provider = 'google'; this.hooks = { initialize: () => { throw new Error('a google plugin ran') } } } }\n`,
+  )
+  fs.writeFileSync(
+    path.join(dir, 'plugins', 'late.js'),
+    `module.exports = class Late { constructor(serverless) { this.serverless = serverless } async asyncInit() { await new Promise((r) => setTimeout(r, 5)); ${adds('ASYNC_INIT').replace(/serverless\./g, 'this.serverless.')} } }\n`,
+  )
+  const yml = path.join(dir, 'serverless.yml')
+  fs.writeFileSync(
+    yml,
+    fs
+      .readFileSync(yml, 'utf8')
+      .replace('plugins:\n  - ./plugins/recorder.js', 'plugins:\n  localPath: ./my_plugins\n  modules:\n    - legacy-one\n    - ./plugins/esm.mjs\n    - ./plugins/google.js\n    - ./plugins/late.js'),
+  )
+  const result = await slsx.packageService({ servicePath: dir })
+  const template = JSON.parse(fs.readFileSync(path.join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'))
+  assert.deepEqual(template.Resources.TickLambdaFunction.Properties.Environment.Variables, { LEGACY: 'yes', ESM: 'yes', ASYNC_INIT: 'yes' })
+  assert.equal(result.service, 'plugin-recorder')
+})
+
 test('a versioned plugin reference is refused as osls refuses it', async () => {
   const dir = copyFixture('plugin-recorder')
   fs.writeFileSync(path.join(dir, 'serverless.yml'), fs.readFileSync(path.join(dir, 'serverless.yml'), 'utf8').replace('- ./plugins/recorder.js', '- serverless-esbuild@1'))
