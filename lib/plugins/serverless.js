@@ -8,7 +8,6 @@ const fs = require('node:fs')
 const path = require('node:path')
 
 const native = require('../../index.js')
-const { SlsxError } = require('../errors')
 
 const VERSION = '3.40.0'
 
@@ -21,9 +20,6 @@ class ServerlessError extends Error {
     this.decoratedMessage = options.decoratedMessage
   }
 }
-
-/** Top-level keys osls's Service object holds that are not configuration (hook_state.rs keeps the list). */
-const INTERNAL = new Set(['serviceObject', 'pluginsData', 'serviceFilename', 'initialServerlessConfig', 'isDashboardMonitoringPreconfigured'])
 
 class Service {
   constructor(serverless) {
@@ -266,4 +262,4 @@ function makeServerless({ serviceDir, configFile, commands, options, host }) {
   return { serverless, definitions }
 }
 
-module.exports = { makeServerless, reconcile, serviceJson, ServerlessError, SlsxError, INTERNAL }
+module.exports = { makeServerless, reconcile, serviceJson, ServerlessError }

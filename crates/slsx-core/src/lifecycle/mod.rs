@@ -1,7 +1,7 @@
 //! The spine: every command is Serverless v3's sequence of lifecycle events, and slsx's own steps are
 //! the built-in handlers of those events. Plugins (run by the Node.js host, `lib/plugins/`) hook the
 //! same events; between their hooks and the engine's steps travels the state they see and change (the
-//! service, the compiled templates, the artifacts: `state.rs`).
+//! service, the compiled templates, the artifacts: `deploy/hook_state.rs`).
 //!
 //! For an event `E`, in order: the built-in `before:E` step, the plugins' `before:E` hooks, the
 //! built-in `E` step, the plugins' `E` hooks, the built-in `after:E` step, the plugins' `after:E`
