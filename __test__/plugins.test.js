@@ -322,7 +322,8 @@ class Identity {
       initialize: async () => {
         const config = await serverless.getProvider('aws').getAwsSdkV3Config()
         const c = await config.credentials()
-        serverless.addServiceOutputSection('identity', [\`key \${c.accessKeyId}\`, \`region \${config.region}\`])
+        const v2 = serverless.getProvider('aws').getCredentials().credentials
+        serverless.addServiceOutputSection('identity', [\`key \${c.accessKeyId}\`, \`region \${config.region}\`, \`v2 key \${v2.accessKeyId}\`])
       },
     }
   }
@@ -335,7 +336,7 @@ module.exports = Identity
   const result = await withEnv({ AWS_DEV_ACCESS_KEY_ID: 'STAGEKEY', AWS_DEV_SECRET_ACCESS_KEY: 'stagesecret' }, () =>
     slsx.packageService({ servicePath: dir, stage: 'dev', region: 'eu-west-1' }),
   )
-  assert.deepEqual(result.pluginOutputs, { identity: ['key STAGEKEY', 'region eu-west-1'] })
+  assert.deepEqual(result.pluginOutputs, { identity: ['key STAGEKEY', 'region eu-west-1', 'v2 key STAGEKEY'] })
 })
 
 test('a property a plugin defines in the schema is validated, not refused', async () => {
