@@ -119,6 +119,8 @@ function jsFileLoader(options, host) {
 
 async function withConfig(options) {
   const opts = { ...(options || {}) }
+  // Absolute: a command with plugins runs in the service directory.
+  opts.servicePath = path.resolve(opts.servicePath || process.cwd())
   opts.jsFileLoader = jsFileLoader(opts)
   const file = jsConfigFile(opts)
   if (file) {
