@@ -14,7 +14,7 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
 const slsx = require('../lib/index.js')
-const { root, resetEmulator, clients, withEnv } = require('./helpers')
+const { root, resetEmulator, clients, withEnv, sha256Base64 } = require('./helpers')
 const { ListVersionsByFunctionCommand, GetFunctionCommand } = require('@aws-sdk/client-lambda')
 const { ListObjectsV2Command } = require('@aws-sdk/client-s3')
 const { DescribeStackResourcesCommand } = require('@aws-sdk/client-cloudformation')
@@ -84,7 +84,9 @@ for (const name of pluginCases) {
   test(`${name}: the package equals osls's with the same plugin`, async () => {
     const dir = copyFixture(name)
     const events = []
-    await slsx.packageService({ servicePath: dir, ...goldenOptions(name), onProgress: (e) => events.push(e) })
+    const result = await slsx.packageService({ servicePath: dir, ...goldenOptions(name), onProgress: (e) => events.push(e) })
+    // What slsx hashed (and names its S3 keys by) is what the plugins left on disk.
+    for (const a of result.artifacts) assert.equal(sha256Base64(a.path), a.sha256, `${name}: ${a.name} hashed as written`)
     const out = path.join(dir, '.serverless')
     // Both templates, and the nested stacks' templates a plugin (split-stacks) wrote beside them.
     const goldenDir = path.join(FIXTURES, name, 'golden')

@@ -439,9 +439,12 @@ impl HookState for ServiceState {
         }
         if let Some(p) = &mut self.packaged {
             follow_artifacts(p, &r.artifacts);
-            self.touched = true;
         }
         Ok(())
+    }
+
+    fn hooks_ran(&mut self) {
+        self.touched |= self.packaged.is_some();
     }
 }
 
@@ -484,9 +487,13 @@ impl HookState for Build {
         }
         if let Some(p) = &mut self.packaged {
             follow_artifacts(p, &r.artifacts);
-            self.artifacts_touched = true;
         }
         Ok(())
+    }
+
+    /// serverless-python-requirements adds to slsx's zips without a word in the service.
+    fn hooks_ran(&mut self) {
+        self.artifacts_touched |= self.packaged.is_some();
     }
 }
 

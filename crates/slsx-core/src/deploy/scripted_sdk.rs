@@ -58,17 +58,12 @@ pub async fn context(
     (AwsContext::with_http_client(&settings, http).await, log)
 }
 
-/// A service from `yaml`, loaded without AWS, at `stage` (in a directory of its own: tests run in
-/// parallel).
+/// A service from `yaml`, loaded without AWS, at `stage` (in a directory of its own per call: tests
+/// run in parallel, and two with the same service must not write one file while the other reads it).
 pub fn service(yaml: &str, stage: &str) -> Service {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (yaml, stage).hash(&mut hasher);
-    let dir = std::env::temp_dir().join(format!(
-        "slsx-scripted-{}-{:x}",
-        std::process::id(),
-        hasher.finish()
-    ));
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("slsx-scripted-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
     std::fs::write(dir.join("handler.js"), "exports.h = async () => 1\n").unwrap();

@@ -89,6 +89,8 @@ pub trait HookState {
     fn to_js(&self) -> Value;
     /// Takes what the hooks left (only called when it differs from what `to_js` gave).
     fn apply_js(&mut self, state: Value) -> Result<()>;
+    /// Hooks ran, whatever they left in the JSON: files they may have rewritten (a zip) are read again.
+    fn hooks_ran(&mut self) {}
 }
 
 /// Runs the plugins' hooks of one hook name on a state, when any plugin registered it.
@@ -98,6 +100,7 @@ pub async fn hook(hooks: &dyn Hooks, name: &str, state: &mut dyn HookStateSend) 
     }
     let sent = state.to_js();
     let back = hooks.run(name, sent.clone()).await?;
+    state.hooks_ran();
     if back != sent {
         state.apply_js(back)?;
     }
