@@ -155,3 +155,6 @@ for case in "${cases[@]}"; do
     echo "   kept osls's package in ${src#"$ROOT"/}/osls-package/"
   fi
 done
+
+# One Rust test per fixture with goldens (crates/slsx-core/tests/golden_cases.rs).
+bash "$ROOT/scripts/golden-cases.sh"

@@ -156,30 +156,55 @@ fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap() + "\n"
 }
 
-/// Every fixture with goldens: templates (key order aside: osls's depends on async timing), the entry
-/// list of each zip osls built, and which zip each function and layer points at.
-#[test]
-fn templates_and_zips_match_osls_goldens() {
-    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures())
+/// The fixtures with template goldens that the engine alone packages (plugin-* fixtures run their
+/// plugins: `__test__/plugins.test.js` compares those).
+fn golden_fixtures() -> Vec<String> {
+    let mut cases: Vec<String> = fs::read_dir(fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
-        // plugin-* fixtures run their plugins: `__test__/plugins.test.js` compares those.
         .filter(|p| {
             p.join("golden/cloudformation-template-update-stack.json")
                 .is_file()
-                && !p
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("plugin-")
         })
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("plugin-"))
         .collect();
     cases.sort();
-    assert!(!cases.is_empty(), "no fixtures with goldens");
-    let work = std::env::temp_dir().join(format!("slsx-golden-{}", std::process::id()));
-    let mut failures = Vec::new();
-    for case in &cases {
-        let name = case.file_name().unwrap().to_string_lossy().to_string();
+    cases
+}
+
+// One test per fixture (`cargo test svc_ev_http_cors`), listed in golden_cases.rs, which
+// scripts/golden-cases.sh writes from the fixtures; `every_golden_fixture_has_its_test` checks the list.
+macro_rules! golden_cases {
+    ($($test:ident => $case:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check_case($case);
+            }
+        )*
+        const GOLDEN_CASES: &[&str] = &[$($case),*];
+    };
+}
+
+include!("golden_cases.rs");
+
+#[test]
+fn every_golden_fixture_has_its_test() {
+    assert_eq!(
+        GOLDEN_CASES.to_vec(),
+        golden_fixtures(),
+        "tests/golden_cases.rs is not the list of fixtures with goldens: run scripts/golden-cases.sh"
+    );
+}
+
+/// One fixture against its goldens: templates (key order aside: osls's depends on async timing), the
+/// entry list of each zip osls built, and which zip each function and layer points at.
+fn check_case(name: &str) {
+    let case = &fixtures().join(name);
+    let work = std::env::temp_dir().join(format!("slsx-golden-{}-{name}", std::process::id()));
+    let mut failures: Vec<String> = Vec::new();
+    {
         let dir = work.join(&name);
         copy_dir(case, &dir);
         let service = Service::load(&options_for(case, dir.clone()))
