@@ -205,7 +205,7 @@ fn check_case(name: &str) {
     let work = std::env::temp_dir().join(format!("slsx-golden-{}-{name}", std::process::id()));
     let mut failures: Vec<String> = Vec::new();
     {
-        let dir = work.join(&name);
+        let dir = work.join(name);
         copy_dir(case, &dir);
         let service = Service::load(&options_for(case, dir.clone()))
             .unwrap_or_else(|e| panic!("{name}: {}", e.render()));
