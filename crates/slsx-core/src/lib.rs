@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod compile;
 pub mod config;
+pub mod defaults;
 pub mod deploy;
 pub mod error;
 pub mod lifecycle;

@@ -76,19 +76,15 @@ impl Service {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Ok(AwsSettings {
-            region: options
-                .region
-                .clone()
-                .or_else(|| text(&resolved[1]))
-                .unwrap_or_else(|| "us-east-1".into()),
-            profile: options.profile.clone(),
-            stage: Some(
-                options
-                    .stage
-                    .clone()
-                    .or_else(|| text(&resolved[0]))
-                    .unwrap_or_else(|| "dev".into()),
+            region: crate::defaults::region(
+                options.region.as_deref(),
+                text(&resolved[1]).as_deref(),
             ),
+            profile: options.profile.clone(),
+            stage: Some(crate::defaults::stage(
+                options.stage.as_deref(),
+                text(&resolved[0]).as_deref(),
+            )),
             provider_profile: profile_name(resolved[2].as_ref()),
             extra_env: ExtraEnv(extra),
         })

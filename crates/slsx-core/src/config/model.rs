@@ -277,16 +277,20 @@ impl Service {
             None => return Err(ctx.invalid("provider.name", "is required and must be \"aws\"")),
         }
 
-        let stage = pick(options.stage.as_deref(), &provider_raw, "stage", &ctx)?
-            .unwrap_or_else(|| "dev".to_string());
+        let stage = crate::defaults::stage(
+            options.stage.as_deref(),
+            opt_string(&provider_raw, "stage", "provider", &ctx)?.as_deref(),
+        );
         if stage.is_empty() || !stage.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(ctx.invalid(
                 "provider.stage",
                 &format!("\"{stage}\" may hold only letters, digits and \"-\""),
             ));
         }
-        let region = pick(options.region.as_deref(), &provider_raw, "region", &ctx)?
-            .unwrap_or_else(|| "us-east-1".to_string());
+        let region = crate::defaults::region(
+            options.region.as_deref(),
+            opt_string(&provider_raw, "region", "provider", &ctx)?.as_deref(),
+        );
 
         let provider = Provider {
             runtime: opt_string(&provider_raw, "runtime", "provider", &ctx)?,
@@ -417,15 +421,10 @@ fn variables_context<'a>(
         &[&["useDotenv"], &["provider", "stage"]],
     )?;
     if early[0] == Some(Value::Bool(true)) {
-        let stage = options
-            .stage
-            .clone()
-            .or_else(|| {
-                early[1]
-                    .as_ref()
-                    .and_then(|v| v.as_str().map(str::to_string))
-            })
-            .unwrap_or_else(|| "dev".into());
+        let stage = crate::defaults::stage(
+            options.stage.as_deref(),
+            early[1].as_ref().and_then(Value::as_str),
+        );
         let extra = dotenv::load(service_dir, &stage, &ctx.env);
         ctx.env.extend(extra);
     }
@@ -591,18 +590,6 @@ impl Ctx<'_> {
             location,
         }
     }
-}
-
-fn pick(
-    option: Option<&str>,
-    provider: &Map<String, Value>,
-    key: &str,
-    ctx: &Ctx,
-) -> Result<Option<String>> {
-    if let Some(v) = option.filter(|v| !v.is_empty()) {
-        return Ok(Some(v.to_string()));
-    }
-    opt_string(provider, key, "provider", ctx)
 }
 
 fn opt_string(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Option<String>> {

@@ -251,7 +251,9 @@ pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value>
     let service = load(options).await?;
     let mut config = service.raw.clone();
     if let Some(provider) = config.get_mut("provider").and_then(|p| p.as_object_mut()) {
-        provider.entry("stage").or_insert("dev".into());
+        provider
+            .entry("stage")
+            .or_insert(crate::defaults::STAGE.into());
         provider.insert("region".into(), service.region.clone().into());
         provider
             .entry("versionFunctions")

@@ -99,24 +99,38 @@ fn self_source(r: &mut Resolver<'_, '_>, address: Option<&str>) -> Result<Value>
 
 /// `sls:stage`: `--stage`, else `provider.stage`, else `dev`.
 pub(super) fn stage(r: &mut Resolver<'_, '_>) -> Result<String> {
-    if let Some(Value::String(s)) = r.ctx.options.get("stage") {
-        return Ok(s.clone());
-    }
-    match r.resolve_path(&["provider".into(), "stage".into()])? {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        _ => Ok("dev".into()),
-    }
+    let cli = r
+        .ctx
+        .options
+        .get("stage")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let configured = match cli {
+        Some(_) => None,
+        None => r.resolve_path(&["provider".into(), "stage".into()])?,
+    };
+    Ok(crate::defaults::stage(
+        cli.as_deref(),
+        configured.as_ref().and_then(Value::as_str),
+    ))
 }
 
 /// `aws:region`: `--region`, else `provider.region`, else `us-east-1`.
 pub(super) fn region(r: &mut Resolver<'_, '_>) -> Result<String> {
-    if let Some(Value::String(s)) = r.ctx.options.get("region") {
-        return Ok(s.clone());
-    }
-    match r.resolve_path(&["provider".into(), "region".into()])? {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        _ => Ok("us-east-1".into()),
-    }
+    let cli = r
+        .ctx
+        .options
+        .get("region")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let configured = match cli {
+        Some(_) => None,
+        None => r.resolve_path(&["provider".into(), "region".into()])?,
+    };
+    Ok(crate::defaults::region(
+        cli.as_deref(),
+        configured.as_ref().and_then(Value::as_str),
+    ))
 }
 
 /// `param:name`: `--param name=value`, else `params.<stage>.name`, else `params.default.name`.
