@@ -360,7 +360,7 @@ export declare function printConfig(options: ServiceOptions): Promise<any>
 /** One progress event. `kind` says which fields are set. */
 export interface ProgressEvent {
   /**
-   * `serviceLoaded` (name: service, phase: stage, message: region, key: stack) | `phaseStarted` |
+   * `serviceLoaded` (name: the service, `stage`, `region`, `stack`) | `phaseStarted` |
    * `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning` |
    * `info` (a detail shown with `--verbose`) | `success` (a step done, shown as a ✔ line) |
    * `credentials` (message: where the AWS credentials come from)
@@ -380,6 +380,10 @@ export interface ProgressEvent {
   reason?: string
   done?: number
   total?: number
+  /** `serviceLoaded`: the stage, the region and the stack deployed to. */
+  stage?: string
+  region?: string
+  stack?: string
 }
 
 /** Resolves `expression` (as in `${expression}`) for the JavaScript file evaluated under `token`. */

@@ -146,7 +146,7 @@ function progressRenderer(verbose) {
     onProgress(e) {
       switch (e.kind) {
         case 'serviceLoaded':
-          state.stack = e.key
+          state.stack = e.stack
           break
         case 'phaseStarted':
           if (e.phase === 'deploy') line(`\n${e.message}\n`)

@@ -13,7 +13,7 @@ pub type JsProgressCallback =
 #[napi(object)]
 #[derive(Default)]
 pub struct ProgressEvent {
-    /// `serviceLoaded` (name: service, phase: stage, message: region, key: stack) | `phaseStarted` |
+    /// `serviceLoaded` (name: the service, `stage`, `region`, `stack`) | `phaseStarted` |
     /// `phaseFinished` | `artifactPackaged` | `artifactUploaded` | `stackEvent` | `warning` |
     /// `info` (a detail shown with `--verbose`) | `success` (a step done, shown as a ✔ line) |
     /// `credentials` (message: where the AWS credentials come from)
@@ -32,6 +32,10 @@ pub struct ProgressEvent {
     pub reason: Option<String>,
     pub done: Option<u32>,
     pub total: Option<u32>,
+    /// `serviceLoaded`: the stage, the region and the stack deployed to.
+    pub stage: Option<String>,
+    pub region: Option<String>,
+    pub stack: Option<String>,
 }
 
 pub struct JsReporter(JsProgressCallback);
@@ -62,9 +66,9 @@ fn to_js(event: CoreEvent) -> ProgressEvent {
             stack,
         } => {
             e.name = Some(service);
-            e.phase = Some(stage);
-            e.message = Some(region);
-            e.key = Some(stack);
+            e.stage = Some(stage);
+            e.region = Some(region);
+            e.stack = Some(stack);
         }
         CoreEvent::PhaseStarted { phase, message } => {
             e.phase = Some(phase.into());
