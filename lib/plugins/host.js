@@ -17,7 +17,7 @@ const { builtInPlugins } = require('./builtins')
 /** Thrown by `spawn(..., { terminateLifecycleAfterExecution: true })`: ends the current chain. */
 class TerminateHookChain extends Error {}
 
-/** Lifecycle events of the built-in commands, for `--help` and to refuse spawning them. */
+/** The built-in commands (and the internal ones they spawn): a plugin may not spawn them. */
 const BUILT_IN = new Set(['package', 'deploy', 'deploy:function', 'info', 'print', 'aws:package:finalize', 'aws:deploy:deploy', 'aws:deploy:finalize'])
 
 /**
