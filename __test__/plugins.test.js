@@ -325,7 +325,7 @@ class Identity {
         const config = await serverless.getProvider('aws').getAwsSdkV3Config()
         const c = await config.credentials()
         const v2 = serverless.getProvider('aws').getCredentials().credentials
-        serverless.addServiceOutputSection('identity', [\`key \${c.accessKeyId}\`, \`region \${config.region}\`, \`v2 key \${v2.accessKeyId}\`])
+        serverless.addServiceOutputSection('identity', [\`key \${c.accessKeyId}\`, \`region \${config.region}\`, \`v2 key \${v2.accessKeyId}\`, \`service region \${serverless.service.provider.region}\`])
       },
     }
   }
@@ -338,7 +338,8 @@ module.exports = Identity
   const result = await withEnv({ AWS_DEV_ACCESS_KEY_ID: 'STAGEKEY', AWS_DEV_SECRET_ACCESS_KEY: 'stagesecret' }, () =>
     slsx.packageService({ servicePath: dir, stage: 'dev', region: 'eu-west-1' }),
   )
-  assert.deepEqual(result.pluginOutputs, { identity: ['key STAGEKEY', 'region eu-west-1', 'v2 key STAGEKEY'] })
+  // As osls: provider.region is the region deployed to (the CLI's), whatever the file says.
+  assert.deepEqual(result.pluginOutputs, { identity: ['key STAGEKEY', 'region eu-west-1', 'v2 key STAGEKEY', 'service region eu-west-1'] })
 })
 
 test('a property a plugin defines in the schema is validated, not refused', async () => {

@@ -55,7 +55,6 @@ fn view(p: &Parts<'_>) -> (Value, Injected) {
     put(&mut root, "/pluginsData", json!({}));
     put(&mut root, "/serviceFilename", json!(s.config_file_name()));
     put(&mut root, "/provider/stage", json!(s.stage));
-    put(&mut root, "/provider/region", json!(s.region));
     put(
         &mut root,
         "/provider/versionFunctions",
@@ -112,6 +111,10 @@ fn view(p: &Parts<'_>) -> (Value, Injected) {
             );
         }
     }
+    // osls's AWS provider sets the region it deploys to (the CLI's first), whatever was configured.
+    if set_pointer(&mut root, "/provider/region", json!(s.region), false) {
+        injected.push(("/provider/region".to_string(), json!(s.region)));
+    }
     let dir = s.service_dir.display().to_string();
     (json!({ "service": root, "serviceDir": dir }), injected)
 }
@@ -152,6 +155,13 @@ fn unescape(part: &str) -> String {
 fn take_out(root: &mut Value, injected: &Injected, original: &Value) {
     for (pointer, value) in injected {
         if root.pointer(pointer) == Some(value) {
+            // A value slsx replaced (the region) goes back to what the user wrote.
+            if let Some(written) = original.pointer(pointer) {
+                if let Some(slot) = root.pointer_mut(pointer) {
+                    *slot = written.clone();
+                }
+                continue;
+            }
             let (parent, name) = pointer.rsplit_once('/').expect("a pointer has a name");
             if let Some(o) = root.pointer_mut(parent).and_then(Value::as_object_mut) {
                 o.remove(&unescape(name));
@@ -577,6 +587,22 @@ mod tests {
             back,
             json!({ "functions": { "a": { "handler": "h.h", "environment": { "X": "1" } } } })
         );
+    }
+
+    #[test]
+    fn a_value_slsx_replaced_goes_back_to_what_the_user_wrote() {
+        let original = json!({ "provider": { "region": "us-east-1" } });
+        let mut root = original.as_object().cloned().unwrap();
+        assert!(set_pointer(
+            &mut root,
+            "/provider/region",
+            json!("eu-west-1"),
+            false
+        ));
+        let injected = vec![("/provider/region".to_string(), json!("eu-west-1"))];
+        let mut back = Value::Object(root);
+        take_out(&mut back, &injected, &original);
+        assert_eq!(back, original);
     }
 
     #[test]
