@@ -1,7 +1,9 @@
 //! slsx-core: everything that deploys a `serverless.yml` service, with no Node.js in sight.
 //!
-//! Data flows one way: `config` → `package` → `compile` → `deploy`. Only `deploy` talks to AWS, through
-//! the `AwsContext` of `aws`.
+//! Data flows one way: `config` (with `variables`) → `package` → `compile` → `deploy`, each command a
+//! sequence of lifecycle events (`lifecycle`) whose built-in handlers are those steps. AWS is reached
+//! through the `AwsContext` of `aws`: by `deploy`, and by the AWS variable sources while loading.
+//! `docs/architecture.md` draws it.
 
 pub mod aws;
 pub mod compile;

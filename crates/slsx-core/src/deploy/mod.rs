@@ -1,5 +1,6 @@
-//! `deploy`: package and compile locally, then create the stack if needed, skip when nothing changed,
-//! upload, and update the stack through its change set.
+//! The commands on the lifecycle spine — `deploy` (`run.rs`), `package` (here, on `build.rs`),
+//! `deploy function` (`function.rs`), `info` (`info.rs`), `print` — what plugins see of their state
+//! (`hook_state.rs`), and the AWS steps they use (stack, bucket, upload, changes, cleanup, images …).
 
 mod bucket;
 mod build;
