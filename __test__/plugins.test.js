@@ -37,6 +37,18 @@ function copyFixture(name) {
   return dir
 }
 
+/**
+ * A copy of plugin-recorder whose `plugins:` lists `entry` instead of the recorder; `files` are local
+ * plugins to write into it (`{ 'plugins/x.js': source }`). Returns the copy and its serverless.yml.
+ */
+function serviceWithPlugin(entry, files = {}) {
+  const dir = copyFixture('plugin-recorder')
+  for (const [file, source] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), source)
+  const yml = path.join(dir, 'serverless.yml')
+  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('- ./plugins/recorder.js', `- ${entry}`))
+  return { dir, yml }
+}
+
 /** The CLI args of the golden (`golden.args`), as package options. */
 function goldenOptions(name) {
   const file = path.join(FIXTURES, name, 'golden.args')
@@ -210,8 +222,7 @@ test('plugins that act at deploy time (local endpoint): step-functions, warmup, 
 })
 
 test('a listed plugin that is not installed stops everything with PLUGIN_NOT_FOUND, naming it', async () => {
-  const dir = copyFixture('plugin-recorder')
-  fs.writeFileSync(path.join(dir, 'serverless.yml'), fs.readFileSync(path.join(dir, 'serverless.yml'), 'utf8').replace('- ./plugins/recorder.js', '- serverless-not-installed-anywhere'))
+  const { dir } = serviceWithPlugin('serverless-not-installed-anywhere')
   await assert.rejects(slsx.deploy({ servicePath: dir, stage: 'dev', region: 'us-east-1' }), (err) => {
     assert.equal(err.code, 'PLUGIN_NOT_FOUND')
     assert.match(err.message, /"serverless-not-installed-anywhere" not found/)
@@ -249,16 +260,13 @@ test('loading as osls: { localPath, modules }, the legacy plugins folder, ESM, t
 })
 
 test('a versioned plugin reference is refused as osls refuses it', async () => {
-  const dir = copyFixture('plugin-recorder')
-  fs.writeFileSync(path.join(dir, 'serverless.yml'), fs.readFileSync(path.join(dir, 'serverless.yml'), 'utf8').replace('- ./plugins/recorder.js', '- serverless-esbuild@1'))
+  const { dir } = serviceWithPlugin('serverless-esbuild@1')
   await assert.rejects(slsx.packageService({ servicePath: dir }), { code: 'INVALID_PLUGIN_REFERENCE' })
 })
 
 test("a hook that throws stops the command with the plugin's name, message and code", async () => {
-  const dir = copyFixture('plugin-recorder')
-  fs.writeFileSync(
-    path.join(dir, 'plugins', 'failing.js'),
-    `'use strict'
+  const { dir } = serviceWithPlugin('./plugins/failing.js', {
+    'plugins/failing.js': `'use strict'
 class Failing {
   constructor(serverless) {
     this.hooks = {
@@ -270,8 +278,7 @@ class Failing {
 }
 module.exports = Failing
 `,
-  )
-  fs.writeFileSync(path.join(dir, 'serverless.yml'), fs.readFileSync(path.join(dir, 'serverless.yml'), 'utf8').replace('- ./plugins/recorder.js', '- ./plugins/failing.js'))
+  })
   await assert.rejects(slsx.packageService({ servicePath: dir }), (err) => {
     assert.equal(err.code, 'FAILING_PLUGIN_REFUSED')
     assert.equal(err.plugin, './plugins/failing.js')
@@ -282,10 +289,8 @@ module.exports = Failing
 })
 
 test("a plugin's configurationVariablesSources resolve ${source:address}, with resolveVariable; its constructor saw them unresolved", async () => {
-  const dir = copyFixture('plugin-recorder')
-  fs.writeFileSync(
-    path.join(dir, 'plugins', 'sources.js'),
-    `'use strict'
+  const { dir, yml } = serviceWithPlugin('./plugins/sources.js', {
+    'plugins/sources.js': `'use strict'
 class Sources {
   constructor(serverless) {
     this.seen = serverless.service.custom.greeting
@@ -303,9 +308,8 @@ class Sources {
 }
 module.exports = Sources
 `,
-  )
-  const yml = path.join(dir, 'serverless.yml')
-  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('- ./plugins/recorder.js', '- ./plugins/sources.js') + '\ncustom:\n  greeting: ${greet:world}\n  twice: ${greet(a, b):there}\n')
+  })
+  fs.appendFileSync(yml, '\ncustom:\n  greeting: ${greet:world}\n  twice: ${greet(a, b):there}\n')
   const config = await slsx.printConfig({ servicePath: dir })
   assert.equal(config.custom.greeting, 'hello world from plugin-recorder')
   assert.equal(config.custom.twice, 'hello there from plugin-recorder a+b')
@@ -314,10 +318,8 @@ module.exports = Sources
 })
 
 test("a plugin's own SDK clients get the deploy's credentials (AWS_<STAGE>_* first); its output sections reach the result", async () => {
-  const dir = copyFixture('plugin-recorder')
-  fs.writeFileSync(
-    path.join(dir, 'plugins', 'identity.js'),
-    `'use strict'
+  const { dir } = serviceWithPlugin('./plugins/identity.js', {
+    'plugins/identity.js': `'use strict'
 class Identity {
   constructor(serverless) {
     this.hooks = {
@@ -332,9 +334,7 @@ class Identity {
 }
 module.exports = Identity
 `,
-  )
-  const yml = path.join(dir, 'serverless.yml')
-  fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('- ./plugins/recorder.js', '- ./plugins/identity.js'))
+  })
   const result = await withEnv({ AWS_DEV_ACCESS_KEY_ID: 'STAGEKEY', AWS_DEV_SECRET_ACCESS_KEY: 'stagesecret' }, () =>
     slsx.packageService({ servicePath: dir, stage: 'dev', region: 'eu-west-1' }),
   )
@@ -343,10 +343,8 @@ module.exports = Identity
 })
 
 test('a property a plugin defines in the schema is validated, not refused', async () => {
-  const dir = copyFixture('plugin-recorder')
-  fs.writeFileSync(
-    path.join(dir, 'plugins', 'schema.js'),
-    `'use strict'
+  const { dir, yml } = serviceWithPlugin('./plugins/schema.js', {
+    'plugins/schema.js': `'use strict'
 class Schema {
   constructor(serverless) {
     serverless.configSchemaHandler.defineTopLevelProperty('widgets', { type: 'object', properties: { count: { type: 'number' } }, additionalProperties: false })
@@ -356,9 +354,8 @@ class Schema {
 }
 module.exports = Schema
 `,
-  )
-  const yml = path.join(dir, 'serverless.yml')
-  const base = fs.readFileSync(yml, 'utf8').replace('- ./plugins/recorder.js', '- ./plugins/schema.js').replace('handler: handler.handler', 'handler: handler.handler\n    warm: "true"')
+  })
+  const base = fs.readFileSync(yml, 'utf8').replace('handler: handler.handler', 'handler: handler.handler\n    warm: "true"')
   fs.writeFileSync(yml, `${base}\nwidgets:\n  count: "3"\n`)
   const config = await slsx.printConfig({ servicePath: dir })
   assert.equal(config.widgets.count, 3, 'converted by the plugin schema as osls would')

@@ -182,13 +182,11 @@ function wrap(fn, commands) {
   return async function (options) {
     try {
       const base = await withConfig(options)
-      if (!listsPlugins(base.configObject && base.configObject.plugins) && !(base.configObject && typeof base.configObject.plugins === 'string')) {
-        try {
-          return await fn(base)
-        } catch (err) {
-          const restored = restoreError(err)
-          if (restored.code !== 'PLUGINS_NEED_HOST') throw restored
-        }
+      try {
+        return await fn(base)
+      } catch (err) {
+        const restored = restoreError(err)
+        if (restored.code !== 'PLUGINS_NEED_HOST') throw restored
       }
       return await inServiceDir(base, async () => {
         const { opts, host } = await withPlugins(base, commands)

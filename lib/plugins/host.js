@@ -29,22 +29,7 @@ async function createHost({ opts, section, commands, onEvent }) {
   const { classes } = await loadPluginClasses(section, serviceDir)
   const loaded = await native.pluginServiceState(opts)
 
-  // `provider.getCredentials()` is synchronous: when the deploy's credentials are not the default
-  // chain's (--aws-profile, AWS_<STAGE>_*, provider.profile), they are resolved now, so a plugin that
-  // reads them acts as the identity that deploys.
   let ownCredentials
-  {
-    const provider = loaded.service.provider || {}
-    const stage = String(opts.stage || provider.stage || 'dev').toUpperCase()
-    if (opts.profile || process.env[`AWS_${stage}_PROFILE`] || process.env[`AWS_${stage}_ACCESS_KEY_ID`] || provider.profile) {
-      try {
-        const c = await native.awsCredentials(opts.region || provider.region || 'us-east-1', opts.profile || null, opts.stage || provider.stage || 'dev', provider.profile || null)
-        ownCredentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken || undefined }
-      } catch {
-        // The engine reports a missing profile itself, when it first needs the credentials.
-      }
-    }
-  }
   // The CLI options plugins see (`new Plugin(serverless, options)`): stage and region among them.
   const cliOptions = { ...(opts.options || {}) }
   for (const key of ['stage', 'region']) if (opts[key]) cliOptions[key] = opts[key]
@@ -70,7 +55,7 @@ async function createHost({ opts, section, commands, onEvent }) {
     },
     credentials: () => ownCredentials || envCredentials(),
     credentialsProvider: () => async () => {
-      const c = await native.awsCredentials(aws().getRegion(), opts.profile || null, aws().getStage(), serverless.service.provider.profile || null)
+      const c = await deployCredentials()
       return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken || undefined, ...(c.expiration ? { expiration: new Date(c.expiration) } : {}) }
     },
     pluginManager: {
@@ -89,6 +74,21 @@ async function createHost({ opts, section, commands, onEvent }) {
   const aws = () => serverless.getProvider('aws')
   const { serverless, definitions } = makeServerless({ serviceDir, configFile, commands, options: cliOptions, host })
   reconcile(serverless.service, loaded.service)
+
+  /** The credentials a deploy of the service uses, resolved by the engine. */
+  const deployCredentials = () => native.awsCredentials(aws().getRegion(), opts.profile || null, aws().getStage(), serverless.service.provider.profile || null)
+  // `provider.getCredentials()` is synchronous: when the deploy's credentials are not the default
+  // chain's (--aws-profile, AWS_<STAGE>_*, provider.profile), they are resolved now, so a plugin that
+  // reads them acts as the identity that deploys.
+  const stage = aws().getStage().toUpperCase()
+  if (opts.profile || process.env[`AWS_${stage}_PROFILE`] || process.env[`AWS_${stage}_ACCESS_KEY_ID`] || serverless.service.provider.profile) {
+    try {
+      const c = await deployCredentials()
+      ownCredentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken || undefined }
+    } catch {
+      // The engine reports a missing profile itself, when it first needs the credentials.
+    }
+  }
   serverless.configurationInput = configOf(serverless.service, loaded.injected)
   Object.defineProperty(serverless.service, 'initialServerlessConfig', { value: serverless.configurationInput, enumerable: false, writable: true })
 

@@ -38,7 +38,8 @@ struct Parts<'a> {
     create: &'a Value,
     update: &'a Value,
     packaged: Option<&'a Packaged>,
-    deployment_dir: &'a str,
+    /// `package.artifactDirectoryName`, once the package names it.
+    deployment_dir: Option<&'a str>,
 }
 
 fn view(p: &Parts<'_>) -> (Value, Injected) {
@@ -72,11 +73,9 @@ fn view(p: &Parts<'_>) -> (Value, Injected) {
             p.create.clone(),
         );
     }
-    put(
-        &mut root,
-        "/package/artifactDirectoryName",
-        json!(p.deployment_dir),
-    );
+    if let Some(dir) = p.deployment_dir {
+        put(&mut root, "/package/artifactDirectoryName", json!(dir));
+    }
     for f in &s.functions {
         let base = format!("/functions/{}", escape(&f.key));
         put(&mut root, &format!("{base}/name"), json!(f.name));
@@ -379,19 +378,9 @@ pub fn service_state(service: &Service) -> Value {
         create: &Value::Null,
         update: &Value::Null,
         packaged: None,
-        deployment_dir: "",
+        deployment_dir: None,
     });
-    if let Some(pkg) = view
-        .pointer_mut("/service/package")
-        .and_then(Value::as_object_mut)
-    {
-        pkg.remove("artifactDirectoryName");
-    }
-    let injected: Vec<Value> = injected
-        .into_iter()
-        .filter(|(p, _)| p != "/package/artifactDirectoryName")
-        .map(|(p, v)| json!([p, v]))
-        .collect();
+    let injected: Vec<Value> = injected.into_iter().map(|(p, v)| json!([p, v])).collect();
     let mut service = view["service"].take();
     crate::variables::sources::restore_unresolved(&mut service);
     json!({ "service": service, "injected": injected })
@@ -416,20 +405,13 @@ impl ServiceState {
     }
 
     fn parts(&self) -> (Value, Injected) {
-        let (mut v, injected) = view(&Parts {
+        view(&Parts {
             service: &self.service,
             create: &Value::Null,
             update: &Value::Null,
             packaged: self.packaged.as_ref(),
-            deployment_dir: "",
-        });
-        if let Some(pkg) = v
-            .pointer_mut("/service/package")
-            .and_then(Value::as_object_mut)
-        {
-            pkg.remove("artifactDirectoryName");
-        }
-        (v, injected)
+            deployment_dir: None,
+        })
     }
 }
 
@@ -465,7 +447,7 @@ impl HookState for Build {
             create: &self.create,
             update: &self.update,
             packaged: self.packaged.as_ref(),
-            deployment_dir: &self.deployment_dir,
+            deployment_dir: Some(&self.deployment_dir),
         })
         .0
     }
@@ -476,7 +458,7 @@ impl HookState for Build {
             create: &self.create,
             update: &self.update,
             packaged: self.packaged.as_ref(),
-            deployment_dir: &self.deployment_dir,
+            deployment_dir: Some(&self.deployment_dir),
         });
         let r = returned(state, &injected, &self.service)?;
         if let Some(t) = r.update.filter(|_| !self.update.is_null()) {
@@ -514,7 +496,7 @@ impl HookState for Plan {
             create: &self.templates.create,
             update: &self.templates.update,
             packaged: Some(&self.packaged),
-            deployment_dir: &self.deployment_dir,
+            deployment_dir: Some(&self.deployment_dir),
         })
         .0
     }
@@ -525,7 +507,7 @@ impl HookState for Plan {
             create: &self.templates.create,
             update: &self.templates.update,
             packaged: Some(&self.packaged),
-            deployment_dir: &self.deployment_dir,
+            deployment_dir: Some(&self.deployment_dir),
         });
         let r = returned(state, &injected, &self.service)?;
         let mut changed = false;
