@@ -66,8 +66,6 @@ pub fn code_artifact_key(service: &Service, sha256_hex: &str) -> String {
     )
 }
 
-pub use events::unsupported_event_warnings;
-
 /// Compiles the service: `functions` gives each function's code (by key), `layers` each layer's zip.
 /// The stages of the package lifecycle, one after the other (`deploy::build` runs them with the
 /// plugins' hooks between them).

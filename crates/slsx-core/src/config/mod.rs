@@ -1,5 +1,6 @@
 //! Finding and reading `serverless.yml`, and the typed model of the parts slsx uses.
 
+pub mod events;
 mod load;
 mod merge;
 mod model;
@@ -7,6 +8,7 @@ mod osls_setup;
 pub mod schema;
 pub mod yaml;
 
+pub use events::{event_error, Event, FunctionEvent};
 pub use load::{find_config_file, load_config, LoadedConfig};
 pub use model::{
     is_name, Function, Layer, PackageConfig, Provider, ResolvedImage, Service, ServiceOptions,

@@ -121,6 +121,8 @@ pub struct Function {
     pub timeout: Option<u64>,
     pub description: Option<String>,
     pub environment: Map<String, Value>,
+    /// `events`, parsed (filled once the whole service is read: events refer to other parts).
+    pub events: Vec<super::events::FunctionEvent>,
     pub raw: Map<String, Value>,
 }
 
@@ -221,7 +223,7 @@ impl Service {
         service.warnings = warnings;
         service
             .warnings
-            .extend(crate::compile::unsupported_event_warnings(&service));
+            .extend(super::events::unsupported_warnings(&service));
         Ok(service)
     }
 
@@ -334,7 +336,7 @@ impl Service {
         let package = package_config(root.get("package"), "package", &ctx)?;
         let use_dotenv = matches!(root.get("useDotenv"), Some(Value::Bool(true)));
 
-        Ok(Service {
+        let mut service = Service {
             name,
             stage,
             region,
@@ -350,7 +352,16 @@ impl Service {
             warnings: Vec::new(),
             aws_s3_accelerate: options.aws_s3_accelerate,
             images: Default::default(),
-        })
+        };
+        for i in 0..service.functions.len() {
+            match super::events::parse(&service, &service.functions[i]) {
+                Ok(events) => service.functions[i].events = events,
+                // Loaded for the plugins' constructors: the events are checked once they ran.
+                Err(_) if options.skip_schema => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(service)
     }
 
     /// `provider.stackName` or `<service>-<stage>`.
@@ -483,6 +494,7 @@ fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Resu
         timeout: opt_u64(&raw, "timeout", &at, ctx)?,
         description: opt_string(&raw, "description", &at, ctx)?,
         environment: opt_map(&raw, "environment", &at, ctx)?,
+        events: Vec::new(),
         raw,
     })
 }

@@ -27,8 +27,8 @@ mod websocket;
 use serde_json::{Map, Value};
 
 use super::functions::target_alias;
-use crate::config::{Function, Service};
-use crate::error::{Error, Result};
+use crate::config::{event_error, Function, Service};
+use crate::error::Result;
 
 pub use cloud_front::is_edge;
 
@@ -60,73 +60,12 @@ pub fn add_events(
     Ok(())
 }
 
-/// The event types compiled so far.
-const SUPPORTED: [&str; 22] = [
-    "http",
-    "websocket",
-    "cloudFront",
-    "schedule",
-    "s3",
-    "sns",
-    "sqs",
-    "stream",
-    "cloudwatchEvent",
-    "cloudwatchLog",
-    "eventBridge",
-    "iot",
-    "alexaSkill",
-    "alexaSmartHome",
-    "activemq",
-    "rabbitmq",
-    "msk",
-    "kafka",
-    "cognitoUserPool",
-    "httpApi",
-    "alb",
-    "iotFleetProvisioning",
-];
-
-/// One warning per event type that is not compiled yet, naming the functions that use it: their
-/// events are left out of the stack rather than deployed half-done.
-pub fn unsupported_event_warnings(service: &Service) -> Vec<String> {
-    let mut by_type: std::collections::BTreeMap<String, Vec<String>> =
-        std::collections::BTreeMap::new();
-    for f in &service.functions {
-        for e in f
-            .raw
-            .get("events")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for kind in e.as_object().into_iter().flat_map(|o| o.keys()) {
-                let label = if !SUPPORTED.contains(&kind.as_str()) {
-                    kind.clone()
-                } else {
-                    continue;
-                };
-                let list = by_type.entry(label).or_default();
-                if !list.contains(&f.key) {
-                    list.push(f.key.clone());
-                }
-            }
-        }
-    }
-    by_type
-        .into_iter()
-        .map(|(kind, fns)| format!("\"{kind}\" events are not supported by slsx yet and are not deployed (functions: {})", fns.join(", ")))
-        .collect()
-}
-
 /// The `kind` events of a function with their index in `events`, in order.
 fn events_of<'a>(f: &'a Function, kind: &'a str) -> impl Iterator<Item = (usize, &'a Value)> + 'a {
-    f.raw
-        .get("events")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .filter_map(move |(i, e)| e.get(kind).filter(|v| !v.is_null()).map(|v| (i, v)))
+    f.events
+        .iter()
+        .filter(move |e| e.event.kind() == kind)
+        .filter_map(|e| e.event.body().map(|b| (e.index, b)))
 }
 
 /// The function's alias logical ID (provisioned concurrency, SnapStart), which event resources wait for.
@@ -197,23 +136,6 @@ fn alphanumeric(name: &str) -> String {
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .collect::<String>(),
-    )
-}
-
-/// A configuration error at `functions.<key>.events.<i>.<kind>`.
-fn event_error(
-    service: &Service,
-    f: &Function,
-    index: usize,
-    kind: &str,
-    code: &'static str,
-    message: String,
-) -> Error {
-    crate::config::error_at(
-        service,
-        format!("functions.{}.events.{index}.{kind}", f.key),
-        code,
-        message,
     )
 }
 
