@@ -27,6 +27,7 @@ mod websocket;
 use serde_json::{Map, Value};
 
 use super::functions::target_alias;
+use crate::config::events::source_name;
 use crate::config::{event_error, Function, Service};
 use crate::error::Result;
 
@@ -60,7 +61,21 @@ pub fn add_events(
     Ok(())
 }
 
-/// The `kind` events of a function with their index in `events`, in order.
+/// The function's events of one `Event` variant with their index in `events`, in order:
+/// `events_of_type!(f, Sqs)` gives `(usize, &SqsEvent)` items.
+macro_rules! events_of_type {
+    ($f:expr, $variant:ident) => {
+        $f.events.iter().filter_map(|e| match &e.event {
+            crate::config::Event::$variant(body) => Some((e.index, body)),
+            _ => None,
+        })
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use events_of_type;
+
+/// The `kind` events of a function with their index in `events`, in order (for the types whose body
+/// is not typed yet).
 fn events_of<'a>(f: &'a Function, kind: &'a str) -> impl Iterator<Item = (usize, &'a Value)> + 'a {
     f.events
         .iter()
@@ -97,35 +112,6 @@ fn role_resource_name(service: &Service, f: &Function) -> Option<String> {
             Some(super::naming::ROLE_LAMBDA_EXECUTION.to_string())
         }
         _ => Some(super::naming::ROLE_LAMBDA_EXECUTION.to_string()),
-    }
-}
-
-/// A name the way osls derives one from an ARN-ish value: the resource named by `Fn::GetAtt`, an
-/// import's name, a `Ref`, the last part of a `Fn::Join`, or the string itself.
-fn source_name(arn: &Value, split_string: impl Fn(&str) -> String) -> Option<String> {
-    match arn {
-        Value::String(s) => Some(split_string(s)),
-        Value::Object(o) => {
-            if let Some(Value::Array(a)) = o.get("Fn::GetAtt") {
-                return a.first().and_then(Value::as_str).map(str::to_string);
-            }
-            if let Some(v) = o.get("Fn::ImportValue") {
-                return v.as_str().map(str::to_string);
-            }
-            if let Some(v) = o.get("Ref") {
-                return v.as_str().map(str::to_string);
-            }
-            if let Some(Value::Array(a)) = o.get("Fn::Join") {
-                return a
-                    .get(1)
-                    .and_then(Value::as_array)
-                    .and_then(|l| l.last())
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-            }
-            None
-        }
-        _ => None,
     }
 }
 

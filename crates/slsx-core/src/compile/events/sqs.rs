@@ -3,9 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{
-    alias_logical_id, alphanumeric, filter_criteria, put, role_resource_name, source_name,
-};
+use super::{alphanumeric, events_of_type, filter_criteria, mapping_depends_on, put};
 use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::normalized_name;
 use crate::config::Service;
@@ -14,64 +12,41 @@ use crate::error::Result;
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
     let mut queues = Vec::new();
     for f in &service.functions {
-        for (index, event) in super::events_of(f, "sqs") {
-            let obj = event.as_object();
-            let get = |k: &str| obj.and_then(|o| o.get(k)).filter(|v| !v.is_null());
-            let arn = match event {
-                Value::Object(o) => o.get("arn").cloned().unwrap_or(Value::Null),
-                other => other.clone(),
-            };
-            let queue = source_name(&arn, |s| s.rsplit(':').next().unwrap_or(s).to_string())
-                .ok_or_else(|| {
-                    super::event_error(
-                        service,
-                        f,
-                        index,
-                        "sqs",
-                        "SQS_INVALID_ARN",
-                        "\"arn\" must be a queue ARN or a CloudFormation reference to one".into(),
-                    )
-                })?;
-            let mut depends_on = Vec::new();
-            depends_on.extend(role_resource_name(service, f).map(Value::String));
-            depends_on.extend(alias_logical_id(f).map(Value::String));
+        for (_, event) in events_of_type!(f, Sqs) {
             let mut props = Map::new();
-            let batch = get("batchSize")
-                .filter(|v| super::super::functions::truthy(v))
-                .cloned()
-                .unwrap_or(json!(10));
-            props.insert("BatchSize".into(), batch);
+            props.insert(
+                "BatchSize".into(),
+                event.batch_size.clone().unwrap_or(json!(10)),
+            );
             put(
                 &mut props,
                 "MaximumBatchingWindowInSeconds",
-                get("maximumBatchingWindow").cloned(),
+                event.maximum_batching_window.clone(),
             );
-            props.insert("EventSourceArn".into(), arn.clone());
+            props.insert("EventSourceArn".into(), event.arn.clone());
             props.insert(
                 "FunctionName".into(),
                 lambda_target(&f.key, target_alias(f).as_ref()),
             );
             props.insert(
                 "Enabled".into(),
-                get("enabled").cloned().unwrap_or(json!(true)),
+                event.enabled.clone().unwrap_or(json!(true)),
             );
-            if let Some(t) = get("functionResponseType") {
+            if let Some(t) = &event.function_response_type {
                 props.insert("FunctionResponseTypes".into(), json!([t]));
             }
             put(
                 &mut props,
                 "FilterCriteria",
-                get("filterPatterns").and_then(filter_criteria),
+                event.filter_patterns.as_ref().and_then(filter_criteria),
             );
-            if let Some(c) =
-                get("maximumConcurrency").filter(|v| super::super::functions::truthy(v))
-            {
+            if let Some(c) = &event.maximum_concurrency {
                 props.insert("ScalingConfig".into(), json!({ "MaximumConcurrency": c }));
             }
-            queues.push(arn);
+            queues.push(event.arn.clone());
             resources.insert(
-                format!("{}EventSourceMappingSQS{}", normalized_name(&f.key), alphanumeric(&queue)),
-                json!({ "Type": "AWS::Lambda::EventSourceMapping", "DependsOn": depends_on, "Properties": props }),
+                format!("{}EventSourceMappingSQS{}", normalized_name(&f.key), alphanumeric(&event.queue)),
+                json!({ "Type": "AWS::Lambda::EventSourceMapping", "DependsOn": mapping_depends_on(service, f), "Properties": props }),
             );
         }
     }

@@ -7,6 +7,10 @@
 
 use serde_json::Value;
 
+mod sqs;
+
+pub use sqs::SqsEvent;
+
 use super::{Function, Service};
 use crate::error::Result;
 
@@ -27,7 +31,7 @@ pub enum Event {
     Schedule(Value),
     S3(Value),
     Sns(Value),
-    Sqs(Value),
+    Sqs(SqsEvent),
     Stream(Value),
     CloudwatchEvent(Value),
     CloudwatchLog(Value),
@@ -86,7 +90,6 @@ impl Event {
             | Event::Schedule(v)
             | Event::S3(v)
             | Event::Sns(v)
-            | Event::Sqs(v)
             | Event::Stream(v)
             | Event::CloudwatchEvent(v)
             | Event::CloudwatchLog(v)
@@ -101,7 +104,7 @@ impl Event {
             | Event::Kafka(v)
             | Event::CognitoUserPool(v)
             | Event::Alb(v) => Some(v),
-            Event::Unsupported(_) => None,
+            Event::Sqs(_) | Event::Unsupported(_) => None,
         }
     }
 }
@@ -120,42 +123,69 @@ pub(super) fn parse(service: &Service, f: &Function) -> Result<Vec<FunctionEvent
     Ok(out)
 }
 
+/// The event types slsx compiles, as keys in `serverless.yml`.
+const KINDS: [&str; 22] = [
+    "http",
+    "httpApi",
+    "websocket",
+    "cloudFront",
+    "schedule",
+    "s3",
+    "sns",
+    "sqs",
+    "stream",
+    "cloudwatchEvent",
+    "cloudwatchLog",
+    "eventBridge",
+    "iot",
+    "iotFleetProvisioning",
+    "alexaSkill",
+    "alexaSmartHome",
+    "activemq",
+    "rabbitmq",
+    "msk",
+    "kafka",
+    "cognitoUserPool",
+    "alb",
+];
+
+/// One `{ kind: body }` of an entry: its event, none for a `null` body of a known type.
 fn parse_one(
-    _service: &Service,
-    _f: &Function,
-    _index: usize,
+    service: &Service,
+    f: &Function,
+    index: usize,
     kind: &str,
     body: &Value,
 ) -> Result<Option<Event>> {
-    let known: fn(Value) -> Event = match kind {
-        "http" => Event::Http,
-        "httpApi" => Event::HttpApi,
-        "websocket" => Event::Websocket,
-        "cloudFront" => Event::CloudFront,
-        "schedule" => Event::Schedule,
-        "s3" => Event::S3,
-        "sns" => Event::Sns,
-        "sqs" => Event::Sqs,
-        "stream" => Event::Stream,
-        "cloudwatchEvent" => Event::CloudwatchEvent,
-        "cloudwatchLog" => Event::CloudwatchLog,
-        "eventBridge" => Event::EventBridge,
-        "iot" => Event::Iot,
-        "iotFleetProvisioning" => Event::IotFleetProvisioning,
-        "alexaSkill" => Event::AlexaSkill,
-        "alexaSmartHome" => Event::AlexaSmartHome,
-        "activemq" => Event::ActiveMq,
-        "rabbitmq" => Event::RabbitMq,
-        "msk" => Event::Msk,
-        "kafka" => Event::Kafka,
-        "cognitoUserPool" => Event::CognitoUserPool,
-        "alb" => Event::Alb,
-        other => return Ok(Some(Event::Unsupported(other.to_string()))),
-    };
-    if body.is_null() {
+    if body.is_null() && KINDS.contains(&kind) {
         return Ok(None);
     }
-    Ok(Some(known(body.clone())))
+    // Each type's parser checks its body (errors at `functions.<key>.events.<index>.<kind>`).
+    Ok(Some(match kind {
+        "http" => Event::Http(body.clone()),
+        "httpApi" => Event::HttpApi(body.clone()),
+        "websocket" => Event::Websocket(body.clone()),
+        "cloudFront" => Event::CloudFront(body.clone()),
+        "schedule" => Event::Schedule(body.clone()),
+        "s3" => Event::S3(body.clone()),
+        "sns" => Event::Sns(body.clone()),
+        "sqs" => Event::Sqs(sqs::parse(service, f, index, body)?),
+        "stream" => Event::Stream(body.clone()),
+        "cloudwatchEvent" => Event::CloudwatchEvent(body.clone()),
+        "cloudwatchLog" => Event::CloudwatchLog(body.clone()),
+        "eventBridge" => Event::EventBridge(body.clone()),
+        "iot" => Event::Iot(body.clone()),
+        "iotFleetProvisioning" => Event::IotFleetProvisioning(body.clone()),
+        "alexaSkill" => Event::AlexaSkill(body.clone()),
+        "alexaSmartHome" => Event::AlexaSmartHome(body.clone()),
+        "activemq" => Event::ActiveMq(body.clone()),
+        "rabbitmq" => Event::RabbitMq(body.clone()),
+        "msk" => Event::Msk(body.clone()),
+        "kafka" => Event::Kafka(body.clone()),
+        "cognitoUserPool" => Event::CognitoUserPool(body.clone()),
+        "alb" => Event::Alb(body.clone()),
+        other => Event::Unsupported(other.to_string()),
+    }))
 }
 
 /// One warning per event type that is not compiled yet, naming the functions that use it.
@@ -175,6 +205,35 @@ pub(super) fn unsupported_warnings(service: &Service) -> Vec<String> {
         .into_iter()
         .map(|(kind, fns)| format!("\"{kind}\" events are not supported by slsx yet and are not deployed (functions: {})", fns.join(", ")))
         .collect()
+}
+
+/// A name the way osls derives one from an ARN-ish value: the resource named by `Fn::GetAtt`, an
+/// import's name, a `Ref`, the last part of a `Fn::Join`, or the string itself.
+pub fn source_name(arn: &Value, split_string: impl Fn(&str) -> String) -> Option<String> {
+    match arn {
+        Value::String(s) => Some(split_string(s)),
+        Value::Object(o) => {
+            if let Some(Value::Array(a)) = o.get("Fn::GetAtt") {
+                return a.first().and_then(Value::as_str).map(str::to_string);
+            }
+            if let Some(v) = o.get("Fn::ImportValue") {
+                return v.as_str().map(str::to_string);
+            }
+            if let Some(v) = o.get("Ref") {
+                return v.as_str().map(str::to_string);
+            }
+            if let Some(Value::Array(a)) = o.get("Fn::Join") {
+                return a
+                    .get(1)
+                    .and_then(Value::as_array)
+                    .and_then(|l| l.last())
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+            None
+        }
+        _ => None,
+    }
 }
 
 /// A configuration error at `functions.<key>.events.<index>.<kind>`.
