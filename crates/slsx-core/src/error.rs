@@ -33,11 +33,19 @@ pub enum Error {
     Package { code: &'static str, message: String },
 
     /// An AWS call failed. `operation` names what slsx was doing ("create change set for stack x").
+    /// Built by `aws::errors` from the SDK's error, or by `Error::aws` for a failure slsx finds itself.
     #[error("failed to {operation}: {message}")]
     Aws {
         code: String,
         operation: String,
         message: String,
+        /// The error code AWS answered with (`ValidationError`, `NoSuchBucket` …), from the SDK's error
+        /// metadata; None when no AWS service answered (network, timeout, credentials, slsx itself).
+        aws_code: Option<String>,
+        /// The SDK's error, so the cause chain stays available. Never shown in the message: what is
+        /// shown is `message`, which holds no request data and so no credentials.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// CloudFormation reported a failure of the stack operation.
@@ -116,6 +124,30 @@ impl Error {
         Error::Io {
             context: context.into(),
             source,
+        }
+    }
+
+    /// An `Error::Aws` slsx raises itself: no AWS error code, no SDK error behind it.
+    pub fn aws(
+        code: impl Into<String>,
+        operation: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Aws {
+            code: code.into(),
+            operation: operation.into(),
+            message: message.into(),
+            aws_code: None,
+            source: None,
+        }
+    }
+
+    /// The error code AWS answered with, for an `Error::Aws` that has one: what callers match on
+    /// (never the message text).
+    pub fn aws_code(&self) -> Option<&str> {
+        match self {
+            Error::Aws { aws_code, .. } => aws_code.as_deref(),
+            _ => None,
         }
     }
 

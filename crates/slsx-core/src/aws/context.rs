@@ -122,21 +122,23 @@ impl AwsContext {
         &self,
     ) -> crate::error::Result<(String, String, Option<String>, Option<u64>)> {
         use aws_credential_types::provider::ProvideCredentials;
-        let provider = self
-            .config
-            .credentials_provider()
-            .ok_or_else(|| crate::Error::Aws {
-                code: "AWS_CREDENTIALS_NOT_FOUND".into(),
-                operation: "resolve the AWS credentials".into(),
-                message: "no credentials provider".into(),
-            })?;
+        let provider = self.config.credentials_provider().ok_or_else(|| {
+            crate::Error::aws(
+                "AWS_CREDENTIALS_NOT_FOUND",
+                "resolve the AWS credentials",
+                "no credentials provider",
+            )
+        })?;
         let c = provider
             .provide_credentials()
             .await
             .map_err(|e| crate::Error::Aws {
                 code: "AWS_CREDENTIALS_NOT_FOUND".into(),
                 operation: "resolve the AWS credentials".into(),
+                // The provider's own text says which source failed; it holds no key (none was got).
                 message: e.to_string(),
+                aws_code: None,
+                source: Some(Box::new(e)),
             })?;
         let expiry = c.expiry().and_then(|t| {
             t.duration_since(std::time::UNIX_EPOCH)

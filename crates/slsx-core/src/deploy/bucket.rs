@@ -38,7 +38,7 @@ pub async fn resolve(ctx: &AwsContext, stack: &Stack) -> Result<String> {
             .filter(|id| !id.is_empty())
             .map(str::to_string)
             .ok_or_else(missing),
-        Err(e) if errors::describe(&e).1.contains("does not exist") => Err(missing()),
+        Err(e) if errors::is_stack_missing(&e) => Err(missing()),
         Err(e) => Err(errors::wrap(
             "CLOUD_FORMATION",
             "DESCRIBE_STACK_RESOURCE",

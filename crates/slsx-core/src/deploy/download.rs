@@ -42,10 +42,12 @@ async fn download(ctx: &AwsContext, uri: &str, dest: &Path) -> Result<()> {
     let tmp = dest.with_extension("download");
     let io = |e| Error::io(format!("cannot write \"{}\"", dest.display()), e);
     let mut file = tokio::fs::File::create(&tmp).await.map_err(io)?;
-    while let Some(chunk) = object.body.try_next().await.map_err(|e| Error::Aws {
-        code: "AWS_S3_GET_OBJECT_STREAM".into(),
-        operation: format!("download {uri}"),
-        message: e.to_string(),
+    while let Some(chunk) = (object.body.try_next().await).map_err(|e| {
+        Error::aws(
+            "AWS_S3_GET_OBJECT_STREAM",
+            format!("download {uri}"),
+            e.to_string(),
+        )
     })? {
         file.write_all(&chunk).await.map_err(io)?;
     }

@@ -313,7 +313,7 @@ impl Repository {
                 .and_then(|r| r.repository_uri())
                 .unwrap_or_default()
                 .to_string(),
-            Err(e) if errors::describe(&e).0.as_deref() == Some("RepositoryNotFoundException") => {
+            Err(e) if errors::has_code(&e, "RepositoryNotFoundException") => {
                 let out = ecr
                     .create_repository()
                     .repository_name(&name)

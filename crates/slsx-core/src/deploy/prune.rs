@@ -291,7 +291,7 @@ async fn list_all<E, F, Fut>(
     mut page: F,
 ) -> Result<Vec<String>>
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<
         Output = std::result::Result<(Vec<String>, Option<String>), SdkError<E, HttpResponse>>,

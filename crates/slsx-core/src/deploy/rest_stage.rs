@@ -135,7 +135,7 @@ pub async fn update(
         .await
     {
         Ok(s) => Some(s),
-        Err(e) if matches!(errors::describe(&e).0.as_deref(), Some("NotFoundException")) => None,
+        Err(e) if errors::has_code(&e, "NotFoundException") => None,
         Err(e) => {
             return Err(errors::wrap(
                 "API_GATEWAY",

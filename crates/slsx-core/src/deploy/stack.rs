@@ -141,7 +141,7 @@ async fn deploy_change_set(
     let cs_name = change_set_name(&stack_name);
 
     let created = match create_change_set(ctx, service, &template, action, transform).await {
-        Err(e) if e.code().ends_with("ALREADY_EXISTS_EXCEPTION") => {
+        Err(e) if e.aws_code() == Some("AlreadyExistsException") => {
             // A change set left by an interrupted deploy: remove it and try once more.
             delete_change_set(ctx, &stack_name, &cs_name).await?;
             create_change_set(ctx, service, &template, action, transform).await?
@@ -308,11 +308,7 @@ async fn deploy_direct(
             };
             match req.send().await {
                 Ok(out) => (out.stack_id().unwrap_or(&stack_name).to_string(), boundary),
-                Err(e)
-                    if errors::describe(&e)
-                        .1
-                        .contains("No updates are to be performed") =>
-                {
+                Err(e) if errors::is_no_updates(&e) => {
                     return Ok(Outcome {
                         empty: true,
                         stack: None,
@@ -516,10 +512,10 @@ fn deployment_role(service: &Service) -> Option<String> {
         .map(str::to_string)
 }
 
-/// CloudFormation's two ways of saying a change set is empty.
+/// CloudFormation's two ways of saying a change set is empty. A failed change set carries no error
+/// code, only this status reason: the texts are `aws::errors`'s, where every such match lives.
 pub fn is_without_changes(reason: &str) -> bool {
-    reason.contains("No updates are to be performed")
-        || reason.contains("The submitted information didn't contain changes")
+    reason.contains(errors::NO_UPDATES) || reason.contains(errors::NO_CHANGES)
 }
 
 #[cfg(test)]

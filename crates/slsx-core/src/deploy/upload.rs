@@ -176,7 +176,7 @@ async fn put(
 
 /// A deployment bucket deleted by hand: say so, with what to do.
 pub(super) fn bucket_gone(bucket: &str, err: Error) -> Error {
-    if err.code().ends_with("NO_SUCH_BUCKET") {
+    if err.aws_code() == Some("NoSuchBucket") {
         return Error::Stack {
             code: "DEPLOYMENT_BUCKET_REMOVED_MANUALLY".into(),
             message: format!(

@@ -86,14 +86,14 @@ pub async fn request_with_status(
 ) -> Result<Value, Failure> {
     let name = format!("{service}.{method}");
     if !SERVED.contains(&name.as_str()) {
-        return Err(Error::Aws {
-            code: "AWS_REQUEST_NOT_SUPPORTED".into(),
-            operation: format!("call {name}"),
-            message: format!(
+        return Err(Error::aws(
+            "AWS_REQUEST_NOT_SUPPORTED",
+            format!("call {name}"),
+            format!(
                 "slsx does not serve provider.request(\"{service}\", \"{method}\"); it serves {}",
                 SERVED.join(", ")
             ),
-        }
+        )
         .into());
     }
     let p = Params::new(&name, params)?;
@@ -134,16 +134,14 @@ fn unlisted(p: &Params<'_>) -> Failure {
 /// An SDK error as plugins see v2's: AWS's code (or a transport/credentials code) and message.
 fn failure<E>(p: &Params<'_>, err: SdkError<E, HttpResponse>) -> Failure
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let status_code = err.raw_response().map(|r| r.status().as_u16());
-    let (code, message) = super::errors::describe(&err);
+    let code = super::errors::describe(&err)
+        .0
+        .unwrap_or_else(|| "AWS_REQUEST_ERROR".into());
     Failure {
-        error: Error::Aws {
-            code: code.unwrap_or_else(|| "AWS_REQUEST_ERROR".into()),
-            operation: format!("call {}", p.operation()),
-            message,
-        },
+        error: super::errors::with_source(code, format!("call {}", p.operation()), err),
         status_code,
     }
 }

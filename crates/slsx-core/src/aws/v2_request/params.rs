@@ -13,11 +13,7 @@ pub struct Params<'a> {
 }
 
 fn invalid(operation: &str, code: &str, message: String) -> Error {
-    Error::Aws {
-        code: code.into(),
-        operation: format!("call {operation}"),
-        message,
-    }
+    Error::aws(code, format!("call {operation}"), message)
 }
 
 impl<'a> Params<'a> {

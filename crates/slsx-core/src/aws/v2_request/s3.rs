@@ -192,10 +192,5 @@ async fn delete_objects(ctx: &AwsContext, p: &Params<'_>) -> Result<Value, Failu
 }
 
 fn aws_error(p: &Params<'_>, code: &str, message: String) -> Failure {
-    Error::Aws {
-        code: code.into(),
-        operation: format!("call {}", p.operation()),
-        message,
-    }
-    .into()
+    Error::aws(code, format!("call {}", p.operation()), message).into()
 }
