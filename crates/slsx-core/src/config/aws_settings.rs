@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{variables_context, LoadedConfig, Service, ServiceOptions};
 use crate::aws::{AwsSettings, ExtraEnv};
 use crate::error::{Error, Result};
-use crate::variables::sources::AwsSource;
+use crate::variables::sources::{AwsSource, SourceError};
 
 /// Stands in for AWS while the three properties resolve: any AWS lookup fails with this text.
 struct NotYet;
@@ -19,16 +19,21 @@ struct NotYet;
 const NOT_YET: &str = "slsx: AWS variable sources are not registered yet";
 
 impl AwsSource for NotYet {
-    fn account_id(&self) -> Result<String, String> {
+    fn account_id(&self) -> Result<String, SourceError> {
         Err(NOT_YET.into())
     }
-    fn stack_output(&self, _: &str, _: &str, _: &str) -> Result<Option<String>, String> {
+    fn stack_output(&self, _: &str, _: &str, _: &str) -> Result<Option<String>, SourceError> {
         Err(NOT_YET.into())
     }
-    fn s3_object(&self, _: &str, _: &str) -> Result<Option<String>, String> {
+    fn s3_object(&self, _: &str, _: &str) -> Result<Option<String>, SourceError> {
         Err(NOT_YET.into())
     }
-    fn ssm_parameter(&self, _: &str, _: &str, _: bool) -> Result<Option<(String, String)>, String> {
+    fn ssm_parameter(
+        &self,
+        _: &str,
+        _: &str,
+        _: bool,
+    ) -> Result<Option<(String, String)>, SourceError> {
         Err(NOT_YET.into())
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::resolve::{humanize, Path_, Resolver};
 use crate::error::Result;
 
-pub use aws::AwsSource;
+pub use aws::{AwsSource, SourceError};
 
 pub(super) fn resolve(
     r: &mut Resolver<'_, '_>,
