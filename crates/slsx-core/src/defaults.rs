@@ -3,6 +3,10 @@
 //! none, as JavaScript's `||` has it.
 
 pub const STAGE: &str = "dev";
+/// Serverless's function defaults when neither the function nor the provider sets a value (osls 4.3.1).
+pub const DEFAULT_RUNTIME: &str = "nodejs24.x";
+pub const DEFAULT_MEMORY_SIZE: u64 = 1024;
+pub const DEFAULT_TIMEOUT: u64 = 6;
 pub const REGION: &str = "us-east-1";
 
 /// `--stage`, else `provider.stage`, else `dev`.

@@ -8,9 +8,10 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
-use super::functions::{truthy, DEFAULT_RUNTIME};
+use super::functions::truthy;
 use super::naming::{function_logical_id, log_group_logical_id, log_group_name};
 use crate::config::Service;
+use crate::defaults::DEFAULT_RUNTIME;
 use crate::error::{Error, Result};
 
 pub const ARTIFACT_NAME: &str = "custom-resources.zip";

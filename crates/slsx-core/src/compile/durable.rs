@@ -6,34 +6,16 @@
 
 use serde_json::{json, Map, Value};
 
-use super::functions::{truthy, DEFAULT_RUNTIME};
 use super::iam::custom_execution_role;
 use super::naming::ROLE_LAMBDA_EXECUTION;
-use crate::config::{error_at, Function, Service};
-use crate::error::Result;
+use crate::config::{Function, Service};
 
 /// The alias osls points durable functions' events at.
 pub const ALIAS_NAME: &str = "durable";
 
-/// Event keys that compile to an `AWS::Lambda::EventSourceMapping`: those invoke durable functions
-/// synchronously, so the execution timeout is capped at 900 s for them.
-const ESM_EVENTS: [&str; 6] = ["sqs", "stream", "msk", "kafka", "activemq", "rabbitmq"];
-const ESM_MAX_EXECUTION_TIMEOUT: f64 = 900.0;
-
-const RUNTIMES: [&str; 7] = [
-    "nodejs22.x",
-    "nodejs24.x",
-    "python3.13",
-    "python3.14",
-    "java17",
-    "java21",
-    "java25",
-];
-const SNAPSTART_RUNTIMES: [&str; 5] = ["python3.13", "python3.14", "java17", "java21", "java25"];
-
 /// The function's `durableConfig`, when set (osls tests it for truthiness).
 pub fn config(f: &Function) -> Option<&Value> {
-    f.raw.get("durableConfig").filter(|v| truthy(v))
+    f.settings.durable.as_ref()
 }
 
 /// `({F}DurableLambdaAlias, durable)` for a durable function.
@@ -47,78 +29,6 @@ pub fn target_alias(f: &Function) -> Option<(String, String)> {
             ALIAS_NAME.to_string(),
         )
     })
-}
-
-/// osls's `validateDurableFunctionConfig`: what a durable function cannot be combined with.
-pub fn validate(service: &Service, f: &Function) -> Result<()> {
-    let Some(durable) = config(f) else {
-        return Ok(());
-    };
-    let at = |key: &str| format!("functions.{}.{key}", f.key);
-    let name = &f.key;
-    let runtime = f
-        .runtime
-        .as_deref()
-        .or(service.provider.runtime.as_deref())
-        .unwrap_or(DEFAULT_RUNTIME);
-    if f.image.is_none() && !RUNTIMES.contains(&runtime) {
-        return Err(error_at(service, at("durableConfig"), "DURABLE_FUNCTION_UNSUPPORTED_RUNTIME", format!("Function \"{name}\" cannot configure \"durableConfig\" with unsupported runtime \"{runtime}\". AWS Lambda Durable Functions support nodejs22.x, nodejs24.x, python3.13, python3.14, java17, java21, and java25 managed runtimes, or compatible container images.")));
-    }
-    if f.raw.get("snapStart").is_some_and(truthy) {
-        let refused = |message: String| {
-            Err(error_at(
-                service,
-                at("snapStart"),
-                "DURABLE_FUNCTION_SNAPSTART_UNSUPPORTED",
-                message,
-            ))
-        };
-        if f.image.is_some() {
-            return refused(format!("Function \"{name}\" cannot configure both \"durableConfig\" and \"snapStart\" when packaged as a container image. AWS Lambda SnapStart does not support container images."));
-        }
-        if !SNAPSTART_RUNTIMES.contains(&runtime) {
-            return refused(format!("Function \"{name}\" cannot configure both \"durableConfig\" and \"snapStart\" with runtime \"{runtime}\". Supported durable SnapStart runtimes are python3.13, python3.14, java17, java21, and java25."));
-        }
-        if f.raw.get("fileSystemConfig").is_some_and(truthy) {
-            return refused(format!("Function \"{name}\" cannot configure both \"durableConfig\" and \"snapStart\" with \"fileSystemConfig\". AWS Lambda SnapStart does not support EFS."));
-        }
-        if f.raw
-            .get("ephemeralStorageSize")
-            .and_then(Value::as_f64)
-            .is_some_and(|s| s > 512.0)
-        {
-            return refused(format!("Function \"{name}\" cannot configure both \"durableConfig\" and \"snapStart\" with ephemeralStorageSize greater than 512 MB."));
-        }
-    }
-    if f.raw.get("destinations").is_some_and(truthy) {
-        return Err(error_at(service, at("destinations"), "DURABLE_FUNCTION_DESTINATIONS_UNSUPPORTED", format!("Function \"{name}\" cannot configure \"destinations\" with \"durableConfig\". AWS Lambda Durable Functions do not support Lambda destinations.")));
-    }
-    let events: Vec<&Map<String, Value>> = f
-        .raw
-        .get("events")
-        .and_then(Value::as_array)
-        .map(|list| list.iter().filter_map(Value::as_object).collect())
-        .unwrap_or_default();
-    let has_mapping = events
-        .iter()
-        .any(|e| e.keys().any(|k| ESM_EVENTS.contains(&k.as_str())));
-    let timeout = durable.get("executionTimeout").and_then(Value::as_f64);
-    if has_mapping && timeout.is_some_and(|t| t > ESM_MAX_EXECUTION_TIMEOUT) {
-        return Err(error_at(service, at("durableConfig.executionTimeout"), "DURABLE_FUNCTION_ESM_TIMEOUT_UNSUPPORTED", format!("Function \"{name}\" uses an event source mapping with \"durableConfig.executionTimeout\" greater than 900 seconds. AWS Lambda event source mappings invoke durable functions synchronously and require durable execution timeout to be 15 minutes or less.")));
-    }
-    if events
-        .iter()
-        .any(|e| e.get("cloudFront").is_some_and(truthy))
-    {
-        return Err(error_at(service, at("events"), "DURABLE_FUNCTION_LAMBDA_EDGE_UNSUPPORTED", format!("Function \"{name}\" cannot configure \"durableConfig\" with a \"cloudFront\" event. AWS Lambda@Edge does not support durable functions.")));
-    }
-    if f.raw
-        .get("maximumRetryAttempts")
-        .is_some_and(|v| !v.is_null())
-    {
-        return Err(error_at(service, at("maximumRetryAttempts"), "DURABLE_FUNCTION_MAXIMUM_RETRY_ATTEMPTS_UNSUPPORTED", format!("Function \"{name}\" cannot configure \"maximumRetryAttempts\" with \"durableConfig\". AWS Lambda asynchronous retry attempts do not apply to durable executions.")));
-    }
-    Ok(())
 }
 
 /// `DurableConfig` on the function: set before the version hash is taken, so a change publishes a

@@ -2,8 +2,9 @@
 
 use super::*;
 use crate::compile::{compile, FunctionCode};
+use crate::config::Service;
 use crate::config::ServiceOptions;
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// Compiles `functions` (YAML under `functions:`) of a service on nodejs22.x.
 fn compile_functions(name: &str, functions: &str) -> Result<crate::compile::Templates> {

@@ -13,13 +13,9 @@ use super::FunctionCode;
 /// JavaScript truthiness (`if (value)`), as osls tests its settings.
 pub use crate::config::js_truthy as truthy;
 use crate::config::{Function, Service};
+use crate::defaults::{DEFAULT_MEMORY_SIZE, DEFAULT_RUNTIME, DEFAULT_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::package::hash;
-
-/// Serverless's defaults when neither the function nor the provider sets a value (osls 4.3.1).
-pub const DEFAULT_RUNTIME: &str = "nodejs24.x";
-pub const DEFAULT_MEMORY_SIZE: u64 = 1024;
-pub const DEFAULT_TIMEOUT: u64 = 6;
 
 /// Adds every function, then every version (the order Serverless writes them in). Returns the version
 /// logical ID of each function key, in function order.
@@ -40,34 +36,18 @@ pub fn add_functions(
             .ok_or_else(|| Error::Internal {
                 message: format!("no code for function {}", f.key),
             })?;
-        super::durable::validate(service, f)?;
         let (mut resource, mut properties) = function_resource(service, f, code, resources)?;
         super::durable::add_property(f, &mut properties);
-        let condition = f.raw.get("condition").filter(|c| !c.is_null()).cloned();
+        let condition = f.settings.condition.clone();
         let alias = target_alias(f);
         // Lambda@Edge and durable functions need a published version, whatever versionFunction says.
         let should_version = super::events::is_edge(f)
             || super::durable::config(f).is_some()
-            || match f.raw.get("versionFunction") {
-                Some(Value::Bool(b)) => *b,
-                _ => service.provider.version_functions,
-            };
-        let provisioned = f
-            .raw
-            .get("provisionedConcurrency")
-            .filter(|v| truthy(v))
-            .cloned();
-        let snap_start = f.raw.get("snapStart").is_some_and(truthy);
+            || f.settings.version_function;
+        let provisioned = f.settings.provisioned_concurrency.clone();
+        let snap_start = f.settings.snap_start;
         let mut version_id = None;
         if should_version || provisioned.is_some() || snap_start {
-            if provisioned.is_some() && snap_start {
-                return Err(Error::Config {
-                    code: "FUNCTION_BOTH_PROVISIONED_CONCURRENCY_AND_SNAPSTART_ENABLED_ERROR",
-                    message: format!("Functions with enabled SnapStart does not support provisioned concurrency. Please remove at least one of the settings on function \"{}\".", f.key),
-                    path: Some(format!("functions.{}", f.key)),
-                    location: crate::config::locate(service, &format!("functions.{}", f.key)),
-                });
-            }
             let (code_sha, digest) = match code {
                 FunctionCode::Zip { sha256_base64, .. } => (
                     sha256_base64.clone(),
@@ -118,14 +98,7 @@ pub fn add_functions(
             version_id = Some(id);
         }
         // Logging configuration is not part of the version hash (Serverless adds it afterwards).
-        let logs = f.raw.get("logs").filter(|v| !v.is_null()).or_else(|| {
-            service
-                .provider
-                .raw
-                .get("logs")
-                .and_then(|l| l.get("lambda"))
-        });
-        if let Some(logs) = logs {
+        if let Some(logs) = &f.settings.logs {
             let mut config = Map::new();
             for (from, to) in [
                 ("applicationLogLevel", "ApplicationLogLevel"),
@@ -162,9 +135,9 @@ pub fn target_alias(f: &Function) -> Option<(String, String)> {
     let n = super::naming::normalized_name(&f.key);
     if let Some(durable) = super::durable::target_alias(f) {
         Some(durable)
-    } else if f.raw.get("provisionedConcurrency").is_some_and(truthy) {
+    } else if f.settings.provisioned_concurrency.is_some() {
         Some((format!("{n}ProvConcLambdaAlias"), "provisioned".into()))
-    } else if f.raw.get("snapStart").is_some_and(truthy) {
+    } else if f.settings.snap_start {
         Some((format!("{n}SnapStartLambdaAlias"), "snapstart".into()))
     } else {
         None
@@ -194,18 +167,12 @@ fn function_resource(
     code: &FunctionCode,
     resources: &mut Map<String, Value>,
 ) -> Result<(Value, Map<String, Value>)> {
-    let provider = &service.provider.raw;
-    let setting = |key: &str| {
-        f.raw
-            .get(key)
-            .filter(|v| !v.is_null())
-            .or_else(|| provider.get(key).filter(|v| !v.is_null()))
-    };
+    let settings = &f.settings;
     let mut p = Map::new();
     let mut depends_on: Vec<Value> = Vec::new();
     match code {
         FunctionCode::Zip { s3_key, .. } => {
-            if let Some(rm) = setting("runtimeManagement") {
+            if let Some(rm) = &settings.runtime_management {
                 let (mode, arn) = match rm {
                     Value::String(m) => (m.as_str(), None),
                     Value::Object(o) => (
@@ -280,42 +247,34 @@ fn function_resource(
             .or(service.provider.timeout)
             .unwrap_or(DEFAULT_TIMEOUT)),
     );
-    if let Some(a) = setting("architecture") {
+    if let Some(a) = &settings.architecture {
         p.insert("Architectures".into(), json!([a]));
     }
     if let Some(d) = &f.description {
         p.insert("Description".into(), json!(d));
     }
-    if f.raw.get("snapStart").is_some_and(truthy) {
+    if settings.snap_start {
         p.insert(
             "SnapStart".into(),
             json!({ "ApplyOn": "PublishedVersions" }),
         );
     }
-    match f.raw.get("dependsOn") {
-        Some(Value::Array(d)) => depends_on.extend(d.iter().cloned()),
-        Some(v @ Value::String(_)) => depends_on.push(v.clone()),
-        _ => {}
-    }
-    let provider_tags = provider.get("tags").and_then(Value::as_object);
-    let fn_tags = f.raw.get("tags").and_then(Value::as_object);
-    if provider_tags.is_some() || fn_tags.is_some() {
-        let mut tags = provider_tags.cloned().unwrap_or_default();
-        tags.extend(fn_tags.cloned().unwrap_or_default());
+    depends_on.extend(settings.depends_on.iter().cloned());
+    if let Some(tags) = &settings.tags {
         p.insert(
             "Tags".into(),
-            tags.into_iter()
+            tags.iter()
                 .map(|(k, v)| json!({ "Key": k, "Value": v }))
                 .collect(),
         );
     }
-    if let Some(size) = f.raw.get("ephemeralStorageSize").filter(|v| truthy(v)) {
+    if let Some(size) = &settings.ephemeral_storage_size {
         p.insert("EphemeralStorage".into(), json!({ "Size": size }));
     }
-    if let Some(r) = f.raw.get("recursiveLoop").filter(|v| truthy(v)) {
+    if let Some(r) = &settings.recursive_loop {
         p.insert("RecursiveLoop".into(), r.clone());
     }
-    if let Some(target) = f.raw.get("onError").filter(|v| truthy(v)) {
+    if let Some(target) = &settings.on_error {
         p.insert("DeadLetterConfig".into(), json!({ "TargetArn": target }));
         if target.is_string() {
             push_statement(
@@ -325,7 +284,7 @@ fn function_resource(
             );
         }
     }
-    if let Some(kms) = setting("kmsKeyArn") {
+    if let Some(kms) = &settings.kms_key_arn {
         p.insert("KmsKeyArn".into(), kms.clone());
         if kms.is_string() {
             push_statement(
@@ -335,13 +294,7 @@ fn function_resource(
             );
         }
     }
-    let tracing = f.raw.get("tracing").filter(|v| truthy(v)).or_else(|| {
-        provider
-            .get("tracing")
-            .and_then(|t| t.get("lambda"))
-            .filter(|v| truthy(v))
-    });
-    if let Some(t) = tracing {
+    if let Some(t) = &settings.tracing {
         let mode = if t.is_boolean() {
             json!("Active")
         } else {
@@ -354,9 +307,7 @@ fn function_resource(
             true,
         );
     }
-    if f.raw.get("environment").is_some_and(|v| !v.is_null())
-        || provider.get("environment").is_some_and(|v| !v.is_null())
-    {
+    if settings.has_environment {
         let mut env = service.provider.environment.clone();
         env.extend(f.environment.clone());
         p.insert("Environment".into(), json!({ "Variables": env }));
@@ -387,39 +338,16 @@ fn function_resource(
             );
         }
     }
-    let fn_vpc = f.raw.get("vpc");
-    if !matches!(fn_vpc, Some(Value::Null) | Some(Value::Bool(false))) {
-        let pv = provider.get("vpc");
-        let pick = |key: &str| {
-            fn_vpc
-                .and_then(|v| v.get(key))
-                .filter(|v| truthy(v))
-                .or_else(|| pv.and_then(|v| v.get(key)))
-                .cloned()
-        };
-        let (sg, subnets) = (pick("securityGroupIds"), pick("subnetIds"));
-        if let (Some(sg), Some(subnets)) = (
-            sg.filter(|v| !v.is_null()),
-            subnets.filter(|v| !v.is_null()),
-        ) {
-            let mut vpc = Map::new();
-            if let Some(ipv6) = pick("ipv6AllowedForDualStack").filter(|v| !v.is_null()) {
-                vpc.insert("Ipv6AllowedForDualStack".into(), ipv6);
-            }
-            vpc.insert("SecurityGroupIds".into(), sg);
-            vpc.insert("SubnetIds".into(), subnets);
-            p.insert("VpcConfig".into(), Value::Object(vpc));
+    if let Some(vpc) = &settings.vpc {
+        let mut config = Map::new();
+        if let Some(ipv6) = &vpc.ipv6_allowed_for_dual_stack {
+            config.insert("Ipv6AllowedForDualStack".into(), ipv6.clone());
         }
+        config.insert("SecurityGroupIds".into(), vpc.security_group_ids.clone());
+        config.insert("SubnetIds".into(), vpc.subnet_ids.clone());
+        p.insert("VpcConfig".into(), Value::Object(config));
     }
-    if let Some(fs) = f.raw.get("fileSystemConfig").filter(|v| truthy(v)) {
-        if !p.contains_key("VpcConfig") {
-            return Err(Error::Config {
-                code: "LAMBDA_FILE_SYSTEM_CONFIG_MISSING_VPC",
-                message: format!("Function \"{}\": when using fileSystemConfig, ensure that function has vpc configured on function or provider level", f.key),
-                path: Some(format!("functions.{}.fileSystemConfig", f.key)),
-                location: crate::config::locate(service, &format!("functions.{}.fileSystemConfig", f.key)),
-            });
-        }
+    if let Some(fs) = &settings.file_system_config {
         push_statement(
             resources,
             json!({ "Effect": "Allow", "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], "Resource": [fs.get("arn")] }),
@@ -430,27 +358,17 @@ fn function_resource(
             json!([{ "Arn": fs.get("arn"), "LocalMountPath": fs.get("localMountPath") }]),
         );
     }
-    if let Some(rc) = f.raw.get("reservedConcurrency").filter(|v| !v.is_null()) {
+    if let Some(rc) = &settings.reserved_concurrency {
         p.insert("ReservedConcurrentExecutions".into(), rc.clone());
     }
-    if !f
-        .raw
-        .get("disableLogs")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-    {
+    if !settings.disable_logs {
         depends_on.insert(0, json!(log_group_logical_id(&f.key)));
     }
-    let layers = f
-        .raw
-        .get("layers")
-        .filter(|l| !l.is_null())
-        .or_else(|| provider.get("layers").filter(|l| !l.is_null()));
-    if let Some(layers) = layers {
+    if let Some(layers) = &settings.layers {
         p.insert("Layers".into(), layers.clone());
     }
     let mut resource = json!({ "Type": "AWS::Lambda::Function" });
-    if let Some(c) = f.raw.get("condition").filter(|c| !c.is_null()) {
+    if let Some(c) = &settings.condition {
         resource["Condition"] = c.clone();
     }
     if !depends_on.is_empty() {

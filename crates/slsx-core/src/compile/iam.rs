@@ -25,11 +25,7 @@ fn iam_role(service: &Service) -> Option<&Value> {
 /// The custom role of a function: its own `role`, else the provider's existing role, else the legacy
 /// `provider.role`.
 pub fn custom_execution_role(service: &Service, f: &crate::config::Function) -> Option<Value> {
-    if let Some(r) = f
-        .raw
-        .get("role")
-        .filter(|r| !r.is_null() && r.as_str() != Some(""))
-    {
+    if let Some(r) = &f.settings.role {
         return Some(r.clone());
     }
     if let Some(r) = iam_role(service).filter(|r| is_existing_role(r)) {
@@ -52,7 +48,7 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
         .unwrap_or(Value::Object(Map::new()));
     if is_existing_role(&role)
         || service.provider.raw.contains_key("role")
-        || service.functions.iter().all(|f| f.raw.contains_key("role"))
+        || service.functions.iter().all(|f| f.settings.has_role_key)
     {
         return;
     }
@@ -63,11 +59,7 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
     let mut canonical = false;
     let mut denied = Vec::new();
     for f in &service.functions {
-        let disabled = f
-            .raw
-            .get("disableLogs")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let disabled = f.settings.disable_logs;
         if f.name.starts_with(&prefix) {
             if disabled {
                 denied.push(log_arn(&log_group_name(&f.name), ":*"));
@@ -156,7 +148,7 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
         .cloned()
         .or_else(|| legacy("iamManagedPolicies"))
         .unwrap_or_default();
-    let vpc = service.functions.iter().any(|f| f.raw.contains_key("vpc"))
+    let vpc = service.functions.iter().any(|f| f.settings.has_vpc_key)
         || service
             .provider
             .raw

@@ -17,12 +17,9 @@ pub fn add_event_invoke_config(
     resources: &mut Map<String, Value>,
     seen: &mut Vec<String>,
 ) -> Result<()> {
-    let destinations = f.raw.get("destinations").filter(|d| !d.is_null());
-    let max_age = f
-        .raw
-        .get("maximumEventAge")
-        .filter(|v| super::functions::truthy(v));
-    let retries = f.raw.get("maximumRetryAttempts").filter(|v| !v.is_null());
+    let destinations = f.settings.destinations.as_ref();
+    let max_age = f.settings.maximum_event_age.as_ref();
+    let retries = f.settings.maximum_retry_attempts.as_ref();
     if destinations.is_none() && max_age.is_none() && retries.is_none() {
         return Ok(());
     }

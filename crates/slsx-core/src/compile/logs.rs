@@ -8,30 +8,20 @@ use crate::config::Service;
 
 pub fn add_log_groups(service: &Service, resources: &mut Map<String, Value>) {
     for f in &service.functions {
-        if f.raw
-            .get("disableLogs")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-        {
+        if f.settings.disable_logs {
             continue;
         }
         let mut group = json!({
             "Type": "AWS::Logs::LogGroup",
             "Properties": { "LogGroupName": log_group_name(&f.name) }
         });
-        if let Some(c) = f.raw.get("condition").filter(|c| !c.is_null()) {
+        if let Some(c) = &f.settings.condition {
             group["Condition"] = c.clone();
         }
-        let setting = |key: &str| {
-            f.raw
-                .get(key)
-                .filter(|v| !v.is_null() && *v != &json!(0))
-                .or_else(|| service.provider.raw.get(key).filter(|v| !v.is_null()))
-        };
-        if let Some(days) = setting("logRetentionInDays") {
+        if let Some(days) = &f.settings.log_retention_in_days {
             group["Properties"]["RetentionInDays"] = days.clone();
         }
-        if let Some(policy) = setting("logDataProtectionPolicy") {
+        if let Some(policy) = &f.settings.log_data_protection_policy {
             group["Properties"]["DataProtectionPolicy"] = policy.clone();
         }
         resources.insert(log_group_logical_id(&f.key), group);

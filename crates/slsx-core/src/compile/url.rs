@@ -24,7 +24,7 @@ pub fn add_function_url(
     resources: &mut Map<String, Value>,
     outputs: &mut Map<String, Value>,
 ) {
-    let Some(url) = f.raw.get("url").filter(|u| super::functions::truthy(u)) else {
+    let Some(url) = &f.settings.url else {
         return;
     };
     let auth = if url.get("authorizer").and_then(Value::as_str) == Some("aws_iam") {

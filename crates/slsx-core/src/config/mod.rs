@@ -1,6 +1,8 @@
 //! Finding and reading `serverless.yml`, and the typed model of the parts slsx uses.
 
 pub mod events;
+mod function_checks;
+mod function_settings;
 mod load;
 mod merge;
 mod model;
@@ -9,6 +11,7 @@ pub mod schema;
 pub mod yaml;
 
 pub use events::{event_error, Event, FunctionEvent};
+pub use function_settings::{FunctionSettings, Vpc};
 pub use load::{find_config_file, load_config, LoadedConfig};
 pub use model::{
     is_name, Function, Layer, PackageConfig, Provider, ResolvedImage, Service, ServiceOptions,

@@ -121,6 +121,8 @@ pub struct Function {
     pub timeout: Option<u64>,
     pub description: Option<String>,
     pub environment: Map<String, Value>,
+    /// The settings the compiler and `deploy function` read, with the provider's fallback.
+    pub settings: super::FunctionSettings,
     /// `events`, parsed (filled once the whole service is read: events refer to other parts).
     pub events: Vec<super::events::FunctionEvent>,
     pub raw: Map<String, Value>,
@@ -317,7 +319,7 @@ impl Service {
             None | Some(Value::Null) => {}
             Some(Value::Object(fns)) => {
                 for (key, f) in fns {
-                    functions.push(function(key, f, &name, &stage, &ctx)?);
+                    functions.push(function(key, f, &provider_raw, &name, &stage, &ctx)?);
                 }
             }
             Some(_) => return Err(ctx.invalid("functions", "must be a mapping of function keys")),
@@ -353,6 +355,11 @@ impl Service {
             aws_s3_accelerate: options.aws_s3_accelerate,
             images: Default::default(),
         };
+        for f in &service.functions {
+            if !options.skip_schema {
+                super::function_checks::check(&service, f)?;
+            }
+        }
         for i in 0..service.functions.len() {
             match super::events::parse(&service, &service.functions[i]) {
                 Ok(events) => service.functions[i].events = events,
@@ -360,6 +367,10 @@ impl Service {
                 Err(_) if options.skip_schema => {}
                 Err(e) => return Err(e),
             }
+        }
+        match super::events::check_service(&service) {
+            Err(e) if !options.skip_schema => return Err(e),
+            _ => {}
         }
         Ok(service)
     }
@@ -454,7 +465,14 @@ pub fn is_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Result<Function> {
+fn function(
+    key: &str,
+    f: &Value,
+    provider: &Map<String, Value>,
+    service: &str,
+    stage: &str,
+    ctx: &Ctx,
+) -> Result<Function> {
     let at = format!("functions.{key}");
     if !is_name(key) {
         return Err(ctx.invalid(
@@ -495,6 +513,7 @@ fn function(key: &str, f: &Value, service: &str, stage: &str, ctx: &Ctx) -> Resu
         description: opt_string(&raw, "description", &at, ctx)?,
         environment: opt_map(&raw, "environment", &at, ctx)?,
         events: Vec::new(),
+        settings: super::FunctionSettings::read(&raw, provider),
         raw,
     })
 }

@@ -488,13 +488,6 @@ async fn update_configuration(
     remote: &aws_sdk_lambda::types::FunctionConfiguration,
     role: Option<String>,
 ) -> Result<bool> {
-    let provider = &service.provider.raw;
-    let setting = |k: &str| {
-        f.raw
-            .get(k)
-            .filter(|v| !v.is_null())
-            .or_else(|| provider.get(k).filter(|v| !v.is_null()))
-    };
     let mut req = ctx
         .lambda()
         .update_function_configuration()
@@ -563,14 +556,17 @@ async fn update_configuration(
         req = req.timeout(t as i32);
         changed = true;
     }
-    if let Some(kms) = setting("kmsKeyArn")
+    if let Some(kms) = f
+        .settings
+        .kms_key_arn
+        .as_ref()
         .and_then(Value::as_str)
         .filter(|k| Some(*k) != remote.kms_key_arn())
     {
         req = req.kms_key_arn(kms);
         changed = true;
     }
-    if let Some(dlq) = f.raw.get("onError").and_then(Value::as_str) {
+    if let Some(dlq) = f.settings.on_error.as_ref().and_then(Value::as_str) {
         if remote.dead_letter_config().and_then(|d| d.target_arn()) != Some(dlq) {
             req = req.dead_letter_config(DeadLetterConfig::builder().target_arn(dlq).build());
             changed = true;
@@ -595,7 +591,7 @@ async fn update_configuration(
         }
     }
     // Layers, unless one is a reference only a stack can resolve.
-    if let Some(Value::Array(layers)) = setting("layers") {
+    if let Some(Value::Array(layers)) = &f.settings.layers {
         if layers.iter().all(Value::is_string) {
             let wanted: Vec<String> = layers
                 .iter()
@@ -615,7 +611,7 @@ async fn update_configuration(
             }
         }
     }
-    if let Some(vpc) = settings::vpc(service, f, remote) {
+    if let Some(vpc) = settings::vpc(f, remote) {
         req = req.vpc_config(vpc);
         changed = true;
     }

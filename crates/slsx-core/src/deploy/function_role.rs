@@ -122,7 +122,7 @@ pub async fn resolve(
 
 /// Where the role setting is, for errors: the function's `role`, else the provider's.
 fn setting_path(service: &Service, f: &Function) -> String {
-    if f.raw.get("role").is_some_and(crate::compile::truthy) {
+    if f.settings.role.as_ref().is_some_and(crate::compile::truthy) {
         format!("functions.{}.role", f.key)
     } else if service
         .provider

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::aws::{errors, AwsContext};
 use crate::compile::truthy;
-use crate::config::{Function, Service};
+use crate::config::Function;
 use crate::error::{Error, Result};
 
 /// osls's `rejectDurableFunctionDeploy`: a durable function (here or in AWS) only changes through a
@@ -28,7 +28,7 @@ pub fn reject_durable(f: &Function, remote: Option<&FunctionConfiguration>) -> R
 /// `SnapStart` on published versions when `snapStart` is set and the function does not have it yet.
 /// (osls sends it whenever the setting is on; only the deployed value decides here.)
 pub fn snap_start(f: &Function, remote: &FunctionConfiguration) -> Option<SnapStart> {
-    if !f.raw.get("snapStart").is_some_and(truthy) {
+    if !f.settings.snap_start {
         return None;
     }
     let deployed = remote.snap_start().and_then(|s| s.apply_on());
@@ -42,13 +42,8 @@ pub fn snap_start(f: &Function, remote: &FunctionConfiguration) -> Option<SnapSt
 /// The VPC (the function's `vpc`, else the provider's, as osls's `deploy function` picks it) when its
 /// security groups, subnets or `ipv6AllowedForDualStack` differ from the deployed ones. Only lists of
 /// plain IDs are sent: an intrinsic only a stack can resolve leaves the VPC as deployed.
-pub fn vpc(service: &Service, f: &Function, remote: &FunctionConfiguration) -> Option<VpcConfig> {
-    let vpc = f
-        .raw
-        .get("vpc")
-        .filter(|v| truthy(v))
-        .or_else(|| service.provider.raw.get("vpc").filter(|v| truthy(v)))
-        .filter(|v| v.is_object())?;
+pub fn vpc(f: &Function, remote: &FunctionConfiguration) -> Option<VpcConfig> {
+    let vpc = f.settings.vpc_for_update.as_ref()?;
     let list = |k: &str| -> Option<Vec<String>> {
         vpc.get(k)?
             .as_array()?
@@ -97,12 +92,7 @@ pub fn vpc(service: &Service, f: &Function, remote: &FunctionConfiguration) -> O
 /// osls puts it in its UpdateFunctionConfiguration request, whose API has no such field, so its SDK
 /// drops it and the setting only changes with `deploy`. Returns whether it was changed.
 pub async fn update_recursive_loop(ctx: &AwsContext, f: &Function) -> Result<bool> {
-    let Some(wanted) = f
-        .raw
-        .get("recursiveLoop")
-        .filter(|v| truthy(v))
-        .and_then(Value::as_str)
-    else {
+    let Some(wanted) = f.settings.recursive_loop.as_ref().and_then(Value::as_str) else {
         return Ok(false);
     };
     let lambda = ctx.lambda();

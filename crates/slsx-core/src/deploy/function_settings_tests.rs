@@ -6,7 +6,7 @@ use aws_sdk_lambda::types::{FunctionConfiguration, SnapStartResponse, VpcConfigR
 
 use super::super::role::{role_ref, RoleRef};
 use super::*;
-use crate::config::ServiceOptions;
+use crate::config::{Service, ServiceOptions};
 use crate::deploy::scripted_sdk;
 
 fn service(name: &str, yaml: &str) -> Service {
@@ -45,25 +45,25 @@ fn the_vpc_is_sent_when_ipv6_differs_and_only_then() {
         "vpc-off",
         &format!("{VPC}functions:\n  a:\n    handler: h.a\n"),
     );
-    assert_eq!(vpc(&off, function(&off), &deployed_vpc(None)), None);
-    assert_eq!(vpc(&off, function(&off), &deployed_vpc(Some(false))), None);
+    assert_eq!(vpc(function(&off), &deployed_vpc(None)), None);
+    assert_eq!(vpc(function(&off), &deployed_vpc(Some(false))), None);
     let on = service(
         "vpc-on",
         &format!("{VPC}functions:\n  a:\n    handler: h.a\n    vpc:\n      ipv6AllowedForDualStack: true\n      securityGroupIds: [sg-1]\n      subnetIds: [subnet-1, subnet-2]\n"),
     );
-    let sent = vpc(&on, function(&on), &deployed_vpc(None)).expect("ipv6 turned on");
+    let sent = vpc(function(&on), &deployed_vpc(None)).expect("ipv6 turned on");
     assert_eq!(sent.ipv6_allowed_for_dual_stack(), Some(true));
     assert_eq!(sent.subnet_ids(), ["subnet-1", "subnet-2"]);
-    assert_eq!(vpc(&on, function(&on), &deployed_vpc(Some(true))), None);
+    assert_eq!(vpc(function(&on), &deployed_vpc(Some(true))), None);
     // Turned off: said explicitly.
-    let sent = vpc(&off, function(&off), &deployed_vpc(Some(true))).expect("ipv6 turned off");
+    let sent = vpc(function(&off), &deployed_vpc(Some(true))).expect("ipv6 turned off");
     assert_eq!(sent.ipv6_allowed_for_dual_stack(), Some(false));
     // The function's vpc wins over the provider's.
     let own = service(
         "vpc-own",
         &format!("{VPC}functions:\n  a:\n    handler: h.a\n    vpc:\n      securityGroupIds: [sg-2]\n      subnetIds: [subnet-1, subnet-2]\n"),
     );
-    let sent = vpc(&own, function(&own), &deployed_vpc(None)).expect("other groups");
+    let sent = vpc(function(&own), &deployed_vpc(None)).expect("other groups");
     assert_eq!(sent.security_group_ids(), ["sg-2"]);
     assert_eq!(sent.ipv6_allowed_for_dual_stack(), None);
 }

@@ -8,7 +8,6 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 
 use crate::aws::{errors, AwsContext};
-use crate::compile::truthy;
 use crate::config::{error_at, Function, Service};
 use crate::error::Result;
 use crate::progress::{ProgressEvent, Reporter};
@@ -35,7 +34,7 @@ pub fn setting(service: &Service) -> Result<Option<u64>> {
     let provider_versions_off =
         service.provider.raw.get("versionFunctions") == Some(&Value::Bool(false));
     let durable = service.functions.iter().any(is_durable);
-    let prunable = service.functions.iter().any(|f| is_versioned(service, f));
+    let prunable = service.functions.iter().any(|f| is_versioned(f));
     if provider_versions_off && (!durable || prunable) {
         return Err(error_at(
             service,
@@ -58,18 +57,15 @@ fn invalid(service: &Service) -> crate::error::Error {
 }
 
 fn is_durable(f: &Function) -> bool {
-    f.raw.get("durableConfig").is_some_and(truthy)
+    f.settings.durable.is_some()
 }
 
 /// Durable functions' versions are never pruned (durable executions replay on them).
-fn is_versioned(service: &Service, f: &Function) -> bool {
+fn is_versioned(f: &Function) -> bool {
     if is_durable(f) {
         return false;
     }
-    match f.raw.get("versionFunction") {
-        Some(v) if !v.is_null() => truthy(v),
-        _ => service.provider.raw.get("versionFunctions") != Some(&Value::Bool(false)),
-    }
+    f.settings.version_function
 }
 
 /// Prunes the functions and the layers concurrently (each one after the other within).
@@ -98,7 +94,7 @@ async fn prune_functions(
     let lambda = ctx.lambda();
     let (mut pruned, mut durable) = (0usize, 0usize);
     for f in &service.functions {
-        if !is_versioned(service, f) {
+        if !is_versioned(f) {
             durable += usize::from(is_durable(f));
             continue;
         }
