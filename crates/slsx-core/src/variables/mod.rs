@@ -6,10 +6,12 @@
 //! Resolution is synchronous; the AWS sources go through `AwsLookups`, which batches and de-duplicates
 //! the requests (SSM `GetParameters` ten names a call) and runs them concurrently ahead of resolution.
 
+mod context;
 pub mod dotenv;
 pub mod parse;
 mod resolve;
 pub mod sources;
 
-pub use resolve::{resolve_config, resolve_paths, Context, JsFileEvent, JsFiles};
+pub use context::{Context, JsFileEvent, JsFiles};
+pub use resolve::{resolve_config, resolve_paths};
 pub use sources::aws::{AwsLookups, AwsSource};

@@ -6,68 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::context::Context;
 use super::parse::{parse, Param, Part, Source, Template, Variable};
-use super::sources::{self, AwsSource};
+use super::sources;
 use crate::error::{Error, Result};
 
 /// Resolved strings that hold variables are resolved again, up to this depth.
 const MAX_DEPTH: usize = 10;
-
-/// Everything variables may read besides the configuration itself.
-pub struct Context<'a> {
-    pub service_dir: PathBuf,
-    /// The config file (for error positions) and its text.
-    pub config_file: PathBuf,
-    pub source: String,
-    /// CLI options, for `opt:` (`stage`, `region`, and any other).
-    pub options: Map<String, Value>,
-    /// `--param key=value`, in order.
-    pub params: Vec<(String, String)>,
-    /// The process environment (and, with `useDotenv`, the `.env` files), for `env:`.
-    pub env: HashMap<String, String>,
-    /// `sls:instanceId`: the start time in ms.
-    pub instance_id: String,
-    /// The AWS sources, when AWS may be reached.
-    pub aws: Option<&'a dyn AwsSource>,
-    /// Evaluates JavaScript files for `file(x.js)`, when running under Node.js.
-    pub js: Option<&'a dyn JsFiles>,
-    /// Loading for the plugins' constructors: a source slsx does not know (a plugin's, whose plugin
-    /// is not constructed yet) stays as written, as osls leaves it until the plugins are loaded.
-    pub tolerate_unknown_sources: bool,
-}
-
-/// A message from a JavaScript file being evaluated: it asks for a variable (`resolveVariable`), or it
-/// is done.
-pub enum JsFileEvent {
-    Resolve {
-        expression: String,
-        reply: std::sync::mpsc::Sender<std::result::Result<Value, String>>,
-    },
-    Done(std::result::Result<Value, String>),
-}
-
-/// Evaluates a JavaScript file (its export, or the value its exported function returns).
-pub trait JsFiles: Sync {
-    /// `address`: the dotted path to take from the export (a function found there is called).
-    fn load(&self, path: &Path, address: Option<&str>) -> std::sync::mpsc::Receiver<JsFileEvent>;
-    /// Whether a plugin provides the variable source `name` (`configurationVariablesSources`).
-    fn has_source(&self, _name: &str) -> bool {
-        false
-    }
-    /// Resolves `${name(params):address}` with the plugin's resolver.
-    fn source(
-        &self,
-        name: &str,
-        _params: &[Value],
-        _address: Option<&str>,
-    ) -> std::sync::mpsc::Receiver<JsFileEvent> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let _ = tx.send(JsFileEvent::Done(Err(format!(
-            "no plugin provides \"{name}\""
-        ))));
-        rx
-    }
-}
 
 /// The resolved values of a few properties (None: absent), leaving the rest of `config` alone.
 pub fn resolve_paths(
@@ -75,12 +20,7 @@ pub fn resolve_paths(
     ctx: &Context<'_>,
     paths: &[&[&str]],
 ) -> Result<Vec<Option<Value>>> {
-    let mut r = Resolver {
-        root: config.clone(),
-        ctx,
-        in_progress: Vec::new(),
-        files: HashMap::new(),
-    };
+    let mut r = Resolver::new(config.clone(), ctx);
     paths
         .iter()
         .map(|p| r.resolve_path(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
@@ -89,12 +29,7 @@ pub fn resolve_paths(
 
 /// Resolves every variable of `config`.
 pub fn resolve_config(config: Value, ctx: &Context<'_>) -> Result<Value> {
-    let mut r = Resolver {
-        root: config,
-        ctx,
-        in_progress: Vec::new(),
-        files: HashMap::new(),
-    };
+    let mut r = Resolver::new(config, ctx);
     r.resolve_subtree(&[])?;
     Ok(r.root)
 }
@@ -113,7 +48,16 @@ pub(super) fn humanize(path: &Path_) -> String {
     path.join(".")
 }
 
-impl Resolver<'_, '_> {
+impl<'a, 'b> Resolver<'a, 'b> {
+    fn new(root: Value, ctx: &'a Context<'b>) -> Resolver<'a, 'b> {
+        Resolver {
+            root,
+            ctx,
+            in_progress: Vec::new(),
+            files: HashMap::new(),
+        }
+    }
+
     /// Resolves all variables at and below `path`; returns the resolved value there (None: no such
     /// property).
     pub fn resolve_path(&mut self, path: &Path_) -> Result<Option<Value>> {
@@ -248,7 +192,7 @@ impl Resolver<'_, '_> {
 
     fn eval_var(&mut self, var: &Variable, path: &Path_) -> Result<Value> {
         let mut last = String::new();
-        for (i, source) in var.sources.iter().enumerate() {
+        for source in &var.sources {
             match source {
                 Source::Literal(v) => return Ok(v.clone()),
                 Source::Typed {
@@ -276,7 +220,6 @@ impl Resolver<'_, '_> {
                         Some(a) => format!("{kind}:{a}"),
                         None => kind.clone(),
                     };
-                    let _ = i;
                 }
             }
         }
@@ -394,87 +337,6 @@ fn set(root: &mut Value, path: &Path_, value: Value) {
     *cur = value;
 }
 
-/// Tests of the resolver alone (no AWS).
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn ctx(options: Value) -> Context<'static> {
-        Context {
-            service_dir: std::env::temp_dir(),
-            config_file: PathBuf::from("serverless.yml"),
-            source: String::new(),
-            options: options.as_object().cloned().unwrap_or_default(),
-            params: vec![("cli".into(), "fromcli".into())],
-            env: HashMap::from([("HOME_X".to_string(), "h".to_string())]),
-            instance_id: "1".into(),
-            aws: None,
-            js: None,
-            tolerate_unknown_sources: false,
-        }
-    }
-
-    #[test]
-    fn self_opt_env_fallbacks_nesting_embedding() {
-        let config = json!({
-            "service": "svc",
-            "provider": { "name": "aws", "stage": "${opt:stage, 'dev'}" },
-            "custom": {
-                "dev": { "size": 5 },
-                "size": "${self:custom.${self:provider.stage}.size}",
-                "name": "pre-${self:service}-${sls:stage}",
-                "env": "${env:NOPE, env:HOME_X}",
-                "lit": "${env:NOPE, 42}",
-                "esc": "\\${self:service}",
-                "again": "${self:custom.indirect}",
-                "indirect": "${self:custom.raw}",
-                "raw": "${self:service}",
-                "list": ["${self:service}", 1],
-                "param": "${param:cli}",
-                "bool": "${strToBool(1)}",
-                "sub": { "Fn::Sub": "arn:${AWS::Partition}:${self:service}" },
-                "nil": "${env:NOPE, null}"
-            }
-        });
-        let resolved = resolve_config(config, &ctx(json!({}))).unwrap();
-        let c = &resolved["custom"];
-        assert_eq!(resolved["provider"]["stage"], "dev");
-        assert_eq!(c["size"], 5);
-        assert_eq!(c["name"], "pre-svc-dev");
-        assert_eq!(c["env"], "h");
-        assert_eq!(c["lit"], 42);
-        assert_eq!(c["esc"], "${self:service}");
-        assert_eq!(c["again"], "svc");
-        assert_eq!(c["list"], json!(["svc", 1]));
-        assert_eq!(c["param"], "fromcli");
-        assert_eq!(c["bool"], true);
-        assert_eq!(c["sub"]["Fn::Sub"], "arn:${AWS::Partition}:svc");
-        assert_eq!(c["nil"], Value::Null);
-    }
-
-    #[test]
-    fn cycles_unresolved_and_unknown_sources_are_errors_naming_the_property() {
-        let cycle = json!({ "custom": { "a": "${self:custom.b}", "b": "${self:custom.a}" } });
-        let e = resolve_config(cycle, &ctx(json!({}))).unwrap_err();
-        assert_eq!(e.code(), "VARIABLES_RESOLUTION_ERROR");
-        assert!(
-            e.to_string()
-                .contains("Circular reference among \"custom.b\" and \"custom.a\" properties"),
-            "{e}"
-        );
-
-        let missing = json!({ "custom": { "a": "${env:NOPE_NOPE}" } });
-        let e = resolve_config(missing, &ctx(json!({}))).unwrap_err();
-        assert!(
-            e.to_string().starts_with(
-                "Cannot resolve variable at \"custom.a\": Value not found at \"env\" source"
-            ),
-            "{e}"
-        );
-
-        let unknown = json!({ "custom": { "a": "${nope:x}" } });
-        let e = resolve_config(unknown, &ctx(json!({}))).unwrap_err();
-        assert_eq!(e.code(), "UNRECOGNIZED_VARIABLE_SOURCES");
-    }
-}
+#[path = "resolve_tests.rs"]
+mod tests;

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::super::resolve::{get, JsFileEvent, Path_, Resolver};
+use super::super::context::JsFileEvent;
+use super::super::resolve::{get, Path_, Resolver};
 use crate::error::Result;
 
 pub(super) fn resolve(

@@ -6,7 +6,7 @@ mod file;
 
 use serde_json::Value;
 
-use super::resolve::{humanize, Path_, Resolver};
+use super::resolve::{Path_, Resolver};
 use crate::error::Result;
 
 pub use aws::{AwsSource, SourceError};
@@ -152,7 +152,6 @@ fn param(r: &mut Resolver<'_, '_>, address: Option<&str>, path: &Path_) -> Resul
             return Ok(v);
         }
     }
-    let _ = humanize(path);
     Ok(Value::Null)
 }
 
