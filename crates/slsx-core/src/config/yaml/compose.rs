@@ -22,6 +22,25 @@ pub(super) enum Context {
     BlockOut,
 }
 
+/// Where a node being composed stands, as its properties leave it.
+struct Place {
+    parent_indent: i64,
+    /// In a block context: block scalars and collections may start here.
+    allow_block_styles: bool,
+    allow_block_collections: bool,
+    /// 1: deeper than the parent, 0: same, -1: less.
+    indent_status: i64,
+    at_new_line: bool,
+    /// Where the first property started (a block mapping's first key may start there).
+    property_start: Option<Snapshot>,
+}
+
+impl Place {
+    fn status(&self, line_indent: i64) -> i64 {
+        (line_indent - self.parent_indent).signum()
+    }
+}
+
 impl State<'_> {
     /// `&a key: value` on one line: the properties belong to the first key of a block mapping.
     fn try_block_mapping_from_property(&mut self, start: Snapshot, flow_indent: i64) -> R<bool> {
@@ -61,104 +80,127 @@ impl State<'_> {
         self.result = Value::Null;
         self.special = Special::None;
         let allow_block_styles = matches!(context, Context::BlockOut | Context::BlockIn);
-        let allow_block_scalars = allow_block_styles;
-        let mut allow_block_collections = allow_block_styles;
-        // 1: deeper than the parent, 0: same, -1: less.
-        let mut indent_status = 1;
-        let mut at_new_line = false;
-        let mut has_content = false;
-        let mut property_start: Option<Snapshot> = None;
-        let status = |line_indent: i64| (line_indent - parent_indent).signum();
-
+        let mut place = Place {
+            parent_indent,
+            allow_block_styles,
+            allow_block_collections: allow_block_styles,
+            indent_status: 1,
+            at_new_line: false,
+            property_start: None,
+        };
         if allow_to_seek && self.skip_separation_space(true) > 0 {
-            at_new_line = true;
-            indent_status = status(self.line_indent);
+            place.at_new_line = true;
+            place.indent_status = place.status(self.line_indent);
         }
-        if indent_status == 1 {
-            loop {
-                let ch = self.ch();
-                if ch != b'!' && ch != b'&' {
-                    break;
-                }
-                // A second tag or anchor after a line break starts the first key of a nested mapping.
-                if at_new_line
-                    && ((ch == b'!' && self.tag.is_some()) || (ch == b'&' && self.anchor.is_some()))
-                {
-                    break;
-                }
-                let before = property_start.is_none().then(|| self.snapshot());
-                if !self.read_tag_property()? && !self.read_anchor_property()? {
-                    break;
-                }
-                if let Some(s) = before {
-                    property_start = Some(s);
-                }
-                if self.skip_separation_space(true) > 0 {
-                    at_new_line = true;
-                    allow_block_collections = allow_block_styles;
-                    indent_status = status(self.line_indent);
-                } else {
-                    allow_block_collections = false;
-                }
-            }
+        if place.indent_status == 1 {
+            self.read_properties(&mut place)?;
         }
-        if allow_block_collections {
-            allow_block_collections = at_new_line || allow_compact;
+        if place.allow_block_collections {
+            place.allow_block_collections = place.at_new_line || allow_compact;
         }
-        if indent_status == 1 || context == Context::BlockOut {
+        let mut has_content = false;
+        if place.indent_status == 1 || context == Context::BlockOut {
             let flow_indent = if matches!(context, Context::FlowIn | Context::FlowOut) {
                 parent_indent
             } else {
                 parent_indent + 1
             };
             let block_indent = self.column_of(self.position) as i64;
-            if indent_status == 1 {
-                if (allow_block_collections
-                    && (self.read_block_sequence(block_indent)?
-                        || self.read_block_mapping(block_indent, flow_indent)?))
-                    || self.read_flow_collection(flow_indent)?
-                {
-                    has_content = true;
-                } else {
-                    let ch = self.ch();
-                    let from_property = match property_start.take() {
-                        Some(start)
-                            if allow_block_styles
-                                && !allow_block_collections
-                                && ch != b'|'
-                                && ch != b'>' =>
-                        {
-                            self.try_block_mapping_from_property(start, flow_indent)?
-                        }
-                        _ => false,
-                    };
-                    if from_property
-                        || (allow_block_scalars && self.read_block_scalar(flow_indent)?)
-                        || self.read_single_quoted_scalar()?
-                        || self.read_double_quoted_scalar()?
-                    {
-                        has_content = true;
-                    } else if self.read_alias()? {
-                        has_content = true;
-                        if self.tag.is_some() || self.anchor.is_some() {
-                            return Err(self.error("alias node should not have any properties"));
-                        }
-                    } else if self.read_plain_scalar(flow_indent, context == Context::FlowIn)? {
-                        has_content = true;
-                        if self.tag.is_none() {
-                            self.tag = Some(Cow::Borrowed("?"));
-                        }
-                    }
-                }
-            } else if indent_status == 0 {
+            if place.indent_status == 1 {
+                has_content =
+                    self.compose_content(&mut place, context, flow_indent, block_indent)?;
+            } else if place.indent_status == 0 {
                 // Block sequences may have the indentation of their parent mapping.
-                has_content = allow_block_collections && self.read_block_sequence(block_indent)?;
+                has_content =
+                    place.allow_block_collections && self.read_block_sequence(block_indent)?;
             }
         }
         self.resolve_tag()?;
         self.store_result_anchor();
         self.depth -= 1;
         Ok(self.tag.is_some() || self.anchor.is_some() || has_content)
+    }
+
+    /// The node's tag and anchor (`!t &a`, in either order), each line break after them updating where
+    /// the node stands.
+    fn read_properties(&mut self, place: &mut Place) -> R<()> {
+        loop {
+            let ch = self.ch();
+            if ch != b'!' && ch != b'&' {
+                break;
+            }
+            // A second tag or anchor after a line break starts the first key of a nested mapping.
+            if place.at_new_line
+                && ((ch == b'!' && self.tag.is_some()) || (ch == b'&' && self.anchor.is_some()))
+            {
+                break;
+            }
+            let before = place.property_start.is_none().then(|| self.snapshot());
+            if !self.read_tag_property()? && !self.read_anchor_property()? {
+                break;
+            }
+            if let Some(s) = before {
+                place.property_start = Some(s);
+            }
+            if self.skip_separation_space(true) > 0 {
+                place.at_new_line = true;
+                place.allow_block_collections = place.allow_block_styles;
+                place.indent_status = place.status(self.line_indent);
+            } else {
+                place.allow_block_collections = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// The content of a node deeper than its parent: a block or flow collection, a block or quoted
+    /// scalar, an alias, or a plain scalar (which gets the `?` tag: its type is implicit).
+    fn compose_content(
+        &mut self,
+        place: &mut Place,
+        context: Context,
+        flow_indent: i64,
+        block_indent: i64,
+    ) -> R<bool> {
+        if (place.allow_block_collections
+            && (self.read_block_sequence(block_indent)?
+                || self.read_block_mapping(block_indent, flow_indent)?))
+            || self.read_flow_collection(flow_indent)?
+        {
+            return Ok(true);
+        }
+        let ch = self.ch();
+        let from_property = match place.property_start.take() {
+            Some(start)
+                if place.allow_block_styles
+                    && !place.allow_block_collections
+                    && ch != b'|'
+                    && ch != b'>' =>
+            {
+                self.try_block_mapping_from_property(start, flow_indent)?
+            }
+            _ => false,
+        };
+        if from_property
+            || (place.allow_block_styles && self.read_block_scalar(flow_indent)?)
+            || self.read_single_quoted_scalar()?
+            || self.read_double_quoted_scalar()?
+        {
+            return Ok(true);
+        }
+        if self.read_alias()? {
+            if self.tag.is_some() || self.anchor.is_some() {
+                return Err(self.error("alias node should not have any properties"));
+            }
+            return Ok(true);
+        }
+        if self.read_plain_scalar(flow_indent, context == Context::FlowIn)? {
+            if self.tag.is_none() {
+                self.tag = Some(Cow::Borrowed("?"));
+            }
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// Applies the node's tag: implicit types for plain scalars (`?`), explicit ones otherwise.

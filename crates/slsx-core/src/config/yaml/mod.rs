@@ -5,15 +5,27 @@
 //! keys, which plain scalars become numbers. A spec-compliant YAML parser differs from it in dozens of
 //! small ways (a tab after `key:` is fine for js-yaml and refused by libyaml and saphyr; `-\tkey: v` is
 //! the reverse), so this loader follows js-yaml's grammar step by step — a recursive-descent reader over
-//! the bytes (`state`, `scalars`, `collections`, `compose`) and js-yaml's types (`types`) — and gives
-//! the value osls keeps after its `JSON.parse(JSON.stringify(…))`: `.inf`/`.nan` are null, an explicit
-//! `!!timestamp` an ISO string, `!!binary` an object of byte values.
+//! the bytes — and js-yaml's types, and gives the value osls keeps after its
+//! `JSON.parse(JSON.stringify(…))`: `.inf`/`.nan` are null, an explicit `!!timestamp` an ISO string,
+//! `!!binary` an object of byte values.
+//!
+//! The reader: `state` (position, lines, separation space, errors), `document` (directives, documents),
+//! `compose` (one node: properties, then the reader its place allows, then its tag), `properties`
+//! (tags, anchors, aliases), the scalar readers (`scalars`: plain and single-quoted; `double_quoted`;
+//! `block_scalar`), the collection readers (`collections`: flow and block sequences; `block_mapping`)
+//! and `pairs` (how a key/value pair is stored: string keys, duplicates, `<<` merges). The types:
+//! `types` (js-yaml's tags and implicit resolution), `number`, `timestamp`; `order` gives the key order
+//! JavaScript gives the result.
 
+mod block_mapping;
+mod block_scalar;
 mod collections;
 mod compose;
 mod document;
+mod double_quoted;
 mod number;
 mod order;
+mod pairs;
 mod properties;
 mod scalars;
 mod state;
