@@ -76,7 +76,7 @@ pub async fn info(options: JsServiceOptions) -> napi::Result<JsInfoResult> {
 #[napi]
 pub async fn plugins_section(options: JsServiceOptions) -> napi::Result<serde_json::Value> {
     let core_options = options.into_core().map_err(to_js_error)?;
-    run(async move { slsx_core::deploy::plugins_section(&core_options).await }).await
+    run(async move { slsx_core::load::plugins_section(&core_options).await }).await
 }
 
 /// The service as plugins are constructed with it (`serverless.service`), and what slsx added.

@@ -6,12 +6,14 @@
 //! `docs/architecture.md` draws it.
 
 pub mod aws;
+pub mod clock;
 pub mod compile;
 pub mod config;
 pub mod defaults;
 pub mod deploy;
 pub mod error;
 pub mod lifecycle;
+pub mod load;
 pub mod package;
 pub mod progress;
 pub mod variables;

@@ -153,12 +153,7 @@ pub fn track(groups: &mut Vec<(String, Vec<String>)>, group: &str, id: &str) {
     }
 }
 
-/// Milliseconds since the epoch: `forceDeploy` puts it into a custom resource so it runs again.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+pub use crate::clock::now_ms;
 
 /// Makes each of `ids` (custom resources) wait for the one before it: one handler at a time edits
 /// a bucket's or pool's configuration.

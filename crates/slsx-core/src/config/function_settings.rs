@@ -91,7 +91,7 @@ impl FunctionSettings {
         let truthy_of = |m: &Map<String, Value>, k: &str| m.get(k).filter(|v| truthy(v)).cloned();
         let log_setting = |k: &str| {
             raw.get(k)
-                .filter(|v| !v.is_null() && **v != Value::from(0))
+                .filter(|v| !v.is_null() && !matches!(v, Value::Number(n) if n.as_u64() == Some(0)))
                 .or_else(|| provider.get(k).filter(|v| !v.is_null()))
                 .cloned()
         };

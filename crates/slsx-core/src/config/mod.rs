@@ -4,9 +4,9 @@ pub mod events;
 mod function_checks;
 mod function_settings;
 mod load;
-mod merge;
+pub(crate) mod merge;
 mod model;
-mod osls_setup;
+pub(crate) mod osls_setup;
 pub mod schema;
 pub mod yaml;
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::load::{find_config_file, load_config, LoadedConfig};
+use super::load::LoadedConfig;
 use crate::error::{Error, Result};
 
 /// What the caller chose on the command line / in the JS options.
@@ -163,72 +163,6 @@ pub struct Service {
 }
 
 impl Service {
-    /// Finds, reads, resolves and checks the service at `options.service_path`, without AWS access
-    /// (an AWS variable is an error).
-    pub fn load(options: &ServiceOptions) -> Result<Service> {
-        let (loaded, service_dir) = Service::read(options)?;
-        Service::resolve(loaded, service_dir, options, None)
-    }
-
-    /// Finds and reads the config file (or takes the preloaded one), variables unresolved.
-    pub fn read(options: &ServiceOptions) -> Result<(LoadedConfig, PathBuf)> {
-        let service_dir = absolute(&options.service_path)?;
-        let loaded = match &options.preloaded {
-            Some((name, value)) => LoadedConfig {
-                path: service_dir.join(name),
-                source: std::fs::read_to_string(service_dir.join(name)).unwrap_or_default(),
-                value: value.clone(),
-            },
-            None => load_config(&find_config_file(&service_dir, options.config.as_deref())?)?,
-        };
-        Ok((loaded, service_dir))
-    }
-
-    /// Resolves the variables of a read config and checks it.
-    pub fn resolve(
-        loaded: LoadedConfig,
-        service_dir: PathBuf,
-        options: &ServiceOptions,
-        aws: Option<&dyn crate::variables::sources::AwsSource>,
-    ) -> Result<Service> {
-        let mut value = resolve_variables(&loaded, &service_dir, options, aws)?;
-        super::merge::merge_arrays(&mut value)
-            .map_err(|e| super::merge::locate_error(e, &loaded.path, &loaded.source))?;
-        super::osls_setup::before_validation(&mut value, options.stage.as_deref());
-        // osls's default is `error` (Serverless 3 warned). The schema converts values (`'false'` to
-        // false, a scalar to a list …) in every mode: osls compiles the converted configuration.
-        let mode = super::schema::mode_of(value.get("configValidationMode"));
-        let osls = super::schema::Schema::osls();
-        let definitions = options
-            .hooks
-            .as_ref()
-            .map(|h| h.schema_definitions())
-            .unwrap_or_default();
-        let extended;
-        let schema = if definitions.is_empty() {
-            osls
-        } else {
-            extended = osls.extended(definitions).map_err(|message| {
-                crate::Error::config("PLUGIN_SCHEMA_DEFINITION_ERROR", message)
-            })?;
-            &extended
-        };
-        let mut problems = schema.check(&mut value);
-        if options.skip_schema {
-            problems.clear();
-        }
-        let warnings = super::schema::apply(&mode, &problems, &|path| {
-            super::locate_in(&loaded.path, &loaded.source, path)
-        })?;
-        let mut service =
-            Service::from_loaded(LoadedConfig { value, ..loaded }, service_dir, options)?;
-        service.warnings = warnings;
-        service
-            .warnings
-            .extend(super::events::unsupported_warnings(&service));
-        Ok(service)
-    }
-
     pub fn from_loaded(
         loaded: LoadedConfig,
         service_dir: PathBuf,
@@ -368,10 +302,6 @@ impl Service {
                 Err(e) => return Err(e),
             }
         }
-        match super::events::check_service(&service) {
-            Err(e) if !options.skip_schema => return Err(e),
-            _ => {}
-        }
         Ok(service)
     }
 
@@ -400,62 +330,6 @@ impl Service {
         )
     }
 }
-
-/// Serverless's order: `useDotenv` and `provider.stage` first (without AWS), then the `.env` files,
-/// then everything.
-fn resolve_variables(
-    loaded: &LoadedConfig,
-    service_dir: &Path,
-    options: &ServiceOptions,
-    aws: Option<&dyn crate::variables::sources::AwsSource>,
-) -> Result<Value> {
-    let mut ctx = variables_context(loaded, service_dir, options)?;
-    ctx.aws = aws;
-    crate::variables::resolve_config(loaded.value.clone(), &ctx)
-}
-
-/// What variables resolve in, without AWS: the options, and the environment with the `.env` files
-/// when `useDotenv` says so.
-fn variables_context<'a>(
-    loaded: &LoadedConfig,
-    service_dir: &Path,
-    options: &'a ServiceOptions,
-) -> Result<crate::variables::Context<'a>> {
-    use crate::variables::{dotenv, resolve_paths, Context};
-    let mut ctx = Context {
-        service_dir: service_dir.to_path_buf(),
-        config_file: loaded.path.clone(),
-        source: loaded.source.clone(),
-        options: options.cli_options(),
-        params: options.params.clone(),
-        env: std::env::vars().collect(),
-        instance_id: crate::deploy::now_ms().to_string(),
-        aws: None,
-        js: options
-            .js_files
-            .as_deref()
-            .map(|j| j as &dyn crate::variables::JsFiles),
-        tolerate_unknown_sources: options.skip_schema,
-    };
-    let early = resolve_paths(
-        &loaded.value,
-        &ctx,
-        &[&["useDotenv"], &["provider", "stage"]],
-    )?;
-    if early[0] == Some(Value::Bool(true)) {
-        let stage = crate::defaults::stage(
-            options.stage.as_deref(),
-            early[1].as_ref().and_then(Value::as_str),
-        );
-        let extra = dotenv::load(service_dir, &stage, &ctx.env);
-        ctx.env.extend(extra);
-    }
-    Ok(ctx)
-}
-
-// The AWS settings of a service (region, stage, profiles), before and after resolution.
-#[path = "aws_settings.rs"]
-mod aws_settings;
 
 /// A non-empty name of ASCII letters, digits, "-" and "_" (function and layer keys, stage names in
 /// API Gateway).
@@ -647,18 +521,4 @@ fn opt_map(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Map
         Some(Value::Object(o)) => Ok(o.clone()),
         Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be a mapping")),
     }
-}
-
-fn absolute(path: &Path) -> Result<PathBuf> {
-    let p = if path.as_os_str().is_empty() {
-        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?
-    } else {
-        path.to_path_buf()
-    };
-    std::fs::canonicalize(&p).map_err(|e| {
-        Error::io(
-            format!("cannot open the service directory \"{}\"", p.display()),
-            e,
-        )
-    })
 }

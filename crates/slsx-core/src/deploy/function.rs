@@ -11,7 +11,7 @@ use futures::FutureExt;
 use serde_json::Value;
 
 use super::hook_state::ServiceState;
-use super::{bucket, load, stack, upload};
+use super::{bucket, stack, upload};
 
 #[path = "function_role.rs"]
 mod role;
@@ -65,7 +65,7 @@ pub async fn deploy_function(
 ) -> Result<Vec<FunctionDeployed>> {
     let hooks = options.service.hooks();
     let h = hooks.as_ref();
-    let service = load(&options.service).await?;
+    let service = crate::load::load_with_aws(&options.service).await?;
     let mut st = ServiceState::new(service);
     // `initialize`, `deploy:function:initialize` (the functions checked), `packageFunction` (its
     // handler spawns `package:function:package`), `deploy` (spawns the temp-dir cleanup), `finalize`.

@@ -30,7 +30,7 @@ pub struct InfoResult {
 pub async fn info(options: &ServiceOptions) -> Result<InfoResult> {
     let hooks = options.hooks();
     let hooks = hooks.as_ref();
-    let service = super::load(options).await?;
+    let service = crate::load::load_with_aws(options).await?;
     let mut st = ServiceState::new(service);
     let outcome = async {
         lifecycle::hook(hooks, "initialize", &mut st).await?;

@@ -24,11 +24,11 @@ mod scripted_sdk;
 mod stack;
 mod upload;
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use crate::aws::AwsContext;
-use crate::config::{Service, ServiceOptions};
-use crate::error::{Error, Result};
+use crate::config::ServiceOptions;
+use crate::error::Result;
 use crate::lifecycle::{self, Hooks};
 use crate::progress::{ProgressEvent, SharedReporter};
 
@@ -137,101 +137,6 @@ impl Phases {
     }
 }
 
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-/// Reads the config, fetches the AWS values its variables need (concurrently, batched), resolves it.
-pub async fn load(options: &ServiceOptions) -> Result<Service> {
-    let join = |e: tokio::task::JoinError| Error::Internal {
-        message: format!("loading task failed: {e}"),
-    };
-    let opts = options.clone();
-    // The region and credentials of the AWS variable sources come from properties resolved first.
-    let (loaded, service_dir, settings) = tokio::task::spawn_blocking(move || {
-        let (loaded, dir) = Service::read(&opts)?;
-        refuse_unhosted_plugins(&loaded, &opts)?;
-        let settings = Service::early_aws_settings(&loaded, &dir, &opts)?;
-        Ok::<_, Error>((loaded, dir, settings))
-    })
-    .await
-    .map_err(join)??;
-    let region = settings.region.clone();
-    let lookups = std::sync::Arc::new(crate::variables::AwsLookups::new(settings));
-    lookups.prefetch(&loaded.value, &region).await;
-    let opts = options.clone();
-    tokio::task::spawn_blocking(move || {
-        Service::resolve(loaded, service_dir, &opts, Some(lookups.as_ref()))
-    })
-    .await
-    .map_err(join)?
-}
-
-/// A service that lists plugins runs only with its plugins: without the Node.js plugin host (a
-/// caller of the engine that gave no hooks) it is refused, never deployed without them. The package
-/// entry takes this answer as its cue to load the plugins, so a service without plugins pays nothing.
-fn refuse_unhosted_plugins(
-    loaded: &crate::config::LoadedConfig,
-    options: &ServiceOptions,
-) -> Result<()> {
-    if options.hooks.is_some() || options.skip_schema {
-        return Ok(());
-    }
-    let lists = match loaded.value.get("plugins") {
-        Some(serde_json::Value::Array(a)) => !a.is_empty(),
-        Some(serde_json::Value::Object(o)) => o
-            .get("modules")
-            .is_some_and(|m| m.as_array().is_none_or(|a| !a.is_empty())),
-        // A variable: only its value says.
-        Some(serde_json::Value::String(s)) => s.contains("${"),
-        _ => false,
-    };
-    if !lists {
-        return Ok(());
-    }
-    Err(Error::Config {
-        code: PLUGINS_NEED_HOST,
-        message: "The service lists plugins: they run only through slsx's Node.js package (its plugin host), not from the engine alone".into(),
-        path: Some("plugins".into()),
-        location: crate::config::locate_in(&loaded.path, &loaded.source, "plugins"),
-    })
-}
-
-/// The code of `refuse_unhosted_plugins`' refusal.
-pub const PLUGINS_NEED_HOST: &str = "PLUGINS_NEED_HOST";
-
-/// The `plugins:` section of the service (null without one): as written, or resolved when it holds
-/// variables.
-pub async fn plugins_section(options: &ServiceOptions) -> Result<serde_json::Value> {
-    let opts = options.clone();
-    let (loaded, _) = tokio::task::spawn_blocking(move || Service::read(&opts))
-        .await
-        .map_err(|e| Error::Internal {
-            message: format!("reading the configuration failed: {e}"),
-        })??;
-    let section = loaded
-        .value
-        .get("plugins")
-        .cloned()
-        .unwrap_or(serde_json::Value::Null);
-    if !section.to_string().contains("${") {
-        return Ok(section);
-    }
-    let opts = ServiceOptions {
-        skip_schema: true,
-        ..options.clone()
-    };
-    let service = load(&opts).await?;
-    Ok(service
-        .raw
-        .get("plugins")
-        .cloned()
-        .unwrap_or(serde_json::Value::Null))
-}
-
 /// What plugins are constructed with: the service loaded (variables resolved, values converted,
 /// not yet refused by the schema, which plugins extend) as osls's `serverless.service`, and the
 /// values slsx added to it (`{ service, injected: [[pointer, value]…] }`).
@@ -241,7 +146,7 @@ pub async fn plugin_service_state(options: &ServiceOptions) -> Result<serde_json
         hooks: None,
         ..options.clone()
     };
-    let service = load(&opts).await?;
+    let service = crate::load::load_with_aws(&opts).await?;
     Ok(hook_state::service_state(&service))
 }
 
@@ -249,7 +154,7 @@ pub async fn plugin_service_state(options: &ServiceOptions) -> Result<serde_json
 /// before printing (`provider.stage` `dev` when absent — the CLI's `--stage` does not show there,
 /// its `--region` does — `versionFunctions`, each function's `name` and `events`).
 pub async fn print_config(options: &ServiceOptions) -> Result<serde_json::Value> {
-    let service = load(options).await?;
+    let service = crate::load::load_with_aws(options).await?;
     let mut config = service.raw.clone();
     if let Some(provider) = config.get_mut("provider").and_then(|p| p.as_object_mut()) {
         provider
@@ -325,7 +230,7 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
         reporter: reporter.clone(),
         timings: Vec::new(),
     };
-    let service = load(&options.service).await?;
+    let service = crate::load::load_with_aws(&options.service).await?;
     reporter.report(ProgressEvent::PhaseStarted {
         phase: "deploy",
         message: format!(
@@ -340,7 +245,7 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
     let out_dir = crate::package::package_path::write_dir(&service, options.package.as_deref());
     let ctx = AwsContext::new(&service.aws_settings(options.service.profile.as_deref())).await;
     let outcome = async {
-        let mut b = build::Build::new(service, out_dir, now_ms());
+        let mut b = build::Build::new(service, out_dir, crate::clock::now_ms());
         lifecycle::hook(hooks.as_ref(), "initialize", &mut b).await?;
         let p = phases.start("package", "Packaging");
         let mut plan = build_plan(b, ctx, reporter.clone(), hooks.as_ref()).await?;
@@ -421,44 +326,4 @@ fn function_results(plan: &Plan) -> Vec<FunctionResult> {
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::LoadedConfig;
-
-    fn loaded(value: serde_json::Value) -> LoadedConfig {
-        LoadedConfig {
-            path: "serverless.yml".into(),
-            source: "service: a\nplugins:\n  - x\n".into(),
-            value,
-        }
-    }
-
-    #[test]
-    fn a_service_with_plugins_is_refused_without_the_plugin_host() {
-        let opts = ServiceOptions::default();
-        let with = loaded(serde_json::json!({ "service": "a", "plugins": ["x"] }));
-        let e = refuse_unhosted_plugins(&with, &opts).unwrap_err();
-        assert_eq!(e.code(), PLUGINS_NEED_HOST);
-        assert_eq!(e.location().map(|l| l.line), Some(2));
-        let modules = loaded(serde_json::json!({ "plugins": { "modules": ["x"] } }));
-        assert!(refuse_unhosted_plugins(&modules, &opts).is_err());
-        let variable = loaded(serde_json::json!({ "plugins": "${file(p.yml)}" }));
-        assert!(refuse_unhosted_plugins(&variable, &opts).is_err());
-        for none in [
-            serde_json::json!({ "service": "a" }),
-            serde_json::json!({ "plugins": [] }),
-            serde_json::json!({ "plugins": { "localPath": "x" , "modules": [] } }),
-        ] {
-            assert!(refuse_unhosted_plugins(&loaded(none), &opts).is_ok());
-        }
-        // With the host's hooks (even none registered) the engine runs.
-        let hosted = ServiceOptions {
-            hooks: Some(std::sync::Arc::new(crate::lifecycle::NoHooks)),
-            ..Default::default()
-        };
-        assert!(refuse_unhosted_plugins(&with, &hosted).is_ok());
-    }
 }

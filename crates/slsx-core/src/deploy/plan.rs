@@ -168,7 +168,7 @@ impl Plan {
                 format!(
                     "{}/{}",
                     service.s3_stage_prefix(),
-                    deployment_dir_name(crate::deploy::now_ms())
+                    deployment_dir_name(crate::clock::now_ms())
                 )
             });
 

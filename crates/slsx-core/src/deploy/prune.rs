@@ -34,7 +34,7 @@ pub fn setting(service: &Service) -> Result<Option<u64>> {
     let provider_versions_off =
         service.provider.raw.get("versionFunctions") == Some(&Value::Bool(false));
     let durable = service.functions.iter().any(is_durable);
-    let prunable = service.functions.iter().any(|f| is_versioned(f));
+    let prunable = service.functions.iter().any(is_versioned);
     if provider_versions_off && (!durable || prunable) {
         return Err(error_at(
             service,

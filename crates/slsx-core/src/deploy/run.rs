@@ -4,9 +4,9 @@
 //! hooks between them.
 
 use super::{
-    artifact_results, bucket, build, build_plan, changes, cleanup, function_results, info, load,
-    log_subscriptions, monitor, now_ms, outputs, plan, protection, prune, report_credentials,
-    rest_stage, stack, upload, Decision, DeployOptions, DeployResult, Phases, Plan,
+    artifact_results, bucket, build, build_plan, changes, cleanup, function_results, info,
+    log_subscriptions, monitor, outputs, plan, protection, prune, report_credentials, rest_stage,
+    stack, upload, Decision, DeployOptions, DeployResult, Phases, Plan,
 };
 use crate::aws::AwsContext;
 use crate::compile::naming::change_set_name;
@@ -21,7 +21,7 @@ use crate::progress::{ProgressEvent, SharedReporter};
 pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<DeployResult> {
     let hooks = options.service.hooks();
     // Everything local first: a bad config or an empty package changes nothing in AWS.
-    let service = load(&options.service).await?;
+    let service = crate::load::load_with_aws(&options.service).await?;
     let mut run = DeployRun::new(service, options, reporter).await?;
     let outcome = async {
         let mut plan = run.package(hooks.as_ref()).await?;
@@ -121,7 +121,7 @@ impl DeployRun {
                 }
                 None => {
                     let out_dir = crate::package::output_dir(&service);
-                    let mut b = build::Build::new(service, out_dir, now_ms());
+                    let mut b = build::Build::new(service, out_dir, crate::clock::now_ms());
                     lifecycle::hook(hooks, "initialize", &mut b).await?;
                     let p = self.phases.start("package", "Packaging");
                     let plan =

@@ -22,6 +22,8 @@ pub struct FunctionEvent {
 }
 
 /// An event by type. The body is the event's configuration after variables and schema coercion.
+// Parsed once per event at load and read in place: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Event {
     Http(Value),
@@ -189,7 +191,7 @@ fn parse_one(
 }
 
 /// One warning per event type that is not compiled yet, naming the functions that use it.
-pub(super) fn unsupported_warnings(service: &Service) -> Vec<String> {
+pub(crate) fn unsupported_warnings(service: &Service) -> Vec<String> {
     let mut by_type: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
     for f in &service.functions {
         for e in &f.events {

@@ -8,8 +8,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{variables_context, LoadedConfig, Service, ServiceOptions};
+use super::variables_context;
 use crate::aws::{AwsSettings, ExtraEnv};
+use crate::config::{LoadedConfig, Service, ServiceOptions};
 use crate::error::{Error, Result};
 use crate::variables::sources::{AwsSource, SourceError};
 
@@ -66,7 +67,7 @@ impl Service {
                             "Cannot resolve {file}: \"{at}\" property is not accessible (configured \
                              behind variables which cannot be resolved at this stage)"
                         ),
-                        location: super::super::locate_in(&loaded.path, &loaded.source, &at),
+                        location: crate::config::locate_in(&loaded.path, &loaded.source, &at),
                         path: Some(at),
                     });
                 }
