@@ -1,5 +1,5 @@
 //! The keywords ajv runs for one type of value, in the order ajv registers them (its `RULES` groups):
-//! number, string, array, object. Keys of an object are visited in JavaScript's `for…in` order.
+//! number, string, array, object (`object.rs`).
 
 use serde_json::{Map, Value};
 
@@ -12,6 +12,28 @@ use super::validator::{Step, Validator};
 type Bound = (&'static str, &'static str, fn(f64, f64) -> bool);
 
 impl<'s> Validator<'s> {
+    /// A size's `(max, min)` keywords (`maxLength`/`minLength` …), the maximum checked first as ajv
+    /// does; `what` the size counts, for the message.
+    pub(super) fn size_limits(
+        &mut self,
+        schema: &Map<String, Value>,
+        (max, min): (&'static str, &'static str),
+        size: u64,
+        what: &str,
+    ) -> bool {
+        let mut ok = true;
+        for (keyword, more) in [(max, true), (min, false)] {
+            if let Some(limit) = schema.get(keyword).and_then(Value::as_u64) {
+                if (more && size > limit) || (!more && size < limit) {
+                    let word = if more { "more" } else { "fewer" };
+                    let message = format!("must NOT have {word} than {limit} {what}");
+                    ok = self.fail(schema, keyword, message);
+                }
+            }
+        }
+        ok
+    }
+
     pub(super) fn number(&mut self, schema: &Map<String, Value>, data: &Value) -> bool {
         let n = data.as_f64().unwrap_or(f64::NAN);
         let mut ok = true;
@@ -43,16 +65,7 @@ impl<'s> Validator<'s> {
         let s = data.as_str().unwrap_or_default();
         // ajv counts characters as code points (`ucs2length`).
         let len = s.chars().count() as u64;
-        let mut ok = true;
-        for (keyword, more) in [("maxLength", true), ("minLength", false)] {
-            if let Some(limit) = schema.get(keyword).and_then(Value::as_u64) {
-                if (more && len > limit) || (!more && len < limit) {
-                    let word = if more { "more" } else { "fewer" };
-                    let message = format!("must NOT have {word} than {limit} characters");
-                    ok = self.fail(schema, keyword, message);
-                }
-            }
-        }
+        let mut ok = self.size_limits(schema, ("maxLength", "minLength"), len, "characters");
         if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
             if !JsRegex::get(p, "u").is_match(s) {
                 ok = self.fail(schema, "pattern", format!("must match pattern \"{p}\""));
@@ -74,20 +87,8 @@ impl<'s> Validator<'s> {
     }
 
     pub(super) fn array(&mut self, schema: &'s Map<String, Value>, data: &mut Value) -> bool {
-        let mut ok = true;
-        let len = data.as_array().map_or(0, Vec::len);
-        for (keyword, more) in [("maxItems", true), ("minItems", false)] {
-            if let Some(limit) = schema.get(keyword).and_then(Value::as_u64) {
-                if (more && len as u64 > limit) || (!more && (len as u64) < limit) {
-                    let word = if more { "more" } else { "fewer" };
-                    ok = self.fail(
-                        schema,
-                        keyword,
-                        format!("must NOT have {word} than {limit} items"),
-                    );
-                }
-            }
-        }
+        let len = data.as_array().map_or(0, Vec::len) as u64;
+        let mut ok = self.size_limits(schema, ("maxItems", "minItems"), len, "items");
         if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
             let item_types = self.item_types(schema);
             let items = data.as_array().map_or(&[][..], Vec::as_slice);
@@ -148,149 +149,6 @@ impl<'s> Validator<'s> {
             _ => Vec::new(),
         }
     }
-
-    pub(super) fn object(&mut self, schema: &'s Map<String, Value>, data: &mut Value) -> bool {
-        let mut ok = true;
-        let count = data.as_object().map_or(0, Map::len) as u64;
-        for (keyword, more) in [("maxProperties", true), ("minProperties", false)] {
-            if let Some(limit) = schema.get(keyword).and_then(Value::as_u64) {
-                if (more && count > limit) || (!more && count < limit) {
-                    let word = if more { "more" } else { "fewer" };
-                    let message = format!("must NOT have {word} than {limit} properties");
-                    ok = self.fail(schema, keyword, message);
-                }
-            }
-        }
-        let keys: Vec<String> = js_key_order(data.as_object().expect("an object"));
-        let has = |k: &str| keys.iter().any(|key| key == k);
-        if let Some(Value::Array(required)) = schema.get("required") {
-            for r in required.iter().filter_map(Value::as_str) {
-                if !has(r) {
-                    ok = self.fail(
-                        schema,
-                        "required",
-                        format!("must have required property '{r}'"),
-                    );
-                }
-            }
-        }
-        if let Some(names) = schema.get("propertyNames").filter(|n| !always_valid(n)) {
-            // The key is checked as a string value at the object's place; ajv keeps those errors.
-            for k in &keys {
-                let mut name = Value::String(k.clone());
-                if !self.same(&[Step::Word("propertyNames")], names, &mut name) {
-                    ok = self.fail(
-                        schema,
-                        "propertyNames",
-                        "property name must be valid".into(),
-                    );
-                }
-            }
-        }
-        let properties = schema.get("properties").and_then(Value::as_object);
-        let patterns: Vec<(&'s str, JsRegex, &'s Value)> = schema
-            .get("patternProperties")
-            .and_then(Value::as_object)
-            .map(|p| {
-                p.iter()
-                    .map(|(k, v)| (k.as_str(), JsRegex::get(k, "u"), v))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let map = data.as_object_mut().expect("an object");
-        if let Some(additional) = schema
-            .get("additionalProperties")
-            .filter(|a| !always_valid(a))
-        {
-            for k in &keys {
-                let declared = properties.is_some_and(|p| p.contains_key(k))
-                    || patterns.iter().any(|(_, re, _)| re.is_match(k));
-                if declared {
-                    continue;
-                }
-                if let Value::Object(_) = additional {
-                    let v = map.get_mut(k).expect("a key of the map");
-                    ok &= self.child(k, &[Step::Word("additionalProperties")], additional, v);
-                } else {
-                    // osls's words: a function's key is its name.
-                    let message = if self.path == ["functions"] {
-                        format!("name '{k}' must be alphanumeric")
-                    } else {
-                        format!("unrecognized property '{k}'")
-                    };
-                    ok = self.fail_key(schema, "additionalProperties", message, Some(k.clone()));
-                }
-            }
-        }
-        if let Some(Value::Object(deps)) = schema.get("dependencies") {
-            for (key, needed) in deps.iter().filter(|(k, _)| has(k)) {
-                let Value::Array(needed) = needed else {
-                    continue;
-                };
-                let names: Vec<&str> = needed.iter().filter_map(Value::as_str).collect();
-                let word = if names.len() == 1 {
-                    "property"
-                } else {
-                    "properties"
-                };
-                for n in &names {
-                    if !has(n) {
-                        let message = format!(
-                            "must have {word} {} when property {key} is present",
-                            names.join(", ")
-                        );
-                        ok = self.fail(schema, "dependencies", message);
-                    }
-                }
-            }
-            for (key, dep) in deps.iter().filter(|(k, d)| has(k) && !d.is_array()) {
-                if !always_valid(dep) {
-                    let steps = [Step::Word("dependencies"), Step::Key(key)];
-                    ok &= self.same(&steps, dep, data);
-                }
-            }
-        }
-        let map = data.as_object_mut().expect("an object");
-        if let Some(properties) = properties {
-            for (k, s) in properties {
-                if always_valid(s) {
-                    continue;
-                }
-                if let Some(v) = map.get_mut(k) {
-                    let steps = [Step::Word("properties"), Step::Key(k)];
-                    ok &= self.child(k, &steps, s, v);
-                }
-            }
-        }
-        for (pattern, re, s) in &patterns {
-            if always_valid(s) {
-                continue;
-            }
-            for k in keys.iter().filter(|k| re.is_match(k)) {
-                let v = map.get_mut(k).expect("a key of the map");
-                let steps = [Step::Word("patternProperties"), Step::Key(pattern)];
-                ok &= self.child(k, &steps, s, v);
-            }
-        }
-        ok
-    }
-}
-
-/// JavaScript's `for…in` order: keys that are array indices first, ascending, then the others in
-/// insertion order.
-fn js_key_order(map: &Map<String, Value>) -> Vec<String> {
-    let index = |k: &str| -> Option<u32> {
-        let canonical = k == "0" || (!k.starts_with('0') && k.bytes().all(|b| b.is_ascii_digit()));
-        k.parse::<u32>().ok().filter(|&n| canonical && n < u32::MAX)
-    };
-    let mut indexed: Vec<(u32, &String)> = map
-        .keys()
-        .filter_map(|k| index(k).map(|n| (n, k)))
-        .collect();
-    indexed.sort_unstable();
-    let mut keys: Vec<String> = indexed.into_iter().map(|(_, k)| k.clone()).collect();
-    keys.extend(map.keys().filter(|k| index(k).is_none()).cloned());
-    keys
 }
 
 /// ajv's `uniqueItems` search, `(j, i)` as its message shows them. Items of scalar types are found

@@ -11,6 +11,7 @@ mod coerce;
 mod format;
 mod keywords;
 mod normalize;
+mod object;
 mod regex;
 mod report;
 mod rules;
