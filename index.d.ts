@@ -70,6 +70,16 @@ export interface DeployFunctionOptions {
    * @default the standard AWS credential chain
    */
   profile?: string
+  /** `--param key=value` pairs, for `${param:key}`. */
+  params?: Record<string, string>
+  /** Every other CLI option, for `${opt:name}`. */
+  options?: Record<string, any>
+  /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
+  configObject?: any
+  /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
+  jsFileLoader?: JsFileLoader
+  /** The service's plugins (hooks, schema definitions): set by the package entry. */
+  plugins?: JsPlugins
   /** `-f`: the function keys (as in `functions:`) to deploy; several are deployed concurrently. */
   functions: Array<string>
   /**
@@ -87,16 +97,6 @@ export interface DeployFunctionOptions {
    * @default false
    */
   publish?: boolean
-  /** `--param key=value` pairs, for `${param:key}`. */
-  params?: Record<string, string>
-  /** Every other CLI option, for `${opt:name}`. */
-  options?: Record<string, any>
-  /** A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry. */
-  configObject?: any
-  /** Evaluates JavaScript files for `${file(x.js)}`: set by the package entry. */
-  jsFileLoader?: JsFileLoader
-  /** The service's plugins (hooks, schema definitions): set by the package entry. */
-  plugins?: JsPlugins
   /** Called with each progress event. It never keeps Node running on its own. */
   onProgress?: ((arg: ProgressEvent) => void)
 }
@@ -127,16 +127,6 @@ export interface DeployOptions {
    * @default the standard AWS credential chain
    */
   profile?: string
-  /**
-   * Deploy even when nothing changed since the last successful deployment (`--force`).
-   * @default false
-   */
-  force?: boolean
-  /**
-   * Report every stack event (the CLI's `--verbose`); events are always sent to `onProgress`.
-   * @default false
-   */
-  verbose?: boolean
   /** `--param key=value` pairs, for `${param:key}`. */
   params?: Record<string, string>
   /** Every other CLI option, for `${opt:name}`. */
@@ -147,6 +137,11 @@ export interface DeployOptions {
   jsFileLoader?: JsFileLoader
   /** The service's plugins (hooks, schema definitions): set by the package entry. */
   plugins?: JsPlugins
+  /**
+   * Deploy even when nothing changed since the last successful deployment (`--force`).
+   * @default false
+   */
+  force?: boolean
   /**
    * `--aws-s3-accelerate` (true) / `--no-aws-s3-accelerate` (false): S3 transfer acceleration of the
    * deployment bucket; uploads use it once the bucket is accelerated.

@@ -324,7 +324,6 @@ async function deployCommand(options) {
       ...serviceOptions(options),
       force: Boolean(options.force),
       awsS3Accelerate: options['aws-s3-accelerate'] ? true : options['no-aws-s3-accelerate'] ? false : undefined,
-      verbose: Boolean(options.verbose),
       onProgress: progress.onProgress,
     })
   } catch (err) {

@@ -10,133 +10,122 @@ use napi::threadsafe_function::ThreadsafeFunction;
 
 use crate::progress::{JsReporter, ProgressEvent};
 
-#[napi(object, object_to_js = false, js_name = "DeployOptions")]
-pub struct JsDeployOptions {
-    /// Directory of the service.
-    /// @default process.cwd()
-    pub service_path: Option<String>,
-    /// Config file name relative to the service directory (`--config`).
-    /// @default "serverless.yml", then ".yaml", then ".json"
-    pub config: Option<String>,
-    /// `--stage`; else `provider.stage`.
-    /// @default "dev"
-    pub stage: Option<String>,
-    /// `--region`; else `provider.region`.
-    /// @default "us-east-1"
-    pub region: Option<String>,
-    /// `--aws-profile`: the AWS profile to take credentials from.
-    /// @default the standard AWS credential chain
-    pub profile: Option<String>,
-    /// Deploy even when nothing changed since the last successful deployment (`--force`).
-    /// @default false
-    pub force: Option<bool>,
-    /// Report every stack event (the CLI's `--verbose`); events are always sent to `onProgress`.
-    /// @default false
-    pub verbose: Option<bool>,
-    /// `--param key=value` pairs, for `${param:key}`.
-    pub params: Option<HashMap<String, String>>,
-    /// Every other CLI option, for `${opt:name}`.
-    pub options: Option<serde_json::Map<String, serde_json::Value>>,
-    /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
-    pub config_object: Option<serde_json::Value>,
-    /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
-    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
-    /// The service's plugins (hooks, schema definitions): set by the package entry.
-    pub plugins: Option<crate::plugins::JsPlugins>,
-    /// `--aws-s3-accelerate` (true) / `--no-aws-s3-accelerate` (false): S3 transfer acceleration of the
-    /// deployment bucket; uploads use it once the bucket is accelerated.
-    pub aws_s3_accelerate: Option<bool>,
-    /// `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)
-    /// without packaging again. Relative to `servicePath`.
-    pub package: Option<String>,
-    /// Called with each progress event. It never keeps Node running on its own.
-    pub on_progress:
-        Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
+/// Declares a JS options object: the service fields every command shares (written once here), then
+/// the command's own fields. `service_fields(self)` gathers the shared ones for `ServiceFields`.
+/// napi's derive reads the fields' tokens, so what passes through this macro stays plain tokens: the
+/// command's field types are written in `[…]` (a `ty` fragment would hide `Option<…>` from napi, which
+/// then makes the field required) and their docs as `#[doc = "…"]` (`///` comments passed through a
+/// macro reach napi's type generator as raw-string tokens).
+macro_rules! js_options {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            profile: $profile_doc:literal,
+            $($(#[$($field_meta:tt)*])* pub $field:ident: [$($ty:tt)*],)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            /// Directory of the service.
+            /// @default process.cwd()
+            pub service_path: Option<String>,
+            /// Config file name relative to the service directory (`--config`).
+            /// @default "serverless.yml", then ".yaml", then ".json"
+            pub config: Option<String>,
+            /// `--stage`; else `provider.stage`.
+            /// @default "dev"
+            pub stage: Option<String>,
+            /// `--region`; else `provider.region`.
+            /// @default "us-east-1"
+            pub region: Option<String>,
+            #[doc = $profile_doc]
+            /// @default the standard AWS credential chain
+            pub profile: Option<String>,
+            /// `--param key=value` pairs, for `${param:key}`.
+            pub params: Option<HashMap<String, String>>,
+            /// Every other CLI option, for `${opt:name}`.
+            pub options: Option<serde_json::Map<String, serde_json::Value>>,
+            /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
+            pub config_object: Option<serde_json::Value>,
+            /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
+            pub js_file_loader: Option<crate::js_files::JsFileLoader>,
+            /// The service's plugins (hooks, schema definitions): set by the package entry.
+            pub plugins: Option<crate::plugins::JsPlugins>,
+            $($(#[$($field_meta)*])* pub $field: $($ty)*,)*
+        }
+
+        impl $name {
+            /// The shared fields, taken out; the command's own fields stay.
+            fn service_fields(&mut self, aws_s3_accelerate: Option<bool>) -> ServiceFields {
+                ServiceFields {
+                    service_path: self.service_path.take(),
+                    config: self.config.take(),
+                    stage: self.stage.take(),
+                    region: self.region.take(),
+                    profile: self.profile.take(),
+                    params: self.params.take(),
+                    options: self.options.take(),
+                    config_object: self.config_object.take(),
+                    js_file_loader: self.js_file_loader.take(),
+                    plugins: self.plugins.take(),
+                    aws_s3_accelerate,
+                }
+            }
+        }
+    };
+}
+
+js_options! {
+    #[napi(object, object_to_js = false, js_name = "DeployOptions")]
+    pub struct JsDeployOptions {
+        profile: " `--aws-profile`: the AWS profile to take credentials from.",
+        #[doc = " Deploy even when nothing changed since the last successful deployment (`--force`)."]
+        #[doc = " @default false"]
+        pub force: [Option<bool>],
+        #[doc = " `--aws-s3-accelerate` (true) / `--no-aws-s3-accelerate` (false): S3 transfer acceleration of the"]
+        #[doc = " deployment bucket; uploads use it once the bucket is accelerated."]
+        pub aws_s3_accelerate: [Option<bool>],
+        #[doc = " `--package DIR`: deploy a directory made by `packageService` (or by `serverless package`)"]
+        #[doc = " without packaging again. Relative to `servicePath`."]
+        pub package: [Option<String>],
+        #[doc = " Called with each progress event. It never keeps Node running on its own."]
+        pub on_progress: [Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>],
+    }
 }
 
 impl JsDeployOptions {
     pub fn into_core(
-        self,
+        mut self,
     ) -> slsx_core::Result<(slsx_core::deploy::DeployOptions, Option<JsReporter>)> {
-        let service = ServiceFields {
-            service_path: self.service_path,
-            config: self.config,
-            stage: self.stage,
-            region: self.region,
-            profile: self.profile,
-            params: self.params,
-            options: self.options,
-            config_object: self.config_object,
-            js_file_loader: self.js_file_loader,
-            plugins: self.plugins,
-            aws_s3_accelerate: self.aws_s3_accelerate,
-        }
-        .into_core()?;
-        let reporter = self.on_progress.map(JsReporter::new);
+        let service = self.service_fields(self.aws_s3_accelerate).into_core()?;
         Ok((
             slsx_core::deploy::DeployOptions {
                 service,
                 force: self.force.unwrap_or(false),
                 package: non_empty(self.package, "package")?.map(PathBuf::from),
             },
-            reporter,
+            self.on_progress.map(JsReporter::new),
         ))
     }
 }
 
-#[napi(object, object_to_js = false, js_name = "PackageOptions")]
-pub struct JsPackageOptions {
-    /// Directory of the service.
-    /// @default process.cwd()
-    pub service_path: Option<String>,
-    /// Config file name relative to the service directory (`--config`).
-    /// @default "serverless.yml", then ".yaml", then ".json"
-    pub config: Option<String>,
-    /// `--stage`; else `provider.stage`.
-    /// @default "dev"
-    pub stage: Option<String>,
-    /// `--region`; else `provider.region`.
-    /// @default "us-east-1"
-    pub region: Option<String>,
-    /// `--aws-profile` (only used to download `s3://` artifacts).
-    /// @default the standard AWS credential chain
-    pub profile: Option<String>,
-    /// `--param key=value` pairs, for `${param:key}`.
-    pub params: Option<HashMap<String, String>>,
-    /// Every other CLI option, for `${opt:name}`.
-    pub options: Option<serde_json::Map<String, serde_json::Value>>,
-    /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
-    pub config_object: Option<serde_json::Value>,
-    /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
-    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
-    /// The service's plugins (hooks, schema definitions): set by the package entry.
-    pub plugins: Option<crate::plugins::JsPlugins>,
-    /// `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`.
-    /// @default ".serverless"
-    pub package: Option<String>,
-    /// Called with each progress event. It never keeps Node running on its own.
-    pub on_progress:
-        Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
+js_options! {
+    #[napi(object, object_to_js = false, js_name = "PackageOptions")]
+    pub struct JsPackageOptions {
+        profile: " `--aws-profile` (only used to download `s3://` artifacts).",
+        #[doc = " `--package DIR`: write the package there instead of `.serverless/`. Relative to `servicePath`."]
+        #[doc = " @default \".serverless\""]
+        pub package: [Option<String>],
+        #[doc = " Called with each progress event. It never keeps Node running on its own."]
+        pub on_progress: [Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>],
+    }
 }
 
 impl JsPackageOptions {
     pub fn into_core(
-        self,
+        mut self,
     ) -> slsx_core::Result<(slsx_core::deploy::PackageOptions, Option<JsReporter>)> {
-        let service = ServiceFields {
-            service_path: self.service_path,
-            config: self.config,
-            stage: self.stage,
-            region: self.region,
-            profile: self.profile,
-            params: self.params,
-            options: self.options,
-            config_object: self.config_object,
-            js_file_loader: self.js_file_loader,
-            plugins: self.plugins,
-            aws_s3_accelerate: None,
-        }
-        .into_core()?;
+        let service = self.service_fields(None).into_core()?;
         Ok((
             slsx_core::deploy::PackageOptions {
                 service,
@@ -147,67 +136,31 @@ impl JsPackageOptions {
     }
 }
 
-#[napi(object, object_to_js = false, js_name = "DeployFunctionOptions")]
-pub struct JsDeployFunctionOptions {
-    /// Directory of the service.
-    /// @default process.cwd()
-    pub service_path: Option<String>,
-    /// Config file name relative to the service directory (`--config`).
-    /// @default "serverless.yml", then ".yaml", then ".json"
-    pub config: Option<String>,
-    /// `--stage`; else `provider.stage`.
-    /// @default "dev"
-    pub stage: Option<String>,
-    /// `--region`; else `provider.region`.
-    /// @default "us-east-1"
-    pub region: Option<String>,
-    /// `--aws-profile`: the AWS profile to take credentials from.
-    /// @default the standard AWS credential chain
-    pub profile: Option<String>,
-    /// `-f`: the function keys (as in `functions:`) to deploy; several are deployed concurrently.
-    pub functions: Vec<String>,
-    /// `--force`: send the code even when the deployed `CodeSha256` is the same.
-    /// @default false
-    pub force: Option<bool>,
-    /// `--update-config`: only the configuration, no code.
-    /// @default false
-    pub update_config: Option<bool>,
-    /// Publish a version afterwards and move the function's alias (provisioned concurrency, SnapStart).
-    /// @default false
-    pub publish: Option<bool>,
-    /// `--param key=value` pairs, for `${param:key}`.
-    pub params: Option<HashMap<String, String>>,
-    /// Every other CLI option, for `${opt:name}`.
-    pub options: Option<serde_json::Map<String, serde_json::Value>>,
-    /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
-    pub config_object: Option<serde_json::Value>,
-    /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
-    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
-    /// The service's plugins (hooks, schema definitions): set by the package entry.
-    pub plugins: Option<crate::plugins::JsPlugins>,
-    /// Called with each progress event. It never keeps Node running on its own.
-    pub on_progress:
-        Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>,
+js_options! {
+    #[napi(object, object_to_js = false, js_name = "DeployFunctionOptions")]
+    pub struct JsDeployFunctionOptions {
+        profile: " `--aws-profile`: the AWS profile to take credentials from.",
+        #[doc = " `-f`: the function keys (as in `functions:`) to deploy; several are deployed concurrently."]
+        pub functions: [Vec<String>],
+        #[doc = " `--force`: send the code even when the deployed `CodeSha256` is the same."]
+        #[doc = " @default false"]
+        pub force: [Option<bool>],
+        #[doc = " `--update-config`: only the configuration, no code."]
+        #[doc = " @default false"]
+        pub update_config: [Option<bool>],
+        #[doc = " Publish a version afterwards and move the function's alias (provisioned concurrency, SnapStart)."]
+        #[doc = " @default false"]
+        pub publish: [Option<bool>],
+        #[doc = " Called with each progress event. It never keeps Node running on its own."]
+        pub on_progress: [Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>>],
+    }
 }
 
 impl JsDeployFunctionOptions {
     pub fn into_core(
-        self,
+        mut self,
     ) -> slsx_core::Result<(slsx_core::deploy::DeployFunctionOptions, Option<JsReporter>)> {
-        let service = ServiceFields {
-            service_path: self.service_path,
-            config: self.config,
-            stage: self.stage,
-            region: self.region,
-            profile: self.profile,
-            params: self.params,
-            options: self.options,
-            config_object: self.config_object,
-            js_file_loader: self.js_file_loader,
-            plugins: self.plugins,
-            aws_s3_accelerate: None,
-        }
-        .into_core()?;
+        let service = self.service_fields(None).into_core()?;
         Ok((
             slsx_core::deploy::DeployFunctionOptions {
                 service,
@@ -279,51 +232,16 @@ impl ServiceFields {
     }
 }
 
-#[napi(object, object_to_js = false, js_name = "ServiceOptions")]
-pub struct JsServiceOptions {
-    /// Directory of the service.
-    /// @default process.cwd()
-    pub service_path: Option<String>,
-    /// Config file name relative to the service directory (`--config`).
-    /// @default "serverless.yml", then ".yaml", then ".json"
-    pub config: Option<String>,
-    /// `--stage`; else `provider.stage`.
-    /// @default "dev"
-    pub stage: Option<String>,
-    /// `--region`; else `provider.region`.
-    /// @default "us-east-1"
-    pub region: Option<String>,
-    /// `--aws-profile`: credentials for the AWS variable sources.
-    /// @default the standard AWS credential chain
-    pub profile: Option<String>,
-    /// `--param key=value` pairs, for `${param:key}`.
-    pub params: Option<HashMap<String, String>>,
-    /// Every other CLI option, for `${opt:name}`.
-    pub options: Option<serde_json::Map<String, serde_json::Value>>,
-    /// A configuration already loaded in JavaScript (serverless.js / .ts): set by the package entry.
-    pub config_object: Option<serde_json::Value>,
-    /// Evaluates JavaScript files for `${file(x.js)}`: set by the package entry.
-    pub js_file_loader: Option<crate::js_files::JsFileLoader>,
-    /// The service's plugins (hooks, schema definitions): set by the package entry.
-    pub plugins: Option<crate::plugins::JsPlugins>,
+js_options! {
+    #[napi(object, object_to_js = false, js_name = "ServiceOptions")]
+    pub struct JsServiceOptions {
+        profile: " `--aws-profile`: credentials for the AWS variable sources.",
+    }
 }
 
 impl JsServiceOptions {
-    pub fn into_core(self) -> slsx_core::Result<slsx_core::config::ServiceOptions> {
-        ServiceFields {
-            service_path: self.service_path,
-            config: self.config,
-            stage: self.stage,
-            region: self.region,
-            profile: self.profile,
-            params: self.params,
-            options: self.options,
-            config_object: self.config_object,
-            js_file_loader: self.js_file_loader,
-            plugins: self.plugins,
-            aws_s3_accelerate: None,
-        }
-        .into_core()
+    pub fn into_core(mut self) -> slsx_core::Result<slsx_core::config::ServiceOptions> {
+        self.service_fields(None).into_core()
     }
 }
 
