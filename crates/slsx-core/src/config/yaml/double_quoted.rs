@@ -1,8 +1,7 @@
 //! Double-quoted scalars as js-yaml reads them: escapes (`\n`, `\x41`, `\u00e9`, `\U0001F600`,
 //! surrogate pairs written as two `\u`), and line folding.
 
-use super::scalars::write_folded_lines;
-use super::state::{is_eol, is_white_space, State};
+use super::state::{is_eol, State};
 use super::YamlError;
 
 type R<T> = Result<T, YamlError>;
@@ -16,7 +15,7 @@ impl State<'_> {
         // A `\uD83D` waiting for its low surrogate (JavaScript strings are UTF-16).
         let mut high_surrogate: Option<u32> = None;
         self.position += 1;
-        let (mut capture_start, mut capture_end) = (self.position, self.position);
+        let mut run = (self.position, self.position);
         loop {
             let ch = self.ch();
             if ch == 0 {
@@ -28,12 +27,12 @@ impl State<'_> {
                 return Err(self.lone_surrogate());
             }
             if ch == b'"' {
-                self.capture(&mut out, capture_start, self.position, true)?;
+                self.capture(&mut out, run.0, self.position, true)?;
                 self.position += 1;
                 self.set_scalar(out);
                 return Ok(true);
             } else if ch == b'\\' {
-                self.capture(&mut out, capture_start, self.position, true)?;
+                self.capture(&mut out, run.0, self.position, true)?;
                 let ch = self.advance();
                 if is_eol(ch) {
                     self.skip_separation_space(false);
@@ -57,23 +56,9 @@ impl State<'_> {
                 } else {
                     return Err(self.error("unknown escape sequence"));
                 }
-                capture_start = self.position;
-                capture_end = self.position;
-            } else if is_eol(ch) {
-                self.capture(&mut out, capture_start, capture_end, true)?;
-                let breaks = self.skip_separation_space(false);
-                write_folded_lines(&mut out, breaks);
-                capture_start = self.position;
-                capture_end = self.position;
-            } else if self.position == self.line_start && self.test_document_separator() {
-                return Err(
-                    self.error("unexpected end of the document within a double quoted scalar")
-                );
+                run = (self.position, self.position);
             } else {
-                self.position += 1;
-                if !is_white_space(ch) {
-                    capture_end = self.position;
-                }
+                self.quoted_content(ch, &mut out, &mut run, "double")?;
             }
         }
     }

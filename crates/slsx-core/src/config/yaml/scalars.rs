@@ -16,7 +16,7 @@ pub(super) fn push_newlines(out: &mut String, n: usize) {
 }
 
 /// js-yaml folds `count` line breaks into one space, or keeps `count - 1` of them.
-pub(super) fn write_folded_lines(out: &mut String, count: usize) {
+fn write_folded_lines(out: &mut String, count: usize) {
     if count == 1 {
         out.push(' ');
     } else if count > 1 {
@@ -133,7 +133,7 @@ impl State<'_> {
         }
         let mut out = String::new();
         self.position += 1;
-        let (mut capture_start, mut capture_end) = (self.position, self.position);
+        let mut run = (self.position, self.position);
         loop {
             let ch = self.ch();
             if ch == 0 {
@@ -142,31 +142,46 @@ impl State<'_> {
                 );
             }
             if ch == b'\'' {
-                self.capture(&mut out, capture_start, self.position, true)?;
+                self.capture(&mut out, run.0, self.position, true)?;
                 if self.advance() != b'\'' {
                     self.set_scalar(out);
                     return Ok(true);
                 }
                 // `''` is one quote: keep the second.
-                capture_start = self.position;
+                run.0 = self.position;
                 self.position += 1;
-                capture_end = self.position;
-            } else if is_eol(ch) {
-                self.capture(&mut out, capture_start, capture_end, true)?;
-                let breaks = self.skip_separation_space(false);
-                write_folded_lines(&mut out, breaks);
-                capture_start = self.position;
-                capture_end = self.position;
-            } else if self.position == self.line_start && self.test_document_separator() {
-                return Err(
-                    self.error("unexpected end of the document within a single quoted scalar")
-                );
+                run.1 = self.position;
             } else {
-                self.position += 1;
-                if !is_white_space(ch) {
-                    capture_end = self.position;
-                }
+                self.quoted_content(ch, &mut out, &mut run, "single")?;
             }
         }
+    }
+
+    /// A byte of a quoted scalar that is neither its quote nor an escape: a line break folds, a
+    /// document marker at a line's start ends the document too early, anything else is content.
+    /// `run` is the content not captured yet, up to its last non-space byte.
+    pub(super) fn quoted_content(
+        &mut self,
+        ch: u8,
+        out: &mut String,
+        run: &mut (usize, usize),
+        style: &str,
+    ) -> R<()> {
+        if is_eol(ch) {
+            self.capture(out, run.0, run.1, true)?;
+            let breaks = self.skip_separation_space(false);
+            write_folded_lines(out, breaks);
+            *run = (self.position, self.position);
+        } else if self.position == self.line_start && self.test_document_separator() {
+            return Err(self.error(format!(
+                "unexpected end of the document within a {style} quoted scalar"
+            )));
+        } else {
+            self.position += 1;
+            if !is_white_space(ch) {
+                run.1 = self.position;
+            }
+        }
+        Ok(())
     }
 }
