@@ -26,7 +26,7 @@ use crate::results::{JsDeployResult, JsFunctionDeployed, JsInfoResult, JsPackage
 pub async fn deploy(options: JsDeployOptions) -> napi::Result<JsDeployResult> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
     let reporter = shared(reporter);
-    run(slsx_core::deploy::deploy(core_options, reporter))
+    run(slsx_core::commands::deploy(core_options, reporter))
         .await
         .map(JsDeployResult::from)
 }
@@ -38,7 +38,7 @@ pub async fn deploy_function(
     options: JsDeployFunctionOptions,
 ) -> napi::Result<Vec<JsFunctionDeployed>> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
-    run(slsx_core::deploy::deploy_function(
+    run(slsx_core::commands::deploy_function(
         core_options,
         shared(reporter),
     ))
@@ -51,7 +51,7 @@ pub async fn deploy_function(
 #[napi]
 pub async fn package_service(options: JsPackageOptions) -> napi::Result<JsPackageResult> {
     let (core_options, reporter) = options.into_core().map_err(to_js_error)?;
-    run(slsx_core::deploy::package(core_options, shared(reporter)))
+    run(slsx_core::commands::package(core_options, shared(reporter)))
         .await
         .map(JsPackageResult::from)
 }
@@ -60,14 +60,14 @@ pub async fn package_service(options: JsPackageOptions) -> napi::Result<JsPackag
 #[napi]
 pub async fn print_config(options: JsServiceOptions) -> napi::Result<serde_json::Value> {
     let core_options = options.into_core().map_err(to_js_error)?;
-    run(async move { slsx_core::deploy::print_config(&core_options).await }).await
+    run(async move { slsx_core::commands::print_config(&core_options).await }).await
 }
 
 /// The deployed stack: status, functions, endpoints, layers and outputs, like `serverless info`.
 #[napi]
 pub async fn info(options: JsServiceOptions) -> napi::Result<JsInfoResult> {
     let core_options = options.into_core().map_err(to_js_error)?;
-    run(async move { slsx_core::deploy::info(&core_options).await })
+    run(async move { slsx_core::commands::info(&core_options).await })
         .await
         .map(JsInfoResult::from)
 }
@@ -83,7 +83,7 @@ pub async fn plugins_section(options: JsServiceOptions) -> napi::Result<serde_js
 #[napi]
 pub async fn plugin_service_state(options: JsServiceOptions) -> napi::Result<serde_json::Value> {
     let core_options = options.into_core().map_err(to_js_error)?;
-    run(async move { slsx_core::deploy::plugin_service_state(&core_options).await }).await
+    run(async move { slsx_core::commands::plugin_service_state(&core_options).await }).await
 }
 
 /// `provider.naming.<method>(...args)` for plugins: the engine's own naming rules.

@@ -96,10 +96,10 @@ js_options! {
 impl JsDeployOptions {
     pub fn into_core(
         mut self,
-    ) -> slsx_core::Result<(slsx_core::deploy::DeployOptions, Option<JsReporter>)> {
+    ) -> slsx_core::Result<(slsx_core::commands::DeployOptions, Option<JsReporter>)> {
         let service = self.service_fields(self.aws_s3_accelerate).into_core()?;
         Ok((
-            slsx_core::deploy::DeployOptions {
+            slsx_core::commands::DeployOptions {
                 service,
                 force: self.force.unwrap_or(false),
                 package: non_empty(self.package, "package")?.map(PathBuf::from),
@@ -124,10 +124,10 @@ js_options! {
 impl JsPackageOptions {
     pub fn into_core(
         mut self,
-    ) -> slsx_core::Result<(slsx_core::deploy::PackageOptions, Option<JsReporter>)> {
+    ) -> slsx_core::Result<(slsx_core::commands::PackageOptions, Option<JsReporter>)> {
         let service = self.service_fields(None).into_core()?;
         Ok((
-            slsx_core::deploy::PackageOptions {
+            slsx_core::commands::PackageOptions {
                 service,
                 package: non_empty(self.package, "package")?.map(PathBuf::from),
             },
@@ -159,10 +159,13 @@ js_options! {
 impl JsDeployFunctionOptions {
     pub fn into_core(
         mut self,
-    ) -> slsx_core::Result<(slsx_core::deploy::DeployFunctionOptions, Option<JsReporter>)> {
+    ) -> slsx_core::Result<(
+        slsx_core::commands::DeployFunctionOptions,
+        Option<JsReporter>,
+    )> {
         let service = self.service_fields(None).into_core()?;
         Ok((
-            slsx_core::deploy::DeployFunctionOptions {
+            slsx_core::commands::DeployFunctionOptions {
                 service,
                 functions: self.functions,
                 force: self.force.unwrap_or(false),
@@ -218,6 +221,7 @@ impl ServiceFields {
             preloaded,
             aws_s3_accelerate: self.aws_s3_accelerate,
             skip_schema: false,
+            skip_compile_checks: false,
             js_files: self.js_file_loader.map(|l| {
                 let sources = self
                     .plugins

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use napi_derive::napi;
-use slsx_core::deploy::{ArtifactResult, DeployResult, FunctionResult, PackageResult};
+use slsx_core::commands::{ArtifactResult, DeployResult, FunctionResult, PackageResult};
 
 #[napi(object, js_name = "Artifact")]
 pub struct JsArtifact {
@@ -167,8 +167,8 @@ pub struct JsInfoResult {
     pub outputs: HashMap<String, String>,
 }
 
-impl From<slsx_core::deploy::InfoResult> for JsInfoResult {
-    fn from(r: slsx_core::deploy::InfoResult) -> Self {
+impl From<slsx_core::commands::InfoResult> for JsInfoResult {
+    fn from(r: slsx_core::commands::InfoResult) -> Self {
         JsInfoResult {
             service: r.service,
             stage: r.stage,
@@ -202,8 +202,8 @@ pub struct JsFunctionDeployed {
     pub version: Option<String>,
 }
 
-impl From<slsx_core::deploy::FunctionDeployed> for JsFunctionDeployed {
-    fn from(f: slsx_core::deploy::FunctionDeployed) -> Self {
+impl From<slsx_core::commands::FunctionDeployed> for JsFunctionDeployed {
+    fn from(f: slsx_core::commands::FunctionDeployed) -> Self {
         JsFunctionDeployed {
             key: f.key,
             name: f.name,

@@ -7,6 +7,7 @@
 
 pub mod aws;
 pub mod clock;
+pub mod commands;
 pub mod compile;
 pub mod config;
 pub mod defaults;

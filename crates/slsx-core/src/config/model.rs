@@ -30,6 +30,9 @@ pub struct ServiceOptions {
     /// Load for the plugins' constructors: the schema converts values but its problems are not
     /// raised yet (plugins extend the schema once they are constructed).
     pub skip_schema: bool,
+    /// Load for `print`: the checks osls makes only while compiling (functions' settings, events)
+    /// are not made — osls prints configurations its compiler refuses.
+    pub skip_compile_checks: bool,
     /// The plugins' hooks (the Node.js host provides them when the service lists plugins).
     pub hooks: Option<std::sync::Arc<dyn crate::lifecycle::Hooks>>,
 }
@@ -289,16 +292,18 @@ impl Service {
             aws_s3_accelerate: options.aws_s3_accelerate,
             images: Default::default(),
         };
+        let checked = !options.skip_schema && !options.skip_compile_checks;
         for f in &service.functions {
-            if !options.skip_schema {
+            if checked {
                 super::function_checks::check(&service, f)?;
             }
         }
         for i in 0..service.functions.len() {
             match super::events::parse(&service, &service.functions[i]) {
                 Ok(events) => service.functions[i].events = events,
-                // Loaded for the plugins' constructors: the events are checked once they ran.
-                Err(_) if options.skip_schema => {}
+                // Loaded for the plugins' constructors (the events are checked once they ran), or
+                // for `print`.
+                Err(_) if !checked => {}
                 Err(e) => return Err(e),
             }
         }

@@ -4,7 +4,7 @@
 
 use aws_sdk_lambda::types::{FunctionConfiguration, SnapStartResponse, VpcConfigResponse};
 
-use super::super::role::{role_ref, RoleRef};
+use super::super::function_role::{role_ref, RoleRef};
 use super::*;
 use crate::config::{Service, ServiceOptions};
 use crate::deploy::scripted_sdk;

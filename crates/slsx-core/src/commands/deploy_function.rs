@@ -3,20 +3,16 @@
 //! and through the deployment bucket above, then waited for; `publish` makes a version and moves the
 //! function's alias, so versioned functions do not drift.
 
-use std::time::{Duration, Instant};
-
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{DeadLetterConfig, Environment};
 use futures::FutureExt;
-use serde_json::Value;
 
-use super::hook_state::ServiceState;
-use super::{bucket, stack, upload};
+use crate::deploy::function_role as role;
+use crate::deploy::function_settings as settings;
+use crate::deploy::function_update::{
+    deployed_configuration, update_configuration, upload_through_bucket, wait_until_updated,
+};
+use crate::deploy::hook_state::ServiceState;
 
-#[path = "function_role.rs"]
-mod role;
-#[path = "function_settings.rs"]
-mod settings;
 use crate::aws::{errors, AwsContext};
 use crate::config::{Function, ServiceOptions};
 use crate::error::{Error, Result};
@@ -63,13 +59,12 @@ pub async fn deploy_function(
     options: DeployFunctionOptions,
     reporter: SharedReporter,
 ) -> Result<Vec<FunctionDeployed>> {
-    let hooks = options.service.hooks();
-    let h = hooks.as_ref();
-    let service = crate::load::load_with_aws(&options.service).await?;
-    let mut st = ServiceState::new(service);
     // `initialize`, `deploy:function:initialize` (the functions checked), `packageFunction` (its
     // handler spawns `package:function:package`), `deploy` (spawns the temp-dir cleanup), `finalize`.
-    let outcome = async {
+    let service_options = options.service.clone();
+    super::run(&service_options, |service, hooks| async move {
+        let h = hooks.as_ref();
+        let mut st = ServiceState::new(service);
         lifecycle::hook(h, "initialize", &mut st).await?;
         lifecycle::before(h, "deploy:function:initialize", &mut st).await?;
         check_targets(&st.service, &options)?;
@@ -80,12 +75,8 @@ pub async fn deploy_function(
         lifecycle::after(h, "deploy:function:deploy", &mut st).await?;
         lifecycle::hook(h, "finalize", &mut st).await?;
         Ok(out)
-    }
-    .await;
-    match outcome {
-        Ok(out) => Ok(out),
-        Err(e) => Err(lifecycle::on_error(h, e).await),
-    }
+    })
+    .await
 }
 
 /// The functions asked for, each in the service (and not durable).
@@ -169,12 +160,12 @@ async fn deploy_targets(
         let _ = std::fs::remove_dir_all(&out_dir);
         std::fs::create_dir_all(&out_dir)
             .map_err(|e| Error::io(format!("cannot create \"{}\"", out_dir.display()), e))?;
-        let fetch = super::download::fetcher_awaiting(ctx_fetch);
+        let fetch = crate::deploy::download::fetcher_awaiting(ctx_fetch);
         crate::package::package_service(&only, &out_dir, Some(&package_dir), &fetch, r.as_ref())
     });
 
     let ctx = ctx_later.await;
-    super::report_credentials(&ctx, reporter.as_ref());
+    crate::deploy::report_credentials(&ctx, reporter.as_ref());
     // Every function must exist already; its deployed configuration is what the update compares with.
     let lambda = ctx.lambda();
     let deployed =
@@ -198,7 +189,7 @@ async fn deploy_targets(
     with_images
         .functions
         .retain(|f| targets.iter().any(|t| t.key == f.key && t.image.is_some()));
-    let images = super::images::resolve(&ctx, &with_images, reporter.as_ref()).await?;
+    let images = crate::deploy::images::resolve(&ctx, &with_images, reporter.as_ref()).await?;
 
     let packaged = packaging.await.map_err(|e| Error::Internal {
         message: format!("packaging task failed: {e}"),
@@ -255,33 +246,6 @@ async fn deploy_targets(
         })??);
     }
     Ok(out)
-}
-
-/// The deployed configuration of `f`: `FUNCTION_NOT_YET_DEPLOYED` when there is none, and a switch
-/// between zip and image is refused (only `deploy` can make it).
-async fn deployed_configuration(
-    lambda: &aws_sdk_lambda::Client,
-    f: &Function,
-) -> Result<aws_sdk_lambda::types::FunctionConfiguration> {
-    match lambda.get_function().function_name(&f.name).send().await {
-        Ok(remote) => {
-            let config = remote.configuration().cloned().unwrap_or_else(|| aws_sdk_lambda::types::FunctionConfiguration::builder().build());
-            let remote_image = config.package_type().is_some_and(|t| t.as_str() == "Image");
-            if remote_image != f.image.is_some() {
-                let (now, before) = if remote_image { ("handler", "an image") } else { ("image", "zip file") };
-                return Err(Error::Stack {
-                    code: "DEPLOY_FUNCTION_CHANGE_BETWEEN_HANDLER_AND_IMAGE_ERROR".into(),
-                    message: format!("The function \"{}\" you want to update with {now} was previously packaged as {before}. Run slsx deploy to switch it.", f.key),
-                });
-            }
-            Ok(config)
-        }
-        Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_not_found_exception()) => Err(Error::Stack {
-            code: "FUNCTION_NOT_YET_DEPLOYED".into(),
-            message: format!("The function \"{}\" you want to update is not yet deployed: run slsx deploy first", f.key),
-        }),
-        Err(e) => Err(errors::wrap("LAMBDA", "GET_FUNCTION", format!("read function {}", f.name), e)),
-    }
 }
 
 /// What a function runs: a zip, or an image pinned by digest.
@@ -407,245 +371,4 @@ async fn finish(
         result.version = version;
     }
     Ok(result)
-}
-
-/// A large zip goes to the deployment bucket, content-addressed like a deploy's.
-async fn upload_through_bucket(
-    ctx: &AwsContext,
-    service: &crate::config::Service,
-    artifact: &crate::package::Artifact,
-) -> Result<(String, String)> {
-    let bucket_name = match crate::compile::custom_bucket(service) {
-        Some(name) => name,
-        None => {
-            let s = stack::describe(ctx, &service.stack_name())
-                .await?
-                .ok_or_else(|| Error::Stack {
-                    code: "FUNCTION_NOT_YET_DEPLOYED".into(),
-                    message: format!(
-                        "Stack {} does not exist: run slsx deploy first",
-                        service.stack_name()
-                    ),
-                })?;
-            bucket::resolve(ctx, &s).await?
-        }
-    };
-    let key = crate::compile::code_artifact_key(service, &artifact.sha256_hex);
-    upload::upload_artifact(ctx, &bucket_name, &key, artifact).await?;
-    Ok((bucket_name, key))
-}
-
-/// Waits for `State=Active` and `LastUpdateStatus=Successful` (60 s at most).
-async fn wait_until_updated(ctx: &AwsContext, name: &str) -> Result<()> {
-    let started = Instant::now();
-    loop {
-        let c = ctx
-            .lambda()
-            .get_function_configuration()
-            .function_name(name)
-            .send()
-            .await
-            .map_err(errors::lambda(
-                "GET_FUNCTION_CONFIGURATION",
-                format!("read function {name}"),
-            ))?;
-        let active = c.state().is_none_or(|s| s.as_str() == "Active");
-        let done = c
-            .last_update_status()
-            .is_none_or(|s| s.as_str() == "Successful");
-        if c.last_update_status()
-            .is_some_and(|s| s.as_str() == "Failed")
-        {
-            return Err(Error::Stack {
-                code: "DEPLOY_FUNCTION_UPDATE_FAILED".into(),
-                message: format!(
-                    "The update of {name} failed: {}",
-                    c.last_update_status_reason().unwrap_or("no reason given")
-                ),
-            });
-        }
-        if active && done {
-            return Ok(());
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            return Err(Error::Stack {
-                code: "DEPLOY_FUNCTION_ENSURE_STATE_TIMED_OUT".into(),
-                message: format!(
-                    "{name} did not become Active with a successful update within 60 s"
-                ),
-            });
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
-/// The configuration Serverless's `deploy function` sends, each field only when it differs from the
-/// deployed one. Returns whether an update was made.
-async fn update_configuration(
-    ctx: &AwsContext,
-    service: &crate::config::Service,
-    f: &Function,
-    remote: &aws_sdk_lambda::types::FunctionConfiguration,
-    role: Option<String>,
-) -> Result<bool> {
-    let mut req = ctx
-        .lambda()
-        .update_function_configuration()
-        .function_name(&f.name);
-    let mut changed = false;
-    if let Some(d) = f
-        .description
-        .as_deref()
-        .filter(|d| Some(*d) != remote.description())
-    {
-        req = req.description(d);
-        changed = true;
-    }
-    if f.image.is_none() && Some(f.handler.as_str()) != remote.handler() {
-        req = req.handler(&f.handler);
-        changed = true;
-    }
-    // An image's command, entry point and working directory.
-    if let Some(Value::Object(image)) = &f.image {
-        let list = |k: &str| {
-            image.get(k).and_then(Value::as_array).map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect::<Vec<_>>()
-            })
-        };
-        let command = list("command");
-        let entry_point = list("entryPoint");
-        let working_dir = image
-            .get("workingDirectory")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let have = remote
-            .image_config_response()
-            .and_then(|r| r.image_config());
-        let same = have.map(|c| c.command().to_vec())
-            == command.clone().or(have.map(|_| Vec::new()))
-            && have.map(|c| c.entry_point().to_vec())
-                == entry_point.clone().or(have.map(|_| Vec::new()))
-            && have.and_then(|c| c.working_directory().map(str::to_string)) == working_dir;
-        let wanted_any = command.is_some() || entry_point.is_some() || working_dir.is_some();
-        if !same && (wanted_any || have.is_some()) {
-            req = req.image_config(
-                aws_sdk_lambda::types::ImageConfig::builder()
-                    .set_command(command)
-                    .set_entry_point(entry_point)
-                    .set_working_directory(working_dir)
-                    .build(),
-            );
-            changed = true;
-        }
-    }
-    if let Some(m) = f
-        .memory_size
-        .or(service.provider.memory_size)
-        .filter(|m| Some(*m as i32) != remote.memory_size())
-    {
-        req = req.memory_size(m as i32);
-        changed = true;
-    }
-    if let Some(t) = f
-        .timeout
-        .or(service.provider.timeout)
-        .filter(|t| Some(*t as i32) != remote.timeout())
-    {
-        req = req.timeout(t as i32);
-        changed = true;
-    }
-    if let Some(kms) = f
-        .settings
-        .kms_key_arn
-        .as_ref()
-        .and_then(Value::as_str)
-        .filter(|k| Some(*k) != remote.kms_key_arn())
-    {
-        req = req.kms_key_arn(kms);
-        changed = true;
-    }
-    if let Some(dlq) = f.settings.on_error.as_ref().and_then(Value::as_str) {
-        if remote.dead_letter_config().and_then(|d| d.target_arn()) != Some(dlq) {
-            req = req.dead_letter_config(DeadLetterConfig::builder().target_arn(dlq).build());
-            changed = true;
-        }
-    }
-    // The environment, unless a value is a CloudFormation intrinsic only a stack can resolve.
-    let mut env = service.provider.environment.clone();
-    env.extend(f.environment.clone());
-    if env.values().all(|v| !v.is_object() && !v.is_array()) {
-        let vars: std::collections::HashMap<String, String> = env
-            .into_iter()
-            .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-            .collect();
-        let current = remote
-            .environment()
-            .and_then(|e| e.variables())
-            .cloned()
-            .unwrap_or_default();
-        if vars != current {
-            req = req.environment(Environment::builder().set_variables(Some(vars)).build());
-            changed = true;
-        }
-    }
-    // Layers, unless one is a reference only a stack can resolve.
-    if let Some(Value::Array(layers)) = &f.settings.layers {
-        if layers.iter().all(Value::is_string) {
-            let wanted: Vec<String> = layers
-                .iter()
-                .filter_map(|l| l.as_str().map(str::to_string))
-                .collect();
-            let mut have: Vec<String> = remote
-                .layers()
-                .iter()
-                .filter_map(|l| l.arn().map(str::to_string))
-                .collect();
-            let mut sorted = wanted.clone();
-            sorted.sort();
-            have.sort();
-            if sorted != have {
-                req = req.set_layers(Some(wanted));
-                changed = true;
-            }
-        }
-    }
-    if let Some(vpc) = settings::vpc(f, remote) {
-        req = req.vpc_config(vpc);
-        changed = true;
-    }
-    if let Some(snap_start) = settings::snap_start(f, remote) {
-        req = req.snap_start(snap_start);
-        changed = true;
-    }
-    if let Some(role) = role.filter(|r| Some(r.as_str()) != remote.role()) {
-        req = req.role(role);
-        changed = true;
-    }
-    if !changed {
-        return Ok(false);
-    }
-    // A code update may still be in progress: retry on conflicts for up to 60 s.
-    let started = Instant::now();
-    loop {
-        match req.clone().send().await {
-            Ok(_) => return Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_resource_conflict_exception())
-                    && started.elapsed() < Duration::from_secs(60) =>
-            {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            Err(e) => {
-                return Err(errors::wrap(
-                    "LAMBDA",
-                    "UPDATE_FUNCTION_CONFIGURATION",
-                    format!("update the configuration of {}", f.name),
-                    e,
-                ))
-            }
-        }
-    }
 }

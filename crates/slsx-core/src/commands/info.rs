@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::hook_state::ServiceState;
-use super::stack;
 use crate::aws::AwsContext;
 use crate::config::{Service, ServiceOptions};
+use crate::deploy::hook_state::ServiceState;
+use crate::deploy::stack;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Hooks};
 
@@ -28,11 +28,9 @@ pub struct InfoResult {
 /// `info`: the lifecycle `initialize`, `info:info` (its handler spawns osls's `aws:info:*` events),
 /// `finalize`, with the plugins' hooks.
 pub async fn info(options: &ServiceOptions) -> Result<InfoResult> {
-    let hooks = options.hooks();
-    let hooks = hooks.as_ref();
-    let service = crate::load::load_with_aws(options).await?;
-    let mut st = ServiceState::new(service);
-    let outcome = async {
+    super::run(options, |service, hooks| async move {
+        let hooks = hooks.as_ref();
+        let mut st = ServiceState::new(service);
         lifecycle::hook(hooks, "initialize", &mut st).await?;
         lifecycle::before(hooks, "info:info", &mut st).await?;
         let result = gather(&st.service, options).await?;
@@ -40,12 +38,8 @@ pub async fn info(options: &ServiceOptions) -> Result<InfoResult> {
         lifecycle::after(hooks, "info:info", &mut st).await?;
         lifecycle::hook(hooks, "finalize", &mut st).await?;
         Ok(result)
-    }
-    .await;
-    match outcome {
-        Ok(r) => Ok(r),
-        Err(e) => Err(lifecycle::on_error(hooks, e).await),
-    }
+    })
+    .await
 }
 
 /// osls's `aws:info:*` events (spawned by `info:info`, and by `deploy:deploy` after a deploy);
@@ -70,7 +64,7 @@ async fn gather(service: &Service, options: &ServiceOptions) -> Result<InfoResul
             code: "AWS_CLOUD_FORMATION_STACK_NOT_FOUND".into(),
             message: format!("Stack {stack_name} does not exist: deploy the service first"),
         })?;
-    let outputs = super::outputs(&stack);
+    let outputs = crate::deploy::outputs(&stack);
     Ok(InfoResult {
         service: service.name.clone(),
         stage: service.stage.clone(),

@@ -3,14 +3,17 @@
 //! `deploy:finalize` (the cleanup), `finalize` — slsx's steps as the built-in handlers, the plugins'
 //! hooks between them.
 
-use super::{
-    artifact_results, bucket, build, build_plan, changes, cleanup, function_results, info,
-    log_subscriptions, monitor, outputs, plan, protection, prune, report_credentials, rest_stage,
-    stack, upload, Decision, DeployOptions, DeployResult, Phases, Plan,
-};
+use super::package::{artifact_results, build_plan, function_results};
+use super::{info, DeployOptions, DeployResult, Phases};
 use crate::aws::AwsContext;
 use crate::compile::naming::change_set_name;
 use crate::config::Service;
+use crate::deploy::changes::Decision;
+use crate::deploy::plan::{self, Plan};
+use crate::deploy::{
+    bucket, build, changes, cleanup, log_subscriptions, monitor, outputs, protection, prune,
+    report_credentials, rest_stage, stack, upload,
+};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Hooks};
 use crate::progress::{ProgressEvent, SharedReporter};
@@ -19,24 +22,18 @@ use crate::progress::{ProgressEvent, SharedReporter};
 /// `aws:deploy:deploy`), `deploy:finalize` (spawns `aws:deploy:finalize`), `finalize`. A failure runs
 /// the plugins' `error` hooks.
 pub async fn deploy(options: DeployOptions, reporter: SharedReporter) -> Result<DeployResult> {
-    let hooks = options.service.hooks();
     // Everything local first: a bad config or an empty package changes nothing in AWS.
-    let service = crate::load::load_with_aws(&options.service).await?;
-    let mut run = DeployRun::new(service, options, reporter).await?;
-    let outcome = async {
+    let service_options = options.service.clone();
+    super::run(&service_options, |service, hooks| async move {
+        let mut run = DeployRun::new(service, options, reporter).await?;
         let mut plan = run.package(hooks.as_ref()).await?;
         run.deploy(&mut plan, hooks.as_ref()).await?;
-        lifecycle::hook(hooks.as_ref(), "finalize", &mut plan).await
-    }
-    .await;
-    match outcome {
-        Ok(()) => {
-            run.result.timings = run.phases.timings;
-            run.result.aws_requests = run.ctx.request_count();
-            Ok(run.result)
-        }
-        Err(e) => Err(lifecycle::on_error(hooks.as_ref(), e).await),
-    }
+        lifecycle::hook(hooks.as_ref(), "finalize", &mut plan).await?;
+        run.result.timings = run.phases.timings;
+        run.result.aws_requests = run.ctx.request_count();
+        Ok(run.result)
+    })
+    .await
 }
 
 /// A deploy under way: what the steps of the lifecycle share.
