@@ -55,11 +55,7 @@ pub fn core_template(service: &Service) -> Value {
             DEPLOYMENT_BUCKET_OUTPUT: { "Value": { "Ref": DEPLOYMENT_BUCKET } }
         }
     });
-    let options = service
-        .provider
-        .raw
-        .get("deploymentBucket")
-        .and_then(Value::as_object);
+    let options = service.provider.settings.deployment_bucket_options.as_ref();
     if let Some(o) = options {
         let bucket = &mut template["Resources"][DEPLOYMENT_BUCKET]["Properties"];
         if let Some(Value::Object(tags)) = o

@@ -194,18 +194,11 @@ pub fn add(
     kind: Kind,
     statements: Vec<Value>,
 ) {
-    let provider = &service.provider.raw;
     let (name, handler) = kind.names();
-    let write_logs = provider
-        .get("logs")
-        .and_then(|l| l.get("frameworkLambda"))
-        .is_some_and(truthy);
+    let write_logs = service.provider.settings.framework_lambda_logs;
     let prefix = format!("{}-{}", service.name, service.stage);
-    let deployment_role = match provider.get("iam").and_then(|i| i.get("deploymentRole")) {
-        Some(r) => Some(r.clone()),
-        None => provider.get("cfnRole").cloned(),
-    }
-    .filter(|r| !r.is_null());
+    let settings = &service.provider.settings;
+    let deployment_role = settings.deployment_role.clone();
 
     if deployment_role.is_none() {
         if !resources.contains_key(ROLE_LOGICAL_ID) {
@@ -254,9 +247,10 @@ pub fn add(
         }
     }
 
-    let runtime = provider
-        .get("runtime")
-        .and_then(Value::as_str)
+    let runtime = service
+        .provider
+        .runtime
+        .as_deref()
         .filter(|r| r.starts_with("nodejs"))
         .unwrap_or(DEFAULT_RUNTIME);
     let zip = artifact();
@@ -267,7 +261,7 @@ pub fn add(
     props.insert("MemorySize".into(), json!(1024));
     props.insert("Runtime".into(), json!(runtime));
     props.insert("Timeout".into(), json!(180));
-    if let Some(a) = provider.get("architecture").filter(|v| truthy(v)) {
+    if let Some(a) = &settings.architecture {
         props.insert("Architectures".into(), json!([a]));
     }
     let mut depends_on: Vec<Value> = Vec::new();
@@ -291,13 +285,10 @@ pub fn add(
             "LogGroupName".into(),
             json!(log_group_name(&deployed_name(service, name))),
         );
-        if let Some(days) = provider.get("logRetentionInDays").filter(|v| !v.is_null()) {
+        if let Some(days) = &settings.log_retention_in_days {
             group.insert("RetentionInDays".into(), days.clone());
         }
-        if let Some(p) = provider
-            .get("logDataProtectionPolicy")
-            .filter(|v| !v.is_null())
-        {
+        if let Some(p) = &settings.log_data_protection_policy {
             group.insert("DataProtectionPolicy".into(), p.clone());
         }
         resources.insert(

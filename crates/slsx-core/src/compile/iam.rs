@@ -19,7 +19,7 @@ pub fn is_existing_role(role: &Value) -> bool {
 }
 
 fn iam_role(service: &Service) -> Option<&Value> {
-    service.provider.raw.get("iam").and_then(|i| i.get("role"))
+    service.provider.settings.iam_role.as_ref()
 }
 
 /// The custom role of a function: its own `role`, else the provider's existing role, else the legacy
@@ -31,12 +31,7 @@ pub fn custom_execution_role(service: &Service, f: &crate::config::Function) -> 
     if let Some(r) = iam_role(service).filter(|r| is_existing_role(r)) {
         return Some(r.clone());
     }
-    service
-        .provider
-        .raw
-        .get("role")
-        .filter(|r| !r.is_null())
-        .cloned()
+    service.provider.settings.legacy_role.clone()
 }
 
 pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>) {
@@ -47,7 +42,7 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
         .cloned()
         .unwrap_or(Value::Object(Map::new()));
     if is_existing_role(&role)
-        || service.provider.raw.contains_key("role")
+        || service.provider.settings.has_legacy_role_key
         || service.functions.iter().all(|f| f.settings.has_role_key)
     {
         return;
@@ -83,19 +78,11 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
         statements
             .push(json!({ "Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied }));
     }
-    let legacy = |key: &str| {
-        service
-            .provider
-            .raw
-            .get(key)
-            .and_then(Value::as_array)
-            .cloned()
-    };
     if let Some(s) = role
         .get("statements")
         .and_then(Value::as_array)
         .cloned()
-        .or_else(|| legacy("iamRoleStatements"))
+        .or_else(|| service.provider.settings.legacy_iam_role_statements.clone())
     {
         statements.extend(s);
     }
@@ -138,7 +125,7 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
     let boundary = role
         .get("permissionsBoundary")
         .or_else(|| role.get("permissionBoundary"))
-        .or_else(|| service.provider.raw.get("rolePermissionsBoundary"));
+        .or(service.provider.settings.role_permissions_boundary.as_ref());
     if let Some(b) = boundary.filter(|b| !b.is_null()) {
         props.insert("PermissionsBoundary".into(), b.clone());
     }
@@ -146,14 +133,16 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
         .get("managedPolicies")
         .and_then(Value::as_array)
         .cloned()
-        .or_else(|| legacy("iamManagedPolicies"))
+        .or_else(|| {
+            service
+                .provider
+                .settings
+                .legacy_iam_managed_policies
+                .clone()
+        })
         .unwrap_or_default();
     let vpc = service.functions.iter().any(|f| f.settings.has_vpc_key)
-        || service
-            .provider
-            .raw
-            .get("vpc")
-            .is_some_and(|v| !v.is_null());
+        || service.provider.settings.vpc.is_some();
     if vpc {
         managed.push(json!({ "Fn::Join": ["", ["arn:", { "Ref": "AWS::Partition" }, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]] }));
     }

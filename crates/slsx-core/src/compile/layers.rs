@@ -42,7 +42,7 @@ pub fn add_layers(
             "Type": "AWS::Lambda::LayerVersion",
             "Properties": {
                 "Content": { "S3Bucket": super::bucket_ref(service) },
-                "LayerName": layer.raw.get("name").and_then(Value::as_str).unwrap_or(&layer.key),
+                "LayerName": layer.name.as_deref().unwrap_or(&layer.key),
             }
         });
         copy_optional(layer, &mut resource["Properties"]);
@@ -50,25 +50,14 @@ pub fn add_layers(
         let for_hash = resource["Properties"].clone();
         resource["Properties"]["Content"]["S3Key"] = json!(s3_key);
         let mut logical_id = layer_logical_id(&layer.key);
-        if layer
-            .raw
-            .get("retain")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-        {
+        if layer.retain {
             logical_id.push_str(&sha1);
             resource["DeletionPolicy"] = json!("Retain");
         }
         let retain = resource.get("DeletionPolicy").is_some();
         resources.insert(logical_id.clone(), resource);
         // `allowedAccounts`: a LayerVersionPermission per account (`*` is everyone).
-        for account in layer
-            .raw
-            .get("allowedAccounts")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for account in &layer.allowed_accounts {
             let account = match account {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -118,7 +107,7 @@ fn copy_optional(layer: &Layer, props: &mut Value) {
         ("compatibleRuntimes", "CompatibleRuntimes"),
         ("compatibleArchitectures", "CompatibleArchitectures"),
     ] {
-        if let Some(v) = layer.raw.get(from).filter(|v| !v.is_null()) {
+        if let Some(v) = layer.optional.get(from) {
             props[to] = v.clone();
         }
     }

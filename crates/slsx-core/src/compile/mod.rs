@@ -181,13 +181,7 @@ pub fn bucket_ref(service: &Service) -> serde_json::Value {
 
 /// `provider.deploymentBucket` (a name, or an object with `name`).
 pub fn custom_bucket(service: &Service) -> Option<String> {
-    match service.provider.raw.get("deploymentBucket") {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(serde_json::Value::Object(o)) => {
-            o.get("name").and_then(|n| n.as_str()).map(str::to_string)
-        }
-        _ => None,
-    }
+    service.provider.settings.deployment_bucket_name.clone()
 }
 
 fn resources_mut(template: &mut Value) -> &mut Map<String, Value> {

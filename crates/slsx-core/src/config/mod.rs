@@ -7,6 +7,7 @@ mod load;
 pub(crate) mod merge;
 mod model;
 pub(crate) mod osls_setup;
+mod provider_settings;
 pub mod schema;
 pub mod yaml;
 
@@ -17,6 +18,7 @@ pub use model::{
     is_name, Function, Layer, PackageConfig, Provider, ResolvedImage, Service, ServiceOptions,
 };
 pub use osls_setup::truthy as js_truthy;
+pub use provider_settings::ProviderSettings;
 
 /// The position of a key path in the service's config file, for error messages.
 pub fn locate(service: &Service, path: &str) -> Option<Box<crate::error::SourceLocation>> {

@@ -79,6 +79,8 @@ pub struct Provider {
     pub deployment_prefix: String,
     pub version_functions: bool,
     pub environment: Map<String, Value>,
+    /// The settings the compiler and the deploy steps read.
+    pub settings: super::ProviderSettings,
     pub raw: Map<String, Value>,
 }
 
@@ -105,6 +107,15 @@ pub struct Layer {
     /// Directory of the layer's files, relative to the service.
     pub path: Option<String>,
     pub package: PackageConfig,
+    /// `name`, as written (the layer's key names it otherwise).
+    pub name: Option<String>,
+    /// `retain`: old versions are kept (the logical ID carries the content's hash).
+    pub retain: bool,
+    /// `allowedAccounts`: who may use the layer.
+    pub allowed_accounts: Vec<Value>,
+    /// `description`, `licenseInfo`, `compatibleRuntimes`, `compatibleArchitectures` when set: copied
+    /// into the layer version as they are.
+    pub optional: Map<String, Value>,
     pub raw: Map<String, Value>,
 }
 
@@ -248,6 +259,7 @@ impl Service {
                 }
             },
             environment: opt_map(&provider_raw, "environment", "provider", &ctx)?,
+            settings: super::ProviderSettings::read(&provider_raw),
             raw: provider_raw.clone(),
         };
 
@@ -431,6 +443,22 @@ fn layer(key: &str, l: &Value, ctx: &Ctx) -> Result<Layer> {
         key: key.to_string(),
         path: path.map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string()),
         package,
+        name: raw.get("name").and_then(Value::as_str).map(str::to_string),
+        retain: raw.get("retain").and_then(Value::as_bool).unwrap_or(false),
+        allowed_accounts: raw
+            .get("allowedAccounts")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        optional: [
+            "description",
+            "licenseInfo",
+            "compatibleRuntimes",
+            "compatibleArchitectures",
+        ]
+        .into_iter()
+        .filter_map(|k| Some((k.to_string(), raw.get(k).filter(|v| !v.is_null())?.clone())))
+        .collect(),
         raw,
     })
 }

@@ -31,8 +31,7 @@ pub fn setting(service: &Service) -> Result<Option<u64>> {
         },
         Some(_) => return Err(invalid(service)),
     };
-    let provider_versions_off =
-        service.provider.raw.get("versionFunctions") == Some(&Value::Bool(false));
+    let provider_versions_off = !service.provider.version_functions;
     let durable = service.functions.iter().any(is_durable);
     let prunable = service.functions.iter().any(is_versioned);
     if provider_versions_off && (!durable || prunable) {
@@ -159,10 +158,11 @@ async fn prune_layers(
     let lambda = ctx.lambda();
     let mut pruned = 0usize;
     for layer in &service.layers {
-        let name = match layer.raw.get("name") {
-            Some(Value::String(n)) if !n.is_empty() => n.clone(),
-            _ => layer.key.clone(),
-        };
+        let name = layer
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| layer.key.clone());
         for version in beyond_newest(list_layer_versions(&lambda, &name).await?, keep) {
             reporter.report(ProgressEvent::Info {
                 message: format!("Deleting layer version {name}:{version}."),
