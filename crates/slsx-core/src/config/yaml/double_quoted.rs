@@ -17,12 +17,7 @@ impl State<'_> {
         self.position += 1;
         let mut run = (self.position, self.position);
         loop {
-            let ch = self.ch();
-            if ch == 0 {
-                return Err(
-                    self.error("unexpected end of the stream within a double quoted scalar")
-                );
-            }
+            let ch = self.quoted_byte("double")?;
             if high_surrogate.is_some() && ch != b'\\' {
                 return Err(self.lone_surrogate());
             }

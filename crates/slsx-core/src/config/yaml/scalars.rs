@@ -135,12 +135,7 @@ impl State<'_> {
         self.position += 1;
         let mut run = (self.position, self.position);
         loop {
-            let ch = self.ch();
-            if ch == 0 {
-                return Err(
-                    self.error("unexpected end of the stream within a single quoted scalar")
-                );
-            }
+            let ch = self.quoted_byte("single")?;
             if ch == b'\'' {
                 self.capture(&mut out, run.0, self.position, true)?;
                 if self.advance() != b'\'' {
@@ -154,6 +149,16 @@ impl State<'_> {
             } else {
                 self.quoted_content(ch, &mut out, &mut run, "single")?;
             }
+        }
+    }
+
+    /// The current byte of a quoted scalar: the end of the text is an error.
+    pub(super) fn quoted_byte(&self, style: &str) -> R<u8> {
+        match self.ch() {
+            0 => Err(self.error(format!(
+                "unexpected end of the stream within a {style} quoted scalar"
+            ))),
+            ch => Ok(ch),
         }
     }
 
