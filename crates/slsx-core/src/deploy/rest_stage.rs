@@ -4,6 +4,9 @@
 //! execution and access logs (`provider.logs.restApi`) and the stage's tags (`tags` + `stackTags`).
 //! Without access logs, the access log group is deleted so enabling them again does not collide.
 
+use std::collections::HashMap;
+
+use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 use serde_json::Value;
 
@@ -125,141 +128,29 @@ pub async fn update(
         arn.nth(1).unwrap_or("aws").to_string(),
         arn.nth(2).unwrap_or_default().to_string(),
     );
-    let api = ctx.apigateway();
-    let stage = stage_name(service);
-    let current = match api
-        .get_stage()
-        .rest_api_id(rest_api_id)
-        .stage_name(&stage)
-        .send()
-        .await
-    {
-        Ok(s) => Some(s),
-        Err(e) if errors::has_code(&e, "NotFoundException") => None,
-        Err(e) => {
-            return Err(errors::wrap(
-                "API_GATEWAY",
-                "GET_STAGE",
-                format!("read stage {stage} of REST API {rest_api_id}"),
-                e,
-            ))
-        }
+    let stage = Stage {
+        api: ctx.apigateway(),
+        rest_api_id,
+        name: stage_name(service),
     };
-    if current.is_none() {
-        let deployments = api
-            .get_deployments()
-            .rest_api_id(rest_api_id)
-            .limit(500)
-            .send()
-            .await
-            .map_err(|e| {
-                errors::wrap(
-                    "API_GATEWAY",
-                    "GET_DEPLOYMENTS",
-                    format!("list deployments of REST API {rest_api_id}"),
-                    e,
-                )
-            })?;
-        let Some(id) = deployments.items().first().and_then(|d| d.id()) else {
-            return Ok(());
-        };
-        api.create_stage()
-            .rest_api_id(rest_api_id)
-            .stage_name(&stage)
-            .deployment_id(id)
-            .send()
-            .await
-            .map_err(|e| {
-                errors::wrap(
-                    "API_GATEWAY",
-                    "CREATE_STAGE",
-                    format!("create stage {stage} of REST API {rest_api_id}"),
-                    e,
-                )
-            })?;
+    let current = stage.current().await?;
+    if current.is_none() && !stage.create().await? {
+        return Ok(());
     }
-    let ops: Vec<PatchOperation> = patch_operations(service, &partition, &account)
-        .into_iter()
-        .map(|(op, path, value)| {
-            PatchOperation::builder()
-                .op(op)
-                .path(path)
-                .set_value(value)
-                .build()
-        })
-        .collect();
-    if !ops.is_empty() {
-        api.update_stage()
-            .rest_api_id(rest_api_id)
-            .stage_name(&stage)
-            .set_patch_operations(Some(ops))
-            .send()
-            .await
-            .map_err(|e| {
-                errors::wrap(
-                    "API_GATEWAY",
-                    "UPDATE_STAGE",
-                    format!("update stage {stage} of REST API {rest_api_id}"),
-                    e,
-                )
-            })?;
-    }
+    stage
+        .patch(patch_operations(service, &partition, &account))
+        .await?;
     if tags_configured {
-        let mut wanted: Vec<(String, String)> = Vec::new();
-        for source in [provider.get("stackTags"), provider.get("tags")] {
-            for (k, v) in source.and_then(Value::as_object).into_iter().flatten() {
-                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                match wanted.iter_mut().find(|(key, _)| key == k) {
-                    Some(slot) => slot.1 = v,
-                    None => wanted.push((k.clone(), v)),
-                }
-            }
-        }
         let have = current
             .as_ref()
             .and_then(|s| s.tags())
             .cloned()
             .unwrap_or_default();
         let resource = format!(
-            "arn:{partition}:apigateway:{}::/restapis/{rest_api_id}/stages/{stage}",
-            service.region
+            "arn:{partition}:apigateway:{}::/restapis/{rest_api_id}/stages/{}",
+            service.region, stage.name
         );
-        let stale: Vec<String> = have
-            .keys()
-            .filter(|k| !k.starts_with("aws:") && !wanted.iter().any(|(w, _)| w == *k))
-            .cloned()
-            .collect();
-        let same = have.len() == wanted.len() && wanted.iter().all(|(k, v)| have.get(k) == Some(v));
-        if !wanted.is_empty() && !same {
-            api.tag_resource()
-                .resource_arn(&resource)
-                .set_tags(Some(wanted.into_iter().collect()))
-                .send()
-                .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "API_GATEWAY",
-                        "TAG_RESOURCE",
-                        format!("tag stage {stage} of REST API {rest_api_id}"),
-                        e,
-                    )
-                })?;
-        }
-        if !stale.is_empty() {
-            api.untag_resource()
-                .resource_arn(&resource)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "API_GATEWAY",
-                        "UNTAG_RESOURCE",
-                        format!("untag stage {stage} of REST API {rest_api_id}"),
-                        e,
-                    )
-                })?;
-        }
+        stage.tag(&resource, wanted_tags(service), have).await?;
     }
     let access_logging = provider
         .get("logs")
@@ -280,6 +171,175 @@ pub async fn update(
             .await;
     }
     Ok(())
+}
+
+/// `stackTags` then `tags` (a key in both takes the value of `tags`), in order.
+fn wanted_tags(service: &Service) -> Vec<(String, String)> {
+    let provider = &service.provider.raw;
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for source in [provider.get("stackTags"), provider.get("tags")] {
+        for (k, v) in source.and_then(Value::as_object).into_iter().flatten() {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            match wanted.iter_mut().find(|(key, _)| key == k) {
+                Some(slot) => slot.1 = v,
+                None => wanted.push((k.clone(), v)),
+            }
+        }
+    }
+    wanted
+}
+
+/// The stage of the REST API, through the API Gateway API.
+struct Stage<'a> {
+    api: aws_sdk_apigateway::Client,
+    rest_api_id: &'a str,
+    name: String,
+}
+
+impl Stage<'_> {
+    /// The stage as it is, or None when the deployment has not created it.
+    async fn current(&self) -> Result<Option<GetStageOutput>> {
+        let (stage, rest_api_id) = (&self.name, self.rest_api_id);
+        match self
+            .api
+            .get_stage()
+            .rest_api_id(rest_api_id)
+            .stage_name(stage)
+            .send()
+            .await
+        {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if errors::has_code(&e, "NotFoundException") => Ok(None),
+            Err(e) => Err(errors::wrap(
+                "API_GATEWAY",
+                "GET_STAGE",
+                format!("read stage {stage} of REST API {rest_api_id}"),
+                e,
+            )),
+        }
+    }
+
+    /// Creates the stage on the API's newest deployment; false when the API has no deployment.
+    async fn create(&self) -> Result<bool> {
+        let (stage, rest_api_id) = (&self.name, self.rest_api_id);
+        let deployments = self
+            .api
+            .get_deployments()
+            .rest_api_id(rest_api_id)
+            .limit(500)
+            .send()
+            .await
+            .map_err(|e| {
+                errors::wrap(
+                    "API_GATEWAY",
+                    "GET_DEPLOYMENTS",
+                    format!("list deployments of REST API {rest_api_id}"),
+                    e,
+                )
+            })?;
+        let Some(id) = deployments.items().first().and_then(|d| d.id()) else {
+            return Ok(false);
+        };
+        self.api
+            .create_stage()
+            .rest_api_id(rest_api_id)
+            .stage_name(stage)
+            .deployment_id(id)
+            .send()
+            .await
+            .map_err(|e| {
+                errors::wrap(
+                    "API_GATEWAY",
+                    "CREATE_STAGE",
+                    format!("create stage {stage} of REST API {rest_api_id}"),
+                    e,
+                )
+            })?;
+        Ok(true)
+    }
+
+    async fn patch(&self, operations: Vec<(Op, String, Option<String>)>) -> Result<()> {
+        let (stage, rest_api_id) = (&self.name, self.rest_api_id);
+        let ops: Vec<PatchOperation> = operations
+            .into_iter()
+            .map(|(op, path, value)| {
+                PatchOperation::builder()
+                    .op(op)
+                    .path(path)
+                    .set_value(value)
+                    .build()
+            })
+            .collect();
+        if ops.is_empty() {
+            return Ok(());
+        }
+        self.api
+            .update_stage()
+            .rest_api_id(rest_api_id)
+            .stage_name(stage)
+            .set_patch_operations(Some(ops))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                errors::wrap(
+                    "API_GATEWAY",
+                    "UPDATE_STAGE",
+                    format!("update stage {stage} of REST API {rest_api_id}"),
+                    e,
+                )
+            })
+    }
+
+    /// Tags the stage (`resource`) with `wanted` unless it has exactly those already (`have`), and
+    /// removes the tags it has beyond them (AWS's own `aws:` tags stay).
+    async fn tag(
+        &self,
+        resource: &str,
+        wanted: Vec<(String, String)>,
+        have: HashMap<String, String>,
+    ) -> Result<()> {
+        let (stage, rest_api_id) = (&self.name, self.rest_api_id);
+        let stale: Vec<String> = have
+            .keys()
+            .filter(|k| !k.starts_with("aws:") && !wanted.iter().any(|(w, _)| w == *k))
+            .cloned()
+            .collect();
+        let same = have.len() == wanted.len() && wanted.iter().all(|(k, v)| have.get(k) == Some(v));
+        if !wanted.is_empty() && !same {
+            self.api
+                .tag_resource()
+                .resource_arn(resource)
+                .set_tags(Some(wanted.into_iter().collect()))
+                .send()
+                .await
+                .map_err(|e| {
+                    errors::wrap(
+                        "API_GATEWAY",
+                        "TAG_RESOURCE",
+                        format!("tag stage {stage} of REST API {rest_api_id}"),
+                        e,
+                    )
+                })?;
+        }
+        if !stale.is_empty() {
+            self.api
+                .untag_resource()
+                .resource_arn(resource)
+                .set_tag_keys(Some(stale))
+                .send()
+                .await
+                .map_err(|e| {
+                    errors::wrap(
+                        "API_GATEWAY",
+                        "UNTAG_RESOURCE",
+                        format!("untag stage {stage} of REST API {rest_api_id}"),
+                        e,
+                    )
+                })?;
+        }
+        Ok(())
+    }
 }
 
 /// The REST API id in a `ServiceEndpoint` output (`https://<id>.execute-api.<region>.<suffix>/<stage>`).

@@ -13,133 +13,158 @@ use super::{failure, Failure, Out, Params};
 use crate::aws::AwsContext;
 
 pub async fn call(ctx: &AwsContext, method: &str, p: &Params<'_>) -> Result<Value, Failure> {
-    let lambda = ctx.lambda();
     match method {
-        "listVersionsByFunction" => {
-            p.only(&["FunctionName", "Marker", "MaxItems"])?;
-            let r = lambda
-                .list_versions_by_function()
-                .function_name(p.req_str("FunctionName")?)
-                .set_marker(p.str("Marker")?)
-                .set_max_items(p.int32("MaxItems")?)
-                .send()
-                .await
-                .map_err(|e| failure(p, e))?;
-            Ok(Out::new()
-                .list("Versions", r.versions(), function_configuration)
-                .s("NextMarker", r.next_marker())
-                .done())
-        }
-        "listAliases" => {
-            p.only(&["FunctionName", "FunctionVersion", "Marker", "MaxItems"])?;
-            let r = lambda
-                .list_aliases()
-                .function_name(p.req_str("FunctionName")?)
-                .set_function_version(p.str("FunctionVersion")?)
-                .set_marker(p.str("Marker")?)
-                .set_max_items(p.int32("MaxItems")?)
-                .send()
-                .await
-                .map_err(|e| failure(p, e))?;
-            Ok(Out::new()
-                .list("Aliases", r.aliases(), alias)
-                .s("NextMarker", r.next_marker())
-                .done())
-        }
-        "deleteFunction" => {
-            p.only(&["FunctionName", "Qualifier"])?;
-            lambda
-                .delete_function()
-                .function_name(p.req_str("FunctionName")?)
-                .set_qualifier(p.str("Qualifier")?)
-                .send()
-                .await
-                .map_err(|e| failure(p, e))?;
-            Ok(Out::new().done())
-        }
-        "listLayerVersions" => {
-            p.only(&["LayerName", "Marker", "MaxItems"])?;
-            let r = lambda
-                .list_layer_versions()
-                .layer_name(p.req_str("LayerName")?)
-                .set_marker(p.str("Marker")?)
-                .set_max_items(p.int32("MaxItems")?)
-                .send()
-                .await
-                .map_err(|e| failure(p, e))?;
-            Ok(Out::new()
-                .list("LayerVersions", r.layer_versions(), layer_version)
-                .s("NextMarker", r.next_marker())
-                .done())
-        }
-        "deleteLayerVersion" => {
-            p.only(&["LayerName", "VersionNumber"])?;
-            lambda
-                .delete_layer_version()
-                .layer_name(p.req_str("LayerName")?)
-                .version_number(p.req_int("VersionNumber")?)
-                .send()
-                .await
-                .map_err(|e| failure(p, e))?;
-            Ok(Out::new().done())
-        }
+        "listVersionsByFunction" => list_versions_by_function(ctx, p).await,
+        "listAliases" => list_aliases(ctx, p).await,
+        "deleteFunction" => delete_function(ctx, p).await,
+        "listLayerVersions" => list_layer_versions(ctx, p).await,
+        "deleteLayerVersion" => delete_layer_version(ctx, p).await,
         "invoke" => invoke(ctx, p).await,
-        "getFunction" => {
-            p.only(&["FunctionName", "Qualifier"])?;
-            let r = lambda
-                .get_function()
-                .function_name(p.req_str("FunctionName")?)
-                .set_qualifier(p.str("Qualifier")?)
-                .send()
-                .await
-                .map_err(|e| failure(p, e))?;
-            let code = r.code().map(|c| {
-                Out::new()
-                    .s("RepositoryType", c.repository_type())
-                    .s("Location", c.location())
-                    .s("ImageUri", c.image_uri())
-                    .s("ResolvedImageUri", c.resolved_image_uri())
-                    .done()
-            });
-            let concurrency = r.concurrency().map(|c| {
-                Out::new()
-                    .n(
-                        "ReservedConcurrentExecutions",
-                        c.reserved_concurrent_executions(),
-                    )
-                    .done()
-            });
-            Ok(Out::new()
-                .v(
-                    "Configuration",
-                    r.configuration().map(function_configuration),
-                )
-                .v("Code", code)
-                .map("Tags", r.tags())
-                .v("Concurrency", concurrency)
-                .done())
-        }
-        "listFunctions" => {
-            p.only(&["Marker", "MaxItems", "FunctionVersion", "MasterRegion"])?;
-            let r = lambda
-                .list_functions()
-                .set_marker(p.str("Marker")?)
-                .set_max_items(p.int32("MaxItems")?)
-                .set_function_version(
-                    p.str("FunctionVersion")?
-                        .map(|v| FunctionVersion::from(v.as_str())),
-                )
-                .set_master_region(p.str("MasterRegion")?)
-                .send()
-                .await
-                .map_err(|e| failure(p, e))?;
-            Ok(Out::new()
-                .list("Functions", r.functions(), function_configuration)
-                .s("NextMarker", r.next_marker())
-                .done())
-        }
+        "getFunction" => get_function(ctx, p).await,
+        "listFunctions" => list_functions(ctx, p).await,
         _ => Err(super::unlisted(p)),
     }
+}
+
+/// `{ FunctionName, Marker, MaxItems }`.
+async fn list_versions_by_function(ctx: &AwsContext, p: &Params<'_>) -> Result<Value, Failure> {
+    p.only(&["FunctionName", "Marker", "MaxItems"])?;
+    let r = ctx
+        .lambda()
+        .list_versions_by_function()
+        .function_name(p.req_str("FunctionName")?)
+        .set_marker(p.str("Marker")?)
+        .set_max_items(p.int32("MaxItems")?)
+        .send()
+        .await
+        .map_err(|e| failure(p, e))?;
+    Ok(Out::new()
+        .list("Versions", r.versions(), function_configuration)
+        .s("NextMarker", r.next_marker())
+        .done())
+}
+
+/// `{ FunctionName, FunctionVersion, Marker, MaxItems }`.
+async fn list_aliases(ctx: &AwsContext, p: &Params<'_>) -> Result<Value, Failure> {
+    p.only(&["FunctionName", "FunctionVersion", "Marker", "MaxItems"])?;
+    let r = ctx
+        .lambda()
+        .list_aliases()
+        .function_name(p.req_str("FunctionName")?)
+        .set_function_version(p.str("FunctionVersion")?)
+        .set_marker(p.str("Marker")?)
+        .set_max_items(p.int32("MaxItems")?)
+        .send()
+        .await
+        .map_err(|e| failure(p, e))?;
+    Ok(Out::new()
+        .list("Aliases", r.aliases(), alias)
+        .s("NextMarker", r.next_marker())
+        .done())
+}
+
+/// `{ FunctionName, Qualifier }`.
+async fn delete_function(ctx: &AwsContext, p: &Params<'_>) -> Result<Value, Failure> {
+    p.only(&["FunctionName", "Qualifier"])?;
+    ctx.lambda()
+        .delete_function()
+        .function_name(p.req_str("FunctionName")?)
+        .set_qualifier(p.str("Qualifier")?)
+        .send()
+        .await
+        .map_err(|e| failure(p, e))?;
+    Ok(Out::new().done())
+}
+
+/// `{ LayerName, Marker, MaxItems }`.
+async fn list_layer_versions(ctx: &AwsContext, p: &Params<'_>) -> Result<Value, Failure> {
+    p.only(&["LayerName", "Marker", "MaxItems"])?;
+    let r = ctx
+        .lambda()
+        .list_layer_versions()
+        .layer_name(p.req_str("LayerName")?)
+        .set_marker(p.str("Marker")?)
+        .set_max_items(p.int32("MaxItems")?)
+        .send()
+        .await
+        .map_err(|e| failure(p, e))?;
+    Ok(Out::new()
+        .list("LayerVersions", r.layer_versions(), layer_version)
+        .s("NextMarker", r.next_marker())
+        .done())
+}
+
+/// `{ LayerName, VersionNumber }`.
+async fn delete_layer_version(ctx: &AwsContext, p: &Params<'_>) -> Result<Value, Failure> {
+    p.only(&["LayerName", "VersionNumber"])?;
+    ctx.lambda()
+        .delete_layer_version()
+        .layer_name(p.req_str("LayerName")?)
+        .version_number(p.req_int("VersionNumber")?)
+        .send()
+        .await
+        .map_err(|e| failure(p, e))?;
+    Ok(Out::new().done())
+}
+
+/// `{ FunctionName, Qualifier }`.
+async fn get_function(ctx: &AwsContext, p: &Params<'_>) -> Result<Value, Failure> {
+    p.only(&["FunctionName", "Qualifier"])?;
+    let r = ctx
+        .lambda()
+        .get_function()
+        .function_name(p.req_str("FunctionName")?)
+        .set_qualifier(p.str("Qualifier")?)
+        .send()
+        .await
+        .map_err(|e| failure(p, e))?;
+    let code = r.code().map(|c| {
+        Out::new()
+            .s("RepositoryType", c.repository_type())
+            .s("Location", c.location())
+            .s("ImageUri", c.image_uri())
+            .s("ResolvedImageUri", c.resolved_image_uri())
+            .done()
+    });
+    let concurrency = r.concurrency().map(|c| {
+        Out::new()
+            .n(
+                "ReservedConcurrentExecutions",
+                c.reserved_concurrent_executions(),
+            )
+            .done()
+    });
+    Ok(Out::new()
+        .v(
+            "Configuration",
+            r.configuration().map(function_configuration),
+        )
+        .v("Code", code)
+        .map("Tags", r.tags())
+        .v("Concurrency", concurrency)
+        .done())
+}
+
+/// `{ Marker, MaxItems, FunctionVersion, MasterRegion }`.
+async fn list_functions(ctx: &AwsContext, p: &Params<'_>) -> Result<Value, Failure> {
+    p.only(&["Marker", "MaxItems", "FunctionVersion", "MasterRegion"])?;
+    let r = ctx
+        .lambda()
+        .list_functions()
+        .set_marker(p.str("Marker")?)
+        .set_max_items(p.int32("MaxItems")?)
+        .set_function_version(
+            p.str("FunctionVersion")?
+                .map(|v| FunctionVersion::from(v.as_str())),
+        )
+        .set_master_region(p.str("MasterRegion")?)
+        .send()
+        .await
+        .map_err(|e| failure(p, e))?;
+    Ok(Out::new()
+        .list("Functions", r.functions(), function_configuration)
+        .s("NextMarker", r.next_marker())
+        .done())
 }
 
 /// v2 answers with the `Payload` as a Buffer; plugins read it as text (`JSON.parse(Payload)`), and a
