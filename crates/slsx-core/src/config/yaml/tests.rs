@@ -84,6 +84,39 @@ fn block_scalars_chomp_and_fold() {
 }
 
 #[test]
+fn quoted_scalars_fold_and_end_where_js_yaml_ends_them() {
+    let v = ok("a: 'it''s\n  folded\n\n  kept'\nb: \"x\\ty\n  z\\u00e9 \\\n  w\"\n");
+    assert_eq!(v, json!({"a": "it's folded\nkept", "b": "x\ty z\u{e9} w"}));
+    for (src, reason) in [
+        (
+            "a: 'open\n",
+            "unexpected end of the stream within a single quoted scalar",
+        ),
+        (
+            "a: \"open\n",
+            "unexpected end of the stream within a double quoted scalar",
+        ),
+        (
+            "a: 'x\n---\n'\n",
+            "unexpected end of the document within a single quoted scalar",
+        ),
+        (
+            "a: \"x\n...\n\"\n",
+            "unexpected end of the document within a double quoted scalar",
+        ),
+        ("a: \"\\q\"\n", "unknown escape sequence"),
+        ("a: |+-\n  x\n", "repeat of a chomping mode identifier"),
+        (
+            "a: |0\n  x\n",
+            "bad explicit indentation width of a block scalar; it cannot be less than one",
+        ),
+        ("a: |11\n  x\n", "repeat of an indentation width identifier"),
+    ] {
+        assert_eq!(err(src).0, reason, "{src:?}");
+    }
+}
+
+#[test]
 fn bom_crlf_and_documents() {
     assert_eq!(
         ok("\u{feff}a: 1\r\nb: |\r\n  x\r\n  y\r\n"),
