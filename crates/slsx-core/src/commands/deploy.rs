@@ -61,7 +61,7 @@ impl DeployRun {
         options: DeployOptions,
         reporter: SharedReporter,
     ) -> Result<DeployRun> {
-        if service.aws_s3_accelerate == Some(true)
+        if options.service.aws_s3_accelerate == Some(true)
             && crate::compile::custom_bucket(&service).is_some()
         {
             return Err(Error::InvalidOption {
@@ -119,6 +119,7 @@ impl DeployRun {
                 None => {
                     let out_dir = crate::package::output_dir(&service);
                     let mut b = build::Build::new(service, out_dir, crate::clock::now_ms());
+                    b.accelerate = self.options.service.aws_s3_accelerate;
                     lifecycle::hook(hooks, "initialize", &mut b).await?;
                     let p = self.phases.start("package", "Packaging");
                     let plan =
@@ -300,7 +301,7 @@ impl DeployRun {
         let service = &plan.service;
         // The accelerate endpoint only once the bucket is accelerated (a stack whose template
         // enabled it), and never with an emulator's endpoint.
-        let accelerated = service.aws_s3_accelerate == Some(true)
+        let accelerated = self.options.service.aws_s3_accelerate == Some(true)
             && self.ctx.endpoint_url().is_none()
             && d.current.as_ref().is_some_and(|s| {
                 s.outputs()

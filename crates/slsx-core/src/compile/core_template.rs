@@ -8,7 +8,8 @@ use crate::config::Service;
 
 /// With `provider.deploymentBucket` naming an existing bucket there are no bucket resources, and the
 /// output is the name itself.
-pub fn core_template(service: &Service) -> Value {
+/// `accelerate`: `--aws-s3-accelerate` (`Some(true)`) / `--no-aws-s3-accelerate` (`Some(false)`).
+pub fn core_template(service: &Service, accelerate: Option<bool>) -> Value {
     let bucket_arn = |suffix: Option<&str>| {
         let mut parts = vec![
             json!("arn:"),
@@ -90,11 +91,7 @@ pub fn core_template(service: &Service) -> Value {
     let supported = !["cn-", "us-gov-", "us-iso"]
         .iter()
         .any(|p| service.region.starts_with(p));
-    if let (Some(on), true, None) = (
-        service.aws_s3_accelerate,
-        supported,
-        super::custom_bucket(service),
-    ) {
+    if let (Some(on), true, None) = (accelerate, supported, super::custom_bucket(service)) {
         let status = if on { "Enabled" } else { "Suspended" };
         template["Resources"][DEPLOYMENT_BUCKET]["Properties"]["AccelerateConfiguration"] =
             json!({ "AccelerationStatus": status });

@@ -74,7 +74,7 @@ pub fn compile(
     functions: &[(String, FunctionCode)],
     layers: &[LayerCode],
 ) -> Result<Templates> {
-    let create = core_template(service);
+    let create = core_template(service, None);
     let mut update = create.clone();
     setup_provider(service, &mut update);
     let compiled_layers = compile_layers(service, layers, &mut update)?;

@@ -170,8 +170,6 @@ pub struct Service {
     pub raw: Value,
     /// Schema warnings (`configValidationMode: warn`), to report.
     pub warnings: Vec<String>,
-    /// S3 transfer acceleration asked for on the command line.
-    pub aws_s3_accelerate: Option<bool>,
     /// Image functions' images by function key, once resolved (empty until then).
     pub images: std::collections::BTreeMap<String, ResolvedImage>,
 }
@@ -301,7 +299,6 @@ impl Service {
             source,
             raw: value,
             warnings: Vec::new(),
-            aws_s3_accelerate: options.aws_s3_accelerate,
             images: Default::default(),
         };
         let checked = !options.skip_schema && !options.skip_compile_checks;

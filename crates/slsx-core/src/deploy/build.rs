@@ -29,6 +29,8 @@ pub struct Build {
     pub update: Value,
     compiled_layers: Vec<CompiledLayer>,
     version_ids: Vec<(String, Option<String>)>,
+    /// S3 transfer acceleration asked for on the command line (a compile input, not configuration).
+    pub accelerate: Option<bool>,
     /// A hook ran after the artifacts were made: they are hashed again before they are compiled in
     /// (a plugin may have rewritten a zip, or pointed a function at another one).
     pub(super) artifacts_touched: bool,
@@ -45,6 +47,7 @@ impl Build {
             service,
             out_dir,
             previous: None,
+            accelerate: None,
             deployment_dir,
             packaged: None,
             create: Value::Null,
@@ -63,7 +66,7 @@ impl Build {
 
     /// `package:initialize`: the core template, which the compiled template starts from.
     pub fn initialize(&mut self) {
-        self.create = compile::core_template(&self.service);
+        self.create = compile::core_template(&self.service, self.accelerate);
         self.update = self.create.clone();
     }
 

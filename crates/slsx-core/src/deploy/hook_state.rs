@@ -277,7 +277,6 @@ fn rebuild(service: &Service, config: Value) -> Result<Service> {
         service_path: service.service_dir.clone(),
         stage: Some(service.stage.clone()),
         region: Some(service.region.clone()),
-        aws_s3_accelerate: service.aws_s3_accelerate,
         ..Default::default()
     };
     let loaded = LoadedConfig {
