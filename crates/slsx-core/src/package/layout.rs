@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::prebuilt::prebuilt_source;
 use super::{package_path, Code, Fetch, Packaged, PatternSet, BUILT_IN_EXCLUDES};
-use crate::config::{Function, Service};
+use crate::config::{Function, PackageConfig, Service};
 use crate::error::{Error, Result};
 
 /// A zip to build: its name, its root inside the service (layers), and its patterns.
@@ -130,6 +130,21 @@ impl<'a> Planner<'a> {
         self.slot(Slot::Built(file_name))
     }
 
+    /// The patterns of a zip of its own (a function packaged individually, a layer): `excludes` and
+    /// the service's includes, then its own.
+    fn own_patterns(&self, excludes: &[String], package: &PackageConfig) -> PatternSet {
+        PatternSet {
+            excludes: [excludes, &package.exclude].concat(),
+            includes: [
+                &self.service_includes[..],
+                &package.include,
+                &package.patterns,
+            ]
+            .concat(),
+            dev_excludes: Vec::new(),
+        }
+    }
+
     fn legacy_warning(&mut self) {
         let service = self.service;
         let legacy = !service.package.include.is_empty()
@@ -159,16 +174,7 @@ impl<'a> Planner<'a> {
                 )
             } else if (f.package.individually || service.package.individually) && !f.package.disable
             {
-                let patterns = PatternSet {
-                    excludes: [self.service_excludes.clone(), f.package.exclude.clone()].concat(),
-                    includes: [
-                        self.service_includes.clone(),
-                        f.package.include.clone(),
-                        f.package.patterns.clone(),
-                    ]
-                    .concat(),
-                    dev_excludes: Vec::new(),
-                };
+                let patterns = self.own_patterns(&self.service_excludes, &f.package);
                 let label = format!("function \"{}\"", f.key);
                 Code::Zip(self.job(format!("{}.zip", f.key), None, patterns, label))
             } else {
@@ -238,16 +244,7 @@ impl<'a> Planner<'a> {
                     self.prebuilt(artifact, &format!("layers.{}.package.artifact", l.key))?
                 }
                 (None, Some(path)) => {
-                    let patterns = PatternSet {
-                        excludes: [self.layer_excludes.clone(), l.package.exclude.clone()].concat(),
-                        includes: [
-                            self.service_includes.clone(),
-                            l.package.include.clone(),
-                            l.package.patterns.clone(),
-                        ]
-                        .concat(),
-                        dev_excludes: Vec::new(),
-                    };
+                    let patterns = self.own_patterns(&self.layer_excludes, &l.package);
                     let label = format!("layer \"{}\"", l.key);
                     self.job(
                         format!("{}.zip", l.key),

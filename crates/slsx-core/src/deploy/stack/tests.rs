@@ -75,6 +75,12 @@ fn ok(action: &str, result: &str) -> (u16, String) {
     )
 }
 
+/// An update of `s`'s stack with an empty template.
+async fn update(ctx: &AwsContext, s: &Service) -> Result<Outcome> {
+    let body = TemplateSource::Body("{}");
+    deploy(ctx, s, body, false, Action::Update, &Collect::default()).await
+}
+
 /// A direct deploy whose UpdateStack is answered with `answer`; events: one old event.
 async fn direct_update(answer: (u16, String)) -> (Result<Outcome>, scripted_sdk::Log) {
     let s = service("service: svc\nprovider:\n  name: aws\n  deploymentMethod: direct\n");
@@ -91,16 +97,7 @@ async fn direct_update(answer: (u16, String)) -> (Result<Outcome>, scripted_sdk:
         ok("DescribeStackEvents", &format!("<StackEvents>{event}</StackEvents>"))
     })
     .await;
-    let outcome = deploy(
-        &ctx,
-        &s,
-        TemplateSource::Body("{}"),
-        false,
-        Action::Update,
-        &Collect::default(),
-    )
-    .await;
-    (outcome, log)
+    (update(&ctx, &s).await, log)
 }
 
 #[tokio::test]
@@ -159,16 +156,7 @@ async fn scripted_sdk_a_leftover_change_set_is_replaced_and_an_empty_one_deleted
         ok("DeleteChangeSet", "")
     })
     .await;
-    let outcome = deploy(
-        &ctx,
-        &s,
-        TemplateSource::Body("{}"),
-        false,
-        Action::Update,
-        &Collect::default(),
-    )
-    .await
-    .unwrap();
+    let outcome = update(&ctx, &s).await.unwrap();
     assert!(outcome.empty);
     let actions: Vec<String> = log
         .lock()
