@@ -316,6 +316,10 @@ impl Service {
                 Err(e) => return Err(e),
             }
         }
+        match super::events::check_service(&service) {
+            Err(e) if checked => return Err(e),
+            _ => {}
+        }
         Ok(service)
     }
 

@@ -7,8 +7,10 @@
 
 use serde_json::Value;
 
+pub mod http;
 mod sqs;
 
+pub use http::HttpEvent;
 pub use sqs::SqsEvent;
 
 use super::{Function, Service};
@@ -26,7 +28,7 @@ pub struct FunctionEvent {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Event {
-    Http(Value),
+    Http(HttpEvent),
     HttpApi(Value),
     Websocket(Value),
     CloudFront(Value),
@@ -85,8 +87,7 @@ impl Event {
     /// The event's configuration as written (after variables and coercion); none for an unsupported type.
     pub fn body(&self) -> Option<&Value> {
         match self {
-            Event::Http(v)
-            | Event::HttpApi(v)
+            Event::HttpApi(v)
             | Event::Websocket(v)
             | Event::CloudFront(v)
             | Event::Schedule(v)
@@ -106,7 +107,7 @@ impl Event {
             | Event::Kafka(v)
             | Event::CognitoUserPool(v)
             | Event::Alb(v) => Some(v),
-            Event::Sqs(_) | Event::Unsupported(_) => None,
+            Event::Http(_) | Event::Sqs(_) | Event::Unsupported(_) => None,
         }
     }
 }
@@ -151,6 +152,12 @@ const KINDS: [&str; 22] = [
     "alb",
 ];
 
+/// The checks that look at the whole service, once every function's events are parsed (a route
+/// declared twice, the provider's settings of an event type), in the order osls compiles the types.
+pub(super) fn check_service(service: &Service) -> Result<()> {
+    http::check_service(service)
+}
+
 /// One `{ kind: body }` of an entry: its event, none for a `null` body of a known type.
 fn parse_one(
     service: &Service,
@@ -164,7 +171,7 @@ fn parse_one(
     }
     // Each type's parser checks its body (errors at `functions.<key>.events.<index>.<kind>`).
     Ok(Some(match kind {
-        "http" => Event::Http(body.clone()),
+        "http" => Event::Http(http::parse(service, f, index, body)?),
         "httpApi" => Event::HttpApi(body.clone()),
         "websocket" => Event::Websocket(body.clone()),
         "cloudFront" => Event::CloudFront(body.clone()),
