@@ -163,17 +163,16 @@ async fn stack_role_name(ctx: &AwsContext, service: &Service, logical_id: &str) 
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| {
-            errors::wrap(
-                "CLOUD_FORMATION",
-                "LIST_STACK_RESOURCES",
-                format!("find role {logical_id} in stack {stack}"),
-                e,
-            )
-        });
         let page = match page {
-            Err(e) if e.to_string().contains("does not exist") => break,
-            other => other?,
+            Err(e) if errors::is_stack_missing(&e) => break,
+            other => other.map_err(|e| {
+                errors::wrap(
+                    "CLOUD_FORMATION",
+                    "LIST_STACK_RESOURCES",
+                    format!("find role {logical_id} in stack {stack}"),
+                    e,
+                )
+            })?,
         };
         if let Some(id) = page
             .stack_resource_summaries()
