@@ -28,6 +28,7 @@ use serde_json::{Map, Value};
 
 use super::functions::target_alias;
 use crate::config::events::source_name;
+use crate::config::events::{alphanumeric, as_list};
 use crate::config::{event_error, Function, Service};
 use crate::error::Result;
 
@@ -113,16 +114,6 @@ fn role_resource_name(service: &Service, f: &Function) -> Option<String> {
         }
         _ => Some(super::naming::ROLE_LAMBDA_EXECUTION.to_string()),
     }
-}
-
-/// `name` with everything but `[0-9A-Za-z]` removed and the first letter upper-cased.
-fn alphanumeric(name: &str) -> String {
-    super::naming::upper_first(
-        &name
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>(),
-    )
 }
 
 /// `{ "Pattern": JSON }` filters from `filterPatterns`.
@@ -213,13 +204,5 @@ fn put_batching(props: &mut Map<String, Value>, event: &Value) {
         put(&mut out, "MinimumPollers", p.get("minimumPollers").cloned());
         put(&mut out, "MaximumPollers", p.get("maximumPollers").cloned());
         props.insert("ProvisionedPollerConfig".into(), Value::Object(out));
-    }
-}
-
-/// A JSON value as a list: arrays as they are, anything else as one item (JS `[].concat(v)`).
-fn as_list(v: &Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a.clone(),
-        other => vec![other.clone()],
     }
 }

@@ -7,11 +7,19 @@
 
 use serde_json::Value;
 
+#[cfg(test)]
+mod api_events_tests;
+pub mod cloud_front;
 pub mod http;
+pub mod http_api;
 mod sqs;
+pub mod websocket;
 
+pub use cloud_front::{CachePolicy, CloudFrontEvent};
 pub use http::HttpEvent;
+pub use http_api::{HttpApiEvent, RouteAuthorizer};
 pub use sqs::SqsEvent;
+pub use websocket::WebsocketEvent;
 
 use super::{Function, Service};
 use crate::error::Result;
@@ -29,9 +37,9 @@ pub struct FunctionEvent {
 #[derive(Debug, Clone)]
 pub enum Event {
     Http(HttpEvent),
-    HttpApi(Value),
-    Websocket(Value),
-    CloudFront(Value),
+    HttpApi(HttpApiEvent),
+    Websocket(WebsocketEvent),
+    CloudFront(CloudFrontEvent),
     Schedule(Value),
     S3(Value),
     Sns(Value),
@@ -87,10 +95,7 @@ impl Event {
     /// The event's configuration as written (after variables and coercion); none for an unsupported type.
     pub fn body(&self) -> Option<&Value> {
         match self {
-            Event::HttpApi(v)
-            | Event::Websocket(v)
-            | Event::CloudFront(v)
-            | Event::Schedule(v)
+            Event::Schedule(v)
             | Event::S3(v)
             | Event::Sns(v)
             | Event::Stream(v)
@@ -107,7 +112,12 @@ impl Event {
             | Event::Kafka(v)
             | Event::CognitoUserPool(v)
             | Event::Alb(v) => Some(v),
-            Event::Http(_) | Event::Sqs(_) | Event::Unsupported(_) => None,
+            Event::Http(_)
+            | Event::HttpApi(_)
+            | Event::Websocket(_)
+            | Event::CloudFront(_)
+            | Event::Sqs(_)
+            | Event::Unsupported(_) => None,
         }
     }
 }
@@ -155,7 +165,10 @@ const KINDS: [&str; 22] = [
 /// The checks that look at the whole service, once every function's events are parsed (a route
 /// declared twice, the provider's settings of an event type), in the order osls compiles the types.
 pub(super) fn check_service(service: &Service) -> Result<()> {
-    http::check_service(service)
+    http::check_service(service)?;
+    websocket::check_service(service)?;
+    cloud_front::check_service(service)?;
+    http_api::check_service(service)
 }
 
 /// One `{ kind: body }` of an entry: its event, none for a `null` body of a known type.
@@ -172,9 +185,9 @@ fn parse_one(
     // Each type's parser checks its body (errors at `functions.<key>.events.<index>.<kind>`).
     Ok(Some(match kind {
         "http" => Event::Http(http::parse(service, f, index, body)?),
-        "httpApi" => Event::HttpApi(body.clone()),
-        "websocket" => Event::Websocket(body.clone()),
-        "cloudFront" => Event::CloudFront(body.clone()),
+        "httpApi" => Event::HttpApi(http_api::parse(service, f, index, body)?),
+        "websocket" => Event::Websocket(websocket::parse(service, f, index, body)?),
+        "cloudFront" => Event::CloudFront(cloud_front::parse(service, f, index, body)?),
         "schedule" => Event::Schedule(body.clone()),
         "s3" => Event::S3(body.clone()),
         "sns" => Event::Sns(body.clone()),
@@ -243,6 +256,24 @@ pub fn source_name(arn: &Value, split_string: impl Fn(&str) -> String) -> Option
         }
         _ => None,
     }
+}
+
+/// A JSON value as a list: arrays as they are, anything else as one item (JS `[].concat(v)`).
+pub fn as_list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+/// `name` with everything but `[0-9A-Za-z]` removed and the first letter upper-cased (osls's
+/// `normalizeNameToAlphaNumericOnly`).
+pub fn alphanumeric(name: &str) -> String {
+    let mut out: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
 }
 
 /// A configuration error at `functions.<key>.events.<index>.<kind>`.
