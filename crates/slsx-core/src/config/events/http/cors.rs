@@ -6,8 +6,8 @@ use serde_json::Value;
 use super::text;
 use crate::config::js_truthy;
 
-/// The headers osls allows when `cors` does not name any.
-const DEFAULT_HEADERS: [&str; 7] = [
+/// The headers osls allows when `cors` does not name any (the same for `provider.httpApi.cors`).
+pub const DEFAULT_CORS_HEADERS: [&str; 7] = [
     "Content-Type",
     "X-Amz-Date",
     "Authorization",
@@ -30,7 +30,7 @@ pub struct Cors {
 
 /// `raw` is the (truthy) `cors` value; `method` the event's, lower case.
 pub(super) fn parse(raw: &Value, method: &str) -> Cors {
-    let defaults: Vec<String> = DEFAULT_HEADERS.iter().map(|h| h.to_string()).collect();
+    let defaults: Vec<String> = DEFAULT_CORS_HEADERS.iter().map(|h| h.to_string()).collect();
     let mut cors = Cors {
         origin: Some("*".into()),
         methods: vec!["OPTIONS".into()],

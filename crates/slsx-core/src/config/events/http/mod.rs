@@ -22,7 +22,7 @@ mod service;
 mod tests;
 
 pub use authorizer::{AuthorizerTarget, HttpAuthorizer};
-pub use cors::Cors;
+pub use cors::{Cors, DEFAULT_CORS_HEADERS};
 pub use request::{HttpRequest, HttpResponse, StatusCode};
 pub(super) use service::check_service;
 

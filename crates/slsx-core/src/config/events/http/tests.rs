@@ -5,7 +5,7 @@ use super::{AuthorizerTarget, HttpEvent, Integration};
 use crate::config::{Event, Service, ServiceOptions};
 use crate::error::Error;
 
-/// `serverless.yml` of one function `f` with the `http` event `event` (YAML at indent 8, under
+/// `serverless.yml` of one function `f` with the `http` event `event` (YAML at indent 10, under
 /// `- http:`), after `provider` lines `provider` (indent 2) and more functions `others` (indent 2).
 fn yaml(provider: &str, event: &str, others: &str) -> String {
     format!(
@@ -13,13 +13,21 @@ fn yaml(provider: &str, event: &str, others: &str) -> String {
     )
 }
 
-fn load(name: &str, stage: Option<&str>, yaml: &str) -> Result<Service, Error> {
+/// An event `path: a`, `method: get` and `more` (YAML at indent 10).
+fn event(more: &str) -> String {
+    yaml(
+        "",
+        &format!("          path: a\n          method: get\n{more}"),
+        "",
+    )
+}
+
+fn load(name: &str, yaml: &str) -> Result<Service, Error> {
     let dir = std::env::temp_dir().join(format!("slsx-http-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
     Service::load(&ServiceOptions {
         service_path: dir,
-        stage: stage.map(str::to_string),
         ..Default::default()
     })
 }
@@ -27,15 +35,8 @@ fn load(name: &str, stage: Option<&str>, yaml: &str) -> Result<Service, Error> {
 /// Loading fails with `code` at `path`, on the line of `path` in the file — for a key outside
 /// `functions`, the (first) line that contains `line_with`. (The position finder follows keys, not
 /// list items: inside an event it stops at the function's `events:`.)
-fn assert_fails(
-    name: &str,
-    stage: Option<&str>,
-    yaml: &str,
-    code: &str,
-    path: &str,
-    line_with: Option<&str>,
-) {
-    let error = load(name, stage, yaml).expect_err(name);
+fn assert_fails(name: &str, yaml: &str, code: &str, path: &str, line_with: Option<&str>) {
+    let error = load(name, yaml).expect_err(name);
     assert_eq!(error.code(), code, "{name}: {}", error.render());
     let Error::Config { path: at, .. } = &error else {
         panic!("{name}: {error}")
@@ -55,146 +56,59 @@ fn assert_fails(
     assert_eq!(location.line, line, "{name}: {}", error.render());
 }
 
-const EVENT: &str = "functions.f.events.0.http";
-
 #[test]
 fn event_errors_are_raised_at_load() {
     let short = "service: svc\nconfigValidationMode: off\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - http: GET users\n";
-    assert_fails("short", None, short, "INVALID_HTTP_EVENT", EVENT, None);
-    let no_path = yaml("", "          method: get\n", "");
-    assert_fails("no-path", None, &no_path, "INVALID_HTTP_EVENT", EVENT, None);
-    let missing = yaml(
-        "",
-        "          path: a\n          method: get\n          authorizer: nope\n",
-        "",
-    );
-    let at = format!("{EVENT}.authorizer");
-    assert_fails(
-        "missing-fn",
-        None,
-        &missing,
-        "FUNCTION_MISSING_IN_SERVICE",
-        &at,
-        None,
-    );
-    let no_name = yaml("", "          path: a\n          method: get\n          authorizer:\n            type: token\n", "");
-    assert_fails(
-        "no-name",
-        None,
-        &no_name,
-        "API_GATEWAY_MISSING_AUTHORIZER_NAME_OR_ARN",
-        &at,
-        None,
-    );
-    let ref_arn = yaml("", "          path: a\n          method: get\n          authorizer:\n            arn: { Ref: X }\n", "");
-    assert_fails(
-        "ref-arn",
-        None,
-        &ref_arn,
-        "API_GATEWAY_MISSING_AUTHORIZER_NAME",
-        &at,
-        None,
-    );
-    let claims = yaml("", "          path: a\n          method: get\n          authorizer:\n            arn: arn:aws:cognito-idp:us-east-1:1:userpool/p\n            claims: [email]\n", "");
-    let at = format!("{EVENT}.authorizer.claims");
-    assert_fails(
-        "claims",
-        None,
-        &claims,
-        "API_GATEWAY_INVALID_COGNITO_CLAIMS",
-        &at,
-        None,
-    );
-}
-
-#[test]
-fn integration_errors_are_raised_at_load() {
-    let mode = yaml("", "          path: a\n          method: get\n          response:\n            transferMode: fast\n", "");
-    let at = format!("{EVENT}.response.transferMode");
-    assert_fails(
-        "mode",
-        None,
-        &mode,
-        "API_GATEWAY_INVALID_TRANSFER_MODE",
-        &at,
-        None,
-    );
-    let lambda = yaml("", "          path: a\n          method: get\n          integration: lambda\n          response:\n            transferMode: stream\n", "");
-    assert_fails(
-        "mode-lambda",
-        None,
-        &lambda,
-        "API_GATEWAY_TRANSFER_MODE_UNSUPPORTED_INTEGRATION",
-        &at,
-        None,
-    );
-    let uri = yaml(
-        "",
-        "          path: a\n          method: get\n          integration: http\n",
-        "",
-    );
-    let at = format!("{EVENT}.request.uri");
-    assert_fails(
-        "uri",
-        None,
-        &uri,
-        "API_GATEWAY_MISSING_REQUEST_URI",
-        &at,
-        None,
-    );
-    let vpc = yaml("", "          path: a\n          method: get\n          integration: http-proxy\n          connectionType: vpc-link\n          request:\n            uri: http://x\n", "");
-    let at = format!("{EVENT}.connectionId");
-    assert_fails(
-        "vpc",
-        None,
-        &vpc,
-        "API_GATEWAY_MISSING_CONNECTION_ID",
-        &at,
-        None,
-    );
+    let cases = [
+        ("short", short.to_string(), "INVALID_HTTP_EVENT", ""),
+        ("no-path", yaml("", "          method: get\n", ""), "INVALID_HTTP_EVENT", ""),
+        ("missing-fn", event("          authorizer: nope\n"), "FUNCTION_MISSING_IN_SERVICE", ".authorizer"),
+        ("no-name", event("          authorizer:\n            type: token\n"), "API_GATEWAY_MISSING_AUTHORIZER_NAME_OR_ARN", ".authorizer"),
+        ("ref-arn", event("          authorizer:\n            arn: { Ref: X }\n"), "API_GATEWAY_MISSING_AUTHORIZER_NAME", ".authorizer"),
+        ("claims", event("          authorizer:\n            arn: arn:aws:cognito-idp:us-east-1:1:userpool/p\n            claims: [email]\n"), "API_GATEWAY_INVALID_COGNITO_CLAIMS", ".authorizer.claims"),
+        ("mode", event("          response:\n            transferMode: fast\n"), "API_GATEWAY_INVALID_TRANSFER_MODE", ".response.transferMode"),
+        ("mode-lambda", event("          integration: lambda\n          response:\n            transferMode: stream\n"), "API_GATEWAY_TRANSFER_MODE_UNSUPPORTED_INTEGRATION", ".response.transferMode"),
+        ("uri", event("          integration: http\n"), "API_GATEWAY_MISSING_REQUEST_URI", ".request.uri"),
+        ("vpc-link", event("          integration: http-proxy\n          connectionType: vpc-link\n          request:\n            uri: http://x\n"), "API_GATEWAY_MISSING_CONNECTION_ID", ".connectionId"),
+    ];
+    for (name, yaml, code, key) in cases {
+        let path = format!("functions.f.events.0.http{key}");
+        assert_fails(name, &yaml, code, &path, None);
+    }
 }
 
 #[test]
 fn provider_errors_are_raised_at_load() {
-    let event = "          path: a\n          method: get\n";
-    let root = yaml("  apiGateway:\n    restApiId: abc\n", event, "");
-    assert_fails(
-        "root",
-        None,
-        &root,
-        "API_GATEWAY_MISSING_REST_API_ROOT_RESOURCE_ID",
-        "provider.apiGateway",
-        Some("apiGateway:"),
-    );
-    let vpc = yaml(
-        "  endpointType: regional\n  vpcEndpointIds: [vpce-1]\n",
-        event,
-        "",
-    );
-    assert_fails(
-        "vpce",
-        None,
-        &vpc,
-        "API_GATEWAY_INVALID_VPC_ENDPOINT_IDS_CONFIG",
-        "provider.vpcEndpointIds",
-        Some("vpcEndpointIds"),
-    );
-    let keys = yaml(
-        "  apiGateway:\n    apiKeys:\n      - free:\n          value: k1\n",
-        event,
-        "",
-    );
-    assert_fails(
-        "keys",
-        None,
-        &keys,
-        "API_GATEWAY_KEY_WITHOUT_USAGE_PLAN",
-        "provider.apiGateway.apiKeys.0",
-        Some("apiKeys:"),
-    );
+    let http = "          path: a\n          method: get\n";
+    let cases = [
+        (
+            "root",
+            "  apiGateway:\n    restApiId: abc\n",
+            "API_GATEWAY_MISSING_REST_API_ROOT_RESOURCE_ID",
+            "provider.apiGateway",
+            "apiGateway:",
+        ),
+        (
+            "vpce",
+            "  endpointType: regional\n  vpcEndpointIds: [vpce-1]\n",
+            "API_GATEWAY_INVALID_VPC_ENDPOINT_IDS_CONFIG",
+            "provider.vpcEndpointIds",
+            "vpcEndpointIds",
+        ),
+        (
+            "keys",
+            "  apiGateway:\n    apiKeys:\n      - free:\n          value: k1\n",
+            "API_GATEWAY_KEY_WITHOUT_USAGE_PLAN",
+            "provider.apiGateway.apiKeys.0",
+            "apiKeys:",
+        ),
+    ];
+    for (name, provider, code, path, line_with) in cases {
+        assert_fails(name, &yaml(provider, http, ""), code, path, Some(line_with));
+    }
     // Without an http event, the endpoint and keys are not looked at (as osls, which compiles no API).
     let quiet = "service: svc\nconfigValidationMode: off\nprovider:\n  name: aws\n  endpointType: regional\n  vpcEndpointIds: [vpce-1]\nfunctions:\n  f:\n    handler: h.h\n";
-    assert!(load("quiet", None, quiet).is_ok());
+    assert!(load("quiet", quiet).is_ok());
 }
 
 fn only_event(service: &Service) -> &HttpEvent {
@@ -207,7 +121,7 @@ fn only_event(service: &Service) -> &HttpEvent {
 #[test]
 fn events_come_normalized() {
     let lambda = yaml("", "          path: /users/{id}/\n          method: POST\n          integration: lambda\n          authorizer: auth\n          cors: true\n", "  auth:\n    handler: h.a\n");
-    let service = load("lambda", None, &lambda).unwrap();
+    let service = load("lambda", &lambda).unwrap();
     let e = only_event(&service);
     assert_eq!((e.path.as_str(), e.method.as_str()), ("users/{id}", "post"));
     assert_eq!(e.integration, Integration::Aws);
@@ -222,7 +136,7 @@ fn events_come_normalized() {
     let cors = e.cors.as_ref().unwrap();
     assert_eq!(cors.methods, ["OPTIONS", "POST"]);
     let short = "service: svc\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - http: GET /\n";
-    let service = load("short-ok", None, short).unwrap();
+    let service = load("short-ok", short).unwrap();
     let e = only_event(&service);
     assert_eq!(
         (e.path.as_str(), &e.integration),
