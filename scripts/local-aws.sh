@@ -5,7 +5,12 @@
 #   scripts/local-aws.sh start     install if needed, start moto on a free port, wait until it answers,
 #                                  print the endpoint (also written to .moto/endpoint)
 #   scripts/local-aws.sh stop      stop the server started by `start`
-#   scripts/local-aws.sh env       print `export` lines for AWS_ENDPOINT_URL and dummy credentials
+#   scripts/local-aws.sh env       print `export` lines for AWS_ENDPOINT_URL and dummy credentials (and
+#                                  `unset` for the profile variables): eval "$(scripts/local-aws.sh env)"
+#
+# SLSX_LOCAL_AWS_STATE=DIR keeps the server's pid, endpoint and log in DIR instead of .moto/, so that a
+# second server (scripts/pack-test.sh's) never reuses or stops the one `npm test` started;
+# SLSX_LOCAL_AWS_PORT=N uses that port instead of a free one.
 #
 # Nothing here reaches anything but 127.0.0.1 once the packages are installed.
 set -euo pipefail
@@ -15,7 +20,7 @@ CFN_LINT_VERSION="1.58.0"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
-state="$root/.moto"
+state="${SLSX_LOCAL_AWS_STATE:-$root/.moto}"
 
 install() {
   if [ -x "$venv/bin/moto_server" ] && [ -f "$venv/.slsx-pins" ] &&
@@ -41,7 +46,7 @@ start() {
     return 0
   fi
   local port endpoint
-  port="$(free_port)"
+  port="${SLSX_LOCAL_AWS_PORT:-$(free_port)}"
   endpoint="http://127.0.0.1:$port"
   # moto (with the fix in moto_server.py) answers synchronously; no Docker is needed for what slsx uses.
   MOTO_RECORDER_FILEPATH="$state/recording" nohup "$venv/bin/python" "$root/scripts/moto_server.py" -H 127.0.0.1 -p "$port" > "$state/server.log" 2>&1 &
@@ -81,6 +86,7 @@ print_env() {
   echo "export AWS_ENDPOINT_URL=$(cat "$state/endpoint")"
   echo "export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing"
   echo "export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true"
+  echo "unset AWS_PROFILE AWS_DEFAULT_PROFILE"
 }
 
 case "${1:-}" in
