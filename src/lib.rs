@@ -103,7 +103,7 @@ pub fn naming_rule(
 /// YAML as osls's `utils.readFileSync` reads it for plugins (js-yaml with CloudFormation's tags).
 #[napi]
 pub fn parse_yaml(text: String, file: String) -> napi::Result<serde_json::Value> {
-    slsx_core::config::yaml::load(&text)
+    slsx_core::source::yaml::load(&text)
         .map(Option::unwrap_or_default)
         .map_err(|e| {
             napi::Error::from_reason(format!("{file}:{}:{}: {}", e.line, e.column, e.reason))

@@ -194,7 +194,7 @@ pub struct ServiceFields {
 }
 
 impl ServiceFields {
-    pub fn into_core(self) -> slsx_core::Result<slsx_core::config::ServiceOptions> {
+    pub fn into_core(self) -> slsx_core::Result<slsx_core::load::ServiceOptions> {
         let config = non_empty(self.config, "config")?;
         let preloaded = match (self.config_object, &config) {
             (Some(value), Some(name)) => Some((name.clone(), value)),
@@ -210,7 +210,7 @@ impl ServiceFields {
         let mut params: Vec<(String, String)> =
             self.params.unwrap_or_default().into_iter().collect();
         params.sort();
-        Ok(slsx_core::config::ServiceOptions {
+        Ok(slsx_core::load::ServiceOptions {
             service_path: self.service_path.map(PathBuf::from).unwrap_or_default(),
             config,
             stage: non_empty(self.stage, "stage")?,
@@ -244,7 +244,7 @@ js_options! {
 }
 
 impl JsServiceOptions {
-    pub fn into_core(mut self) -> slsx_core::Result<slsx_core::config::ServiceOptions> {
+    pub fn into_core(mut self) -> slsx_core::Result<slsx_core::load::ServiceOptions> {
         self.service_fields(None).into_core()
     }
 }

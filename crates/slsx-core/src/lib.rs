@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod load;
 pub mod package;
 pub mod progress;
+pub mod source;
 pub mod variables;
 
 pub use error::{Error, Result};

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use slsx_core::config::{Service, ServiceOptions};
+use slsx_core::config::Service;
 use slsx_core::deploy::Plan;
+use slsx_core::load::ServiceOptions;
 use slsx_core::progress::Silent;
 
 fn cfn_lint() -> PathBuf {

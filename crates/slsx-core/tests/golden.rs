@@ -6,8 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use slsx_core::config::{Service, ServiceOptions};
+use slsx_core::config::Service;
 use slsx_core::deploy::Plan;
+use slsx_core::load::ServiceOptions;
 use slsx_core::package::Code;
 use slsx_core::progress::Silent;
 

@@ -14,9 +14,10 @@ use crate::deploy::function_update::{
 use crate::deploy::hook_state::ServiceState;
 
 use crate::aws::{errors, AwsContext};
-use crate::config::{Function, ServiceOptions};
+use crate::config::Function;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Hooks};
+use crate::load::ServiceOptions;
 use crate::progress::{ProgressEvent, SharedReporter};
 
 #[derive(Debug, Clone, Default)]

@@ -1,14 +1,14 @@
 //! `info`: what a deployed stack offers — its status, functions, endpoints, layers and outputs — read
 //! with one DescribeStacks.
 
-use serde_json::Value;
-
 use crate::aws::AwsContext;
-use crate::config::{Service, ServiceOptions};
+use crate::config::events::events_of_type;
+use crate::config::Service;
 use crate::deploy::hook_state::ServiceState;
 use crate::deploy::stack;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Hooks};
+use crate::load::ServiceOptions;
 
 #[derive(Debug, Clone, Default)]
 pub struct InfoResult {
@@ -116,72 +116,36 @@ pub fn endpoints(service: &Service, outputs: &[(String, String)]) -> Vec<String>
     out
 }
 
-/// The value of every `kind` event (`http`, `httpApi`) of every function, in config order.
-fn events<'a>(service: &'a Service, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-    service.functions.iter().flat_map(move |f| {
-        f.raw
-            .get("events")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(move |e| e.get(kind))
-    })
-}
-
-/// `method` and `path` of an event in its object form (absent ones as `default_method` and "").
-fn method_and_path(o: &serde_json::Map<String, Value>, default_method: &str) -> (String, String) {
-    let text = |k: &str, default: &str| {
-        o.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or(default)
-            .to_string()
-    };
-    (text("method", default_method), text("path", ""))
-}
-
 /// Each `http` event's method and path (`/path`, or nothing for the root).
 fn rest_routes(service: &Service) -> Vec<(String, String)> {
-    let mut routes = Vec::new();
-    for e in events(service, "http") {
-        let (method, path) = match e {
-            Value::String(s) => match s.split_once(' ') {
-                Some((m, p)) => (m.to_string(), p.to_string()),
-                None => continue,
-            },
-            Value::Object(o) => method_and_path(o, ""),
-            _ => continue,
-        };
-        let path = path.trim_matches('/');
-        let path = if path.is_empty() {
-            String::new()
-        } else {
-            format!("/{path}")
-        };
-        routes.push((method.to_uppercase(), path));
-    }
-    routes
+    let events = service
+        .functions
+        .iter()
+        .flat_map(|f| events_of_type!(f, Http));
+    events
+        .map(|(_, e)| {
+            let path = if e.path.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", e.path)
+            };
+            (e.method.to_uppercase(), path)
+        })
+        .collect()
 }
 
 /// Each `httpApi` event's method and path (`ANY` and no path for the catch-all `*`).
 fn http_api_routes(service: &Service) -> Vec<(String, String)> {
-    let mut routes = Vec::new();
-    for e in events(service, "httpApi") {
-        let (method, path) = match e {
-            Value::String(s) => match s.split_once(' ') {
-                Some((m, p)) => (m.to_string(), p.to_string()),
-                None => ("*".to_string(), s.clone()),
-            },
-            Value::Object(o) => method_and_path(o, "*"),
-            _ => continue,
-        };
-        let method = if method == "*" {
-            "ANY".to_string()
-        } else {
-            method.to_uppercase()
-        };
-        routes.push((method, if path == "*" { String::new() } else { path }));
-    }
-    routes
+    let events = service
+        .functions
+        .iter()
+        .flat_map(|f| events_of_type!(f, HttpApi));
+    events
+        .map(|(_, e)| match e.route_key.split_once(' ') {
+            Some((_, path)) if !e.is_catch_all() => (e.method.clone(), path.to_string()),
+            _ => (e.method.clone(), String::new()),
+        })
+        .collect()
 }
 
 pub fn layers(service: &Service, outputs: &[(String, String)]) -> Vec<(String, String)> {

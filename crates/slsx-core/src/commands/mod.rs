@@ -11,9 +11,9 @@ mod print;
 
 use std::time::Instant;
 
-use crate::config::ServiceOptions;
 use crate::error::Result;
 use crate::lifecycle::{self, Hooks};
+use crate::load::ServiceOptions;
 use crate::progress::{ProgressEvent, SharedReporter};
 
 pub use deploy::deploy;

@@ -1,7 +1,7 @@
 //! `print` (the resolved configuration) and the service plugins are constructed with.
 
-use crate::config::ServiceOptions;
 use crate::error::Result;
+use crate::load::ServiceOptions;
 
 /// What plugins are constructed with: the service loaded (variables resolved, values converted,
 /// not yet refused by the schema, which plugins extend) as osls's `serverless.service`, and the

@@ -69,18 +69,16 @@ pub fn core_template(service: &Service, accelerate: Option<bool>) -> Value {
                 .collect();
         }
         if o.get("blockPublicAccess")
-            .is_some_and(super::functions::truthy)
+            .is_some_and(super::targets::truthy)
         {
             bucket["PublicAccessBlockConfiguration"] = json!({
                 "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
             });
         }
-        if o.get("versioning").is_some_and(super::functions::truthy) {
+        if o.get("versioning").is_some_and(super::targets::truthy) {
             bucket["VersioningConfiguration"] = json!({ "Status": "Enabled" });
         }
-        if o.get("skipPolicySetup")
-            .is_some_and(super::functions::truthy)
-        {
+        if o.get("skipPolicySetup").is_some_and(super::targets::truthy) {
             template["Resources"]
                 .as_object_mut()
                 .expect("object")

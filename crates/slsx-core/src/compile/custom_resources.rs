@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
-use super::functions::truthy;
 use super::naming::{function_logical_id, log_group_logical_id, log_group_name};
+use super::targets::truthy;
 use crate::config::Service;
 use crate::defaults::DEFAULT_RUNTIME;
 use crate::error::{Error, Result};
@@ -130,7 +130,7 @@ pub fn write_if_used(
 pub fn per_function(f: &crate::config::Function, kind: Kind) -> (Vec<Value>, Map<String, Value>) {
     let handler = kind.function_logical_id();
     let mut depends_on = vec![json!(function_logical_id(&f.key))];
-    depends_on.extend(super::functions::target_alias(f).map(|(id, _)| Value::String(id)));
+    depends_on.extend(super::targets::target_alias(f).map(|(id, _)| Value::String(id)));
     depends_on.push(json!(handler));
     let mut props = Map::new();
     props.insert(
@@ -138,7 +138,7 @@ pub fn per_function(f: &crate::config::Function, kind: Kind) -> (Vec<Value>, Map
         json!({ "Fn::GetAtt": [handler, "Arn"] }),
     );
     props.insert("FunctionName".into(), json!(f.name));
-    if let Some((_, alias)) = super::functions::target_alias(f) {
+    if let Some((_, alias)) = super::targets::target_alias(f) {
         props.insert("FunctionQualifier".into(), json!(alias));
     }
     (depends_on, props)

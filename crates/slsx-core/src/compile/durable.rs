@@ -6,29 +6,16 @@
 
 use serde_json::{json, Map, Value};
 
-use super::iam::custom_execution_role;
+use super::iam::role_resource_name;
 use super::naming::ROLE_LAMBDA_EXECUTION;
 use crate::config::{Function, Service};
 
 /// The alias osls points durable functions' events at.
-pub const ALIAS_NAME: &str = "durable";
+pub use super::targets::DURABLE_ALIAS as ALIAS_NAME;
 
 /// The function's `durableConfig`, when set (osls tests it for truthiness).
 pub fn config(f: &Function) -> Option<&Value> {
     f.settings.durable.as_ref()
-}
-
-/// `({F}DurableLambdaAlias, durable)` for a durable function.
-pub fn target_alias(f: &Function) -> Option<(String, String)> {
-    config(f).map(|_| {
-        (
-            format!(
-                "{}DurableLambdaAlias",
-                super::naming::normalized_name(&f.key)
-            ),
-            ALIAS_NAME.to_string(),
-        )
-    })
 }
 
 /// `DurableConfig` on the function: set before the version hash is taken, so a change publishes a
@@ -67,37 +54,6 @@ pub fn role_statement(service: &Service) -> Option<Value> {
         "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
         "Resource": resources,
     }))
-}
-
-/// osls's `resolveFunctionIamRoleResourceName`: the logical ID of the role a function runs with, or
-/// none for a role outside the template (an ARN, an import, a `Ref`, an `Fn::Sub`).
-fn role_resource_name(service: &Service, f: &Function) -> Option<String> {
-    match custom_execution_role(service, f) {
-        None => Some(ROLE_LAMBDA_EXECUTION.into()),
-        Some(Value::String(s)) if s.contains(':') => None,
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Object(o)) => {
-            if let Some([Value::String(id), Value::String(attr)]) = o
-                .get("Fn::GetAtt")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-            {
-                if attr == "Arn" {
-                    return Some(id.clone());
-                }
-            }
-            if ["Fn::ImportValue", "Ref", "Fn::Sub"]
-                .iter()
-                .any(|k| o.contains_key(*k))
-            {
-                return None;
-            }
-            Some(ROLE_LAMBDA_EXECUTION.into())
-        }
-        // A custom role of another kind (osls's falsy values aside) is none osls recognises: it
-        // assumes the default role.
-        Some(_) => Some(ROLE_LAMBDA_EXECUTION.into()),
-    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 use super::*;
 use crate::compile::{compile, FunctionCode};
 use crate::config::Service;
-use crate::config::ServiceOptions;
 use crate::error::{Error, Result};
+use crate::load::ServiceOptions;
 
 /// Compiles `functions` (YAML under `functions:`) of a service on nodejs22.x.
 fn compile_functions(name: &str, functions: &str) -> Result<crate::compile::Templates> {

@@ -9,9 +9,8 @@ use super::layers::CompiledLayer;
 use super::naming::{
     function_logical_id, log_group_logical_id, version_logical_id, ROLE_LAMBDA_EXECUTION,
 };
+use super::targets::{target_alias, truthy, with_condition};
 use super::FunctionCode;
-/// JavaScript truthiness (`if (value)`), as osls tests its settings.
-pub use crate::config::js_truthy as truthy;
 use crate::config::{Function, Service};
 use crate::defaults::{DEFAULT_MEMORY_SIZE, DEFAULT_RUNTIME, DEFAULT_TIMEOUT};
 use crate::error::{Error, Result};
@@ -41,9 +40,8 @@ pub fn add_functions(
         let condition = f.settings.condition.clone();
         let alias = target_alias(f);
         // Lambda@Edge and durable functions need a published version, whatever versionFunction says.
-        let should_version = super::events::is_edge(f)
-            || super::durable::config(f).is_some()
-            || f.settings.version_function;
+        let should_version =
+            f.is_edge() || super::durable::config(f).is_some() || f.settings.version_function;
         let provisioned = f.settings.provisioned_concurrency.clone();
         let snap_start = f.settings.snap_start;
         let mut version_id = None;
@@ -130,35 +128,6 @@ pub fn add_functions(
     Ok(ids)
 }
 
-/// The alias a function's other resources point at: `durable`, `provisioned` or `snapstart`.
-pub fn target_alias(f: &Function) -> Option<(String, String)> {
-    let n = super::naming::normalized_name(&f.key);
-    if let Some(durable) = super::durable::target_alias(f) {
-        Some(durable)
-    } else if f.settings.provisioned_concurrency.is_some() {
-        Some((format!("{n}ProvConcLambdaAlias"), "provisioned".into()))
-    } else if f.settings.snap_start {
-        Some((format!("{n}SnapStartLambdaAlias"), "snapstart".into()))
-    } else {
-        None
-    }
-}
-
-/// `Fn::GetAtt [F, Arn]`, or joined with the alias name when the function has one.
-pub fn lambda_target(key: &str, alias: Option<&(String, String)>) -> Value {
-    let arn = json!({ "Fn::GetAtt": [function_logical_id(key), "Arn"] });
-    match alias {
-        Some((_, name)) => json!({ "Fn::Join": [":", [arn, name]] }),
-        None => arn,
-    }
-}
-
-pub fn with_condition(resource: &mut Value, condition: &Option<Value>) {
-    if let Some(c) = condition {
-        resource["Condition"] = c.clone();
-    }
-}
-
 /// The function resource (without `Properties`) and its properties, in Serverless's order. Statements
 /// the function needs go into the execution role.
 fn function_resource(
@@ -230,7 +199,7 @@ fn function_resource(
     }
     p.insert("FunctionName".into(), json!(f.name));
     // Lambda@Edge functions default to its limits (128 MB, 5 s) before the provider's settings.
-    let edge = super::events::is_edge(f);
+    let edge = f.is_edge();
     p.insert(
         "MemorySize".into(),
         json!(f

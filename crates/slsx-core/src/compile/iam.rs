@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::naming::{log_group_name, ROLE_LAMBDA_EXECUTION};
-use crate::config::Service;
+use crate::config::{Function, Service};
 
 /// A role given as an ARN string or an intrinsic (`Fn::GetAtt`, `Fn::ImportValue`, `Fn::Sub`…) is an
 /// existing role; an object of settings (`name`, `statements`…) is not.
@@ -34,7 +34,40 @@ pub fn custom_execution_role(service: &Service, f: &crate::config::Function) -> 
     service.provider.settings.legacy_role.clone()
 }
 
-pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>) {
+/// The role resource a function runs with, which its event source mappings wait for (osls's
+/// `resolveFunctionIamRoleResourceName`): the logical name of a custom in-stack role, nothing for a role
+/// ARN, import, `Ref` or `Sub`, else the role Serverless creates.
+pub fn role_resource_name(service: &Service, f: &Function) -> Option<String> {
+    match custom_execution_role(service, f) {
+        Some(Value::String(s)) if s.contains(':') => None,
+        Some(Value::String(s)) if !s.is_empty() => Some(s),
+        Some(Value::Object(o)) => {
+            if let Some(Value::Array(a)) = o.get("Fn::GetAtt") {
+                if let [Value::String(id), Value::String(attr)] = a.as_slice() {
+                    if attr == "Arn" {
+                        return Some(id.clone());
+                    }
+                }
+            }
+            if o.contains_key("Fn::ImportValue")
+                || o.contains_key("Ref")
+                || o.contains_key("Fn::Sub")
+            {
+                return None;
+            }
+            Some(ROLE_LAMBDA_EXECUTION.to_string())
+        }
+        _ => Some(ROLE_LAMBDA_EXECUTION.to_string()),
+    }
+}
+
+/// The execution role; `extra` statements go after the user's (the durable functions' statement, as
+/// osls merges it).
+pub fn add_execution_role(
+    service: &Service,
+    resources: &mut Map<String, Value>,
+    extra: Option<Value>,
+) {
     if service.functions.is_empty() {
         return;
     }
@@ -86,8 +119,7 @@ pub fn add_execution_role(service: &Service, resources: &mut Map<String, Value>)
     {
         statements.extend(s);
     }
-    // After the user's statements, as osls merges it.
-    statements.extend(super::durable::role_statement(service));
+    statements.extend(extra);
 
     let mut props = Map::new();
     props.insert(

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::functions::{lambda_target, target_alias, with_condition};
 use super::iam::{custom_execution_role, push_statement};
 use super::naming::{function_logical_id, normalized_name};
+use super::targets::{lambda_target, target_alias, with_condition};
 use crate::config::{Function, Service};
 use crate::error::{Error, Result};
 

@@ -14,6 +14,7 @@ pub mod naming;
 mod outputs;
 pub mod plugin_naming;
 mod resources;
+mod targets;
 mod url;
 
 use serde_json::{Map, Value};
@@ -22,9 +23,9 @@ use crate::config::Service;
 use crate::error::Result;
 
 pub use core_template::core_template;
-pub use functions::{target_alias, truthy};
 pub use iam::{custom_execution_role, is_existing_role};
 pub use layers::layer_logical_id;
+pub use targets::{target_alias, truthy};
 
 /// Both templates Serverless writes to `.serverless/`.
 #[derive(Debug, Clone)]
@@ -92,7 +93,8 @@ pub fn compile(
 /// compiled template (which starts as the core template, the create template).
 pub fn setup_provider(service: &Service, update: &mut Value) {
     logs::add_log_groups(service, resources_mut(update));
-    iam::add_execution_role(service, resources_mut(update));
+    let durable_statement = durable::role_statement(service);
+    iam::add_execution_role(service, resources_mut(update), durable_statement);
 }
 
 /// `package:compileLayers`.

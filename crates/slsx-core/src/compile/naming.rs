@@ -15,6 +15,23 @@ pub fn upper_first(s: &str) -> String {
     }
 }
 
+/// A REST or HTTP API's name: the one configured, else `<service>-<stage>` when
+/// `shouldStartNameWithService`, else `<stage>-<service>`.
+pub fn api_name(
+    configured: Option<String>,
+    start_with_service: bool,
+    service: &str,
+    stage: &str,
+) -> String {
+    configured.unwrap_or_else(|| {
+        if start_with_service {
+            format!("{service}-{stage}")
+        } else {
+            format!("{stage}-{service}")
+        }
+    })
+}
+
 pub fn function_logical_id(key: &str) -> String {
     format!("{}LambdaFunction", normalized_name(key))
 }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 /// `aws:package:finalize:mergeCustomProviderResources`.
 pub fn merge_resources(service: &Service, template: &mut Value) -> Result<()> {
-    let Some(Value::Object(resources)) = service.raw.get("resources") else {
+    let Some(resources) = &service.resources else {
         return Ok(());
     };
     let mut source = resources.clone();

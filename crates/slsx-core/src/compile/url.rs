@@ -3,8 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::functions::{lambda_target, with_condition};
 use super::naming::normalized_name;
+use super::targets::{lambda_target, with_condition};
 use crate::config::{Function, Service};
 
 const DEFAULT_HEADERS: [&str; 6] = [
@@ -41,7 +41,7 @@ pub fn add_function_url(
     if let Some((alias_id, _)) = alias {
         resource["DependsOn"] = json!(alias_id);
     }
-    if let Some(cors) = url.get("cors").filter(|c| super::functions::truthy(c)) {
+    if let Some(cors) = url.get("cors").filter(|c| super::targets::truthy(c)) {
         let list = |key: &str, default: Option<Vec<&str>>| -> Option<Value> {
             match cors.get(key) {
                 Some(Value::Null) => None,
@@ -60,7 +60,7 @@ pub fn add_function_url(
         let mut c = Map::new();
         if cors
             .get("allowCredentials")
-            .is_some_and(super::functions::truthy)
+            .is_some_and(super::targets::truthy)
         {
             c.insert("AllowCredentials".into(), json!(true));
         }

@@ -57,6 +57,8 @@ pub struct FunctionSettings {
     pub file_system_config: Option<Value>,
     /// `url` when truthy.
     pub url: Option<Value>,
+    /// `httpApi.payload` when set (the payload format of the function's HTTP API integrations).
+    pub http_api_payload: Option<Value>,
     /// `versionFunction`, else `provider.versionFunctions` (default true).
     pub version_function: bool,
     /// `role` when set and not empty.
@@ -147,6 +149,11 @@ impl FunctionSettings {
             maximum_retry_attempts: set(raw, "maximumRetryAttempts"),
             file_system_config: truthy_of(raw, "fileSystemConfig"),
             url: truthy_of(raw, "url"),
+            http_api_payload: raw
+                .get("httpApi")
+                .and_then(|h| h.get("payload"))
+                .filter(|v| !v.is_null())
+                .cloned(),
             version_function: match set(raw, "versionFunction") {
                 Some(v) => truthy(&v),
                 None => provider.get("versionFunctions") != Some(&Value::Bool(false)),

@@ -69,12 +69,12 @@ pub(crate) fn locate_error(err: Error, file: &Path, source: &str) -> Error {
                 .split_once('.')
                 .and_then(|(key, index)| Some((key, index.parse().ok()?)))
                 .and_then(|(key, index)| locate_item(source, key, index))
-                .or_else(|| super::load::locate_path(source, &path));
+                .or_else(|| crate::source::locate_path(source, &path));
             Error::Config {
                 code,
                 message,
                 location: position
-                    .map(|(line, column)| super::load::location(file, source, line, column)),
+                    .map(|(line, column)| crate::source::location(file, source, line, column)),
                 path: Some(path),
             }
         }

@@ -5,69 +5,19 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::load::LoadedConfig;
 use crate::error::{Error, Result};
+use crate::source::LoadedConfig;
 
-/// What the caller chose on the command line / in the JS options.
-#[derive(Debug, Clone, Default)]
-pub struct ServiceOptions {
-    pub service_path: PathBuf,
-    pub config: Option<String>,
-    pub stage: Option<String>,
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    /// `--param key=value`, in order.
-    pub params: Vec<(String, String)>,
-    /// Every CLI option, for `${opt:…}` (`stage` and `region` are added from the fields above).
-    pub options: Map<String, Value>,
-    /// A configuration already loaded by the caller (the JS side loads serverless.js / .ts): the file
-    /// it came from (relative to the service) and its value.
-    pub preloaded: Option<(String, Value)>,
-    /// Evaluates JavaScript files for `${file(x.js)}` (the Node.js binding provides it).
-    pub js_files: Option<std::sync::Arc<dyn crate::variables::JsFiles + Send>>,
-    /// `--aws-s3-accelerate` (Some(true)) / `--no-aws-s3-accelerate` (Some(false)).
-    pub aws_s3_accelerate: Option<bool>,
-    /// Load for the plugins' constructors: the schema converts values but its problems are not
-    /// raised yet (plugins extend the schema once they are constructed).
+/// What the loading stage decided for the typed model: the CLI's stage and region (they win over
+/// the configuration's) and which checks are made.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModelOptions<'a> {
+    pub stage: Option<&'a str>,
+    pub region: Option<&'a str>,
+    /// The schema's problems are not raised (the plugins' constructors see the service first).
     pub skip_schema: bool,
-    /// Load for `print`: the checks osls makes only while compiling (functions' settings, events)
-    /// are not made — osls prints configurations its compiler refuses.
+    /// The checks osls makes only while compiling are not made (`print`).
     pub skip_compile_checks: bool,
-    /// The plugins' hooks (the Node.js host provides them when the service lists plugins).
-    pub hooks: Option<std::sync::Arc<dyn crate::lifecycle::Hooks>>,
-}
-
-impl std::fmt::Debug for dyn crate::lifecycle::Hooks {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Hooks")
-    }
-}
-
-impl std::fmt::Debug for dyn crate::variables::JsFiles + Send {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("JsFiles")
-    }
-}
-
-impl ServiceOptions {
-    /// The plugins' hooks, or none.
-    pub fn hooks(&self) -> std::sync::Arc<dyn crate::lifecycle::Hooks> {
-        self.hooks
-            .clone()
-            .unwrap_or_else(|| std::sync::Arc::new(crate::lifecycle::NoHooks))
-    }
-
-    /// What `${opt:…}` sees.
-    pub fn cli_options(&self) -> Map<String, Value> {
-        let mut o = self.options.clone();
-        if let Some(s) = &self.stage {
-            o.insert("stage".into(), Value::String(s.clone()));
-        }
-        if let Some(r) = &self.region {
-            o.insert("region".into(), Value::String(r.clone()));
-        }
-        o
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +48,8 @@ pub struct PackageConfig {
     pub disable: bool,
     /// Service level only; default true.
     pub exclude_dev_dependencies: bool,
+    /// Service level only: `package.path`, when a non-empty string (a prebuilt package directory).
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +122,11 @@ pub struct Service {
     pub raw: Value,
     /// Schema warnings (`configValidationMode: warn`), to report.
     pub warnings: Vec<String>,
+    /// `resources`: CloudFormation merged into the template as written (`Resources`, `Outputs`,
+    /// `extensions` …).
+    pub resources: Option<Map<String, Value>>,
+    /// `plugins.localPath`, left out of packages.
+    pub plugins_local_path: Option<String>,
     /// Image functions' images by function key, once resolved (empty until then).
     pub images: std::collections::BTreeMap<String, ResolvedImage>,
 }
@@ -178,7 +135,7 @@ impl Service {
     pub fn from_loaded(
         loaded: LoadedConfig,
         service_dir: PathBuf,
-        options: &ServiceOptions,
+        options: &ModelOptions,
     ) -> Result<Service> {
         let LoadedConfig {
             path,
@@ -228,7 +185,7 @@ impl Service {
         }
 
         let stage = crate::defaults::stage(
-            options.stage.as_deref(),
+            options.stage,
             opt_string(&provider_raw, "stage", "provider", &ctx)?.as_deref(),
         );
         if stage.is_empty() || !stage.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -238,7 +195,7 @@ impl Service {
             ));
         }
         let region = crate::defaults::region(
-            options.region.as_deref(),
+            options.region,
             opt_string(&provider_raw, "region", "provider", &ctx)?.as_deref(),
         );
 
@@ -257,7 +214,7 @@ impl Service {
                 }
             },
             environment: opt_map(&provider_raw, "environment", "provider", &ctx)?,
-            settings: super::ProviderSettings::read(&provider_raw),
+            settings: super::ProviderSettings::read(&provider_raw, &stage),
             raw: provider_raw.clone(),
         };
 
@@ -285,7 +242,15 @@ impl Service {
         let package = package_config(root.get("package"), "package", &ctx)?;
         let use_dotenv = matches!(root.get("useDotenv"), Some(Value::Bool(true)));
 
+        let resources = root.get("resources").and_then(Value::as_object).cloned();
+        let plugins_local_path = root
+            .get("plugins")
+            .and_then(|p| p.get("localPath"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let mut service = Service {
+            resources,
+            plugins_local_path,
             name,
             stage,
             region,
@@ -505,6 +470,11 @@ fn package_config(v: Option<&Value>, at: &str, ctx: &Ctx) -> Result<PackageConfi
         artifact: opt_string(o, "artifact", at, ctx)?.filter(|a| !a.is_empty()),
         disable: flag("disable", false)?,
         exclude_dev_dependencies: flag("excludeDevDependencies", true)?,
+        path: o
+            .get("path")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string),
     })
 }
 
@@ -515,8 +485,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn invalid(&self, path: &str, what: &str) -> Error {
-        let location = super::load::locate_path(self.source, path)
-            .map(|(line, column)| super::load::location(self.file, self.source, line, column));
+        let location = crate::source::locate_in(self.file, self.source, path);
         Error::Config {
             code: "CONFIGURATION_INVALID",
             message: format!(

@@ -37,10 +37,14 @@ pub struct ProviderSettings {
     pub log_retention_in_days: Option<Value>,
     /// `logDataProtectionPolicy` when set.
     pub log_data_protection_policy: Option<Value>,
+    /// The stack's and the deployment's settings.
+    pub stack: super::StackSettings,
+    /// The APIs' and event sources' settings.
+    pub api: super::ApiSettings,
 }
 
 impl ProviderSettings {
-    pub fn read(provider: &Map<String, Value>) -> ProviderSettings {
+    pub fn read(provider: &Map<String, Value>, stage: &str) -> ProviderSettings {
         let list = |k: &str| provider.get(k).and_then(Value::as_array).cloned();
         let bucket = provider.get("deploymentBucket");
         ProviderSettings {
@@ -75,6 +79,8 @@ impl ProviderSettings {
                 .get("logDataProtectionPolicy")
                 .filter(|v| !v.is_null())
                 .cloned(),
+            stack: super::StackSettings::read(provider, stage),
+            api: super::ApiSettings::read(provider),
         }
     }
 }

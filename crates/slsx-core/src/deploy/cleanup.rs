@@ -19,14 +19,7 @@ pub struct Cleaned {
 
 /// How many deployment directories to keep (`deploymentBucket.maxPreviousDeploymentArtifacts`).
 pub fn keep_count(plan: &Plan) -> usize {
-    plan.service
-        .provider
-        .raw
-        .get("deploymentBucket")
-        .and_then(|b| b.get("maxPreviousDeploymentArtifacts"))
-        .and_then(Value::as_u64)
-        .map_or(5, |n| n as usize)
-        .max(1) // the deployment just made always stays
+    plan.service.provider.settings.stack.keep_deployments
 }
 
 pub async fn cleanup(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result<Cleaned> {

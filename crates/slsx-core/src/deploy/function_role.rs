@@ -71,7 +71,7 @@ pub fn role_ref(service: &Service, f: &Function) -> Result<Option<RoleRef>> {
         Value::Object(o) => match o.get("Fn::GetAtt").and_then(Value::as_array).map(Vec::as_slice) {
             Some([Value::String(id), Value::String(attr)]) if attr == "Arn" => {
                 let path = if id == ROLE_LAMBDA_EXECUTION {
-                    service.provider.raw.get("iam").and_then(|i| i.pointer("/role/path")).cloned()
+                    service.provider.settings.iam_role.as_ref().and_then(|r| r.get("path")).cloned()
                 } else {
                     template_resource(service, id).and_then(|r| r.pointer("/Properties/Path").cloned())
                 };
@@ -126,9 +126,9 @@ fn setting_path(service: &Service, f: &Function) -> String {
         format!("functions.{}.role", f.key)
     } else if service
         .provider
-        .raw
-        .get("iam")
-        .and_then(|i| i.get("role"))
+        .settings
+        .iam_role
+        .as_ref()
         .is_some_and(crate::compile::is_existing_role)
     {
         "provider.iam.role".into()
@@ -138,7 +138,7 @@ fn setting_path(service: &Service, f: &Function) -> String {
 }
 
 fn template_resource<'a>(service: &'a Service, id: &str) -> Option<&'a Value> {
-    service.raw.get("resources")?.get("Resources")?.get(id)
+    service.resources.as_ref()?.get("Resources")?.get(id)
 }
 
 /// A role's `Path` (`/` when absent or empty, as osls's `Path || '/'`); none when it is an intrinsic.

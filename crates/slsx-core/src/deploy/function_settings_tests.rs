@@ -6,8 +6,9 @@ use aws_sdk_lambda::types::{FunctionConfiguration, SnapStartResponse, VpcConfigR
 
 use super::super::function_role::{role_ref, RoleRef};
 use super::*;
-use crate::config::{Service, ServiceOptions};
+use crate::config::Service;
 use crate::deploy::scripted_sdk;
+use crate::load::ServiceOptions;
 
 fn service(name: &str, yaml: &str) -> Service {
     let dir = std::env::temp_dir().join(format!("slsx-fn-settings-{}-{name}", std::process::id()));

@@ -15,10 +15,11 @@ use serde_json::{json, Map, Value};
 
 use super::build::Build;
 use super::plan::Plan;
-use crate::config::{LoadedConfig, Service, ServiceOptions};
+use crate::config::{ModelOptions, Service};
 use crate::error::{Error, Result};
 use crate::lifecycle::HookState;
 use crate::package::{Artifact, Code, Packaged};
+use crate::source::LoadedConfig;
 
 /// Top-level keys of osls's service object that are not configuration.
 const INTERNAL_KEYS: &[&str] = &[
@@ -273,10 +274,9 @@ fn returned(mut state: Value, injected: &Injected, service: &Service) -> Result<
 
 /// The typed service again, from a configuration a plugin changed.
 fn rebuild(service: &Service, config: Value) -> Result<Service> {
-    let options = ServiceOptions {
-        service_path: service.service_dir.clone(),
-        stage: Some(service.stage.clone()),
-        region: Some(service.region.clone()),
+    let options = ModelOptions {
+        stage: Some(&service.stage),
+        region: Some(&service.region),
         ..Default::default()
     };
     let loaded = LoadedConfig {

@@ -7,11 +7,11 @@
 
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::{StreamExt, TryStreamExt};
-use serde_json::Value;
 
 use crate::aws::{errors, AwsContext};
 use crate::compile::naming::normalized_name;
-use crate::compile::{target_alias, truthy};
+use crate::compile::target_alias;
+use crate::config::events::events_of_type;
 use crate::config::{error_at, Service};
 use crate::error::Result;
 
@@ -32,16 +32,10 @@ pub async fn clean(ctx: &AwsContext, service: &Service, stack_exists: bool) -> R
     let mut groups: Vec<(String, Vec<Wanted>)> = Vec::new();
     let mut events = Vec::new();
     for f in &service.functions {
-        let list = f.raw.get("events").and_then(Value::as_array);
-        let mut serial = 0;
-        for (index, event) in list.into_iter().flatten().enumerate() {
-            let Some(log) = event.get("cloudwatchLog").filter(|v| truthy(v)) else {
+        // Numbered as the compiler numbers the filters (`compile::events::cloudwatch_log`).
+        for (serial, (index, log)) in (1..).zip(events_of_type!(f, CloudwatchLog)) {
+            let Some(group) = log.log_group.clone().filter(|g| !g.is_empty()) else {
                 continue;
-            };
-            serial += 1;
-            let group = match log.get("logGroup").filter(|v| truthy(v)).unwrap_or(log) {
-                Value::String(s) => s.replace("\r\n", "").replace('\n', ""),
-                _ => continue,
             };
             events.push((f, index, serial, group));
         }

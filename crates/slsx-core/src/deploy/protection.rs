@@ -2,30 +2,17 @@
 //! 4.3.1's `after:deploy:deploy` hook, which also runs when the deploy was skipped: a change of this
 //! setting alone changes no template).
 
-use serde_json::Value;
-
 use crate::aws::{errors, AwsContext};
-use crate::config::Service;
+use crate::config::{Checked, Service};
 use crate::error::{Error, Result};
 use crate::progress::{ProgressEvent, Reporter};
 
 /// Whether the stack must be protected at this stage; None when the setting is absent (the stack is
 /// then left as it is). Checked before anything is deployed, as osls's `before:deploy:deploy` does.
 pub fn setting(service: &Service) -> Result<Option<bool>> {
-    match service.provider.raw.get("deletionProtection") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(enabled)) => Ok(Some(*enabled)),
-        Some(Value::Object(o)) => match o.get("stages") {
-            Some(Value::Array(stages))
-                if !stages.is_empty() && stages.iter().all(Value::is_string) =>
-            {
-                Ok(Some(
-                    stages.iter().any(|s| s.as_str() == Some(&service.stage)),
-                ))
-            }
-            _ => Err(invalid(service)),
-        },
-        Some(_) => Err(invalid(service)),
+    match service.provider.settings.stack.deletion_protection {
+        Checked::Valid(protect) => Ok(protect),
+        Checked::Invalid => Err(invalid(service)),
     }
 }
 

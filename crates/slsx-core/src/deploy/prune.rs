@@ -5,31 +5,19 @@
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use serde_json::Value;
 
 use crate::aws::{errors, AwsContext};
-use crate::config::{error_at, Function, Service};
+use crate::config::{error_at, Checked, Function, Service};
 use crate::error::Result;
 use crate::progress::{ProgressEvent, Reporter};
-
-/// `pruneFunctionVersions: true` keeps this many.
-const DEFAULT_KEEP: u64 = 10;
 
 /// How many versions to keep, None when pruning is off. Checked before anything is deployed, as
 /// osls's `before:deploy:deploy` does.
 pub fn setting(service: &Service) -> Result<Option<u64>> {
-    let keep = match service.provider.raw.get("pruneFunctionVersions") {
-        None | Some(Value::Null | Value::Bool(false)) => return Ok(None),
-        Some(Value::Bool(true)) => DEFAULT_KEEP,
-        Some(Value::Object(o)) => match o.get("number").filter(|n| !n.is_null()) {
-            // osls reads it with `parseInt(number, 10)`: "3", 3.7 and [3] all mean 3.
-            Some(n) => match js_parse_int(&js_string(n)) {
-                Some(k) if k >= 1 => u64::try_from(k).unwrap_or(u64::MAX),
-                _ => return Err(invalid(service)),
-            },
-            None => return Err(invalid(service)),
-        },
-        Some(_) => return Err(invalid(service)),
+    let keep = match service.provider.settings.stack.prune_versions {
+        Checked::Valid(None) => return Ok(None),
+        Checked::Valid(Some(keep)) => keep,
+        Checked::Invalid => return Err(invalid(service)),
     };
     let provider_versions_off = !service.provider.version_functions;
     let durable = service.functions.iter().any(is_durable);
@@ -308,45 +296,6 @@ where
             return Ok(out);
         }
     }
-}
-
-/// JavaScript's `String(value)` for a JSON value.
-fn js_string(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                if i.is_null() {
-                    String::new()
-                } else {
-                    js_string(i)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(","),
-        Value::Object(_) => "[object Object]".into(),
-    }
-}
-
-/// JavaScript's `parseInt(text, 10)`: leading white space, a sign, then the longest run of digits.
-fn js_parse_int(text: &str) -> Option<i128> {
-    let t = text.trim_start();
-    let (negative, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let run: String = digits.chars().take_while(char::is_ascii_digit).collect();
-    if run.is_empty() {
-        return None;
-    }
-    // Past i128 the exact value no longer matters: it only has to stay "very many".
-    let n = run.parse::<i128>().unwrap_or(i128::MAX);
-    Some(if negative { -n } else { n })
 }
 
 #[cfg(test)]

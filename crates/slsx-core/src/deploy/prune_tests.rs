@@ -205,16 +205,3 @@ async fn scripted_sdk_a_refused_deletion_fails_the_deploy() {
         "failed to delete function version svc-dev-a:1: version 2 is in use"
     );
 }
-
-#[test]
-fn parse_int_as_javascript() {
-    assert_eq!(js_parse_int("  12abc"), Some(12));
-    assert_eq!(js_parse_int("-3"), Some(-3));
-    assert_eq!(js_parse_int("+7"), Some(7));
-    assert_eq!(js_parse_int("0x10"), Some(0));
-    assert_eq!(js_parse_int("1e21"), Some(1));
-    assert_eq!(js_parse_int("abc"), None);
-    assert_eq!(js_parse_int(""), None);
-    assert_eq!(js_string(&serde_json::json!(["4", 5])), "4,5");
-    assert_eq!(js_string(&serde_json::json!({"a": 1})), "[object Object]");
-}

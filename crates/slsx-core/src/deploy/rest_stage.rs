@@ -23,28 +23,16 @@ pub fn patch_operations(
     partition: &str,
     account: &str,
 ) -> Vec<(Op, String, Option<String>)> {
-    let provider = &service.provider.raw;
+    let api = &service.provider.settings.api;
     let mut ops = Vec::new();
     let replace = |path: &str, value: String| (Op::Replace, path.to_string(), Some(value));
-    if let Some(t) = provider
-        .get("tracing")
-        .and_then(|t| t.get("apiGateway"))
-        .filter(|v| !v.is_null())
-    {
+    if let Some(t) = &api.rest_api_tracing {
         ops.push(replace("/tracingEnabled", truthy(t).to_string()));
     }
-    if let Some(m) = provider
-        .get("apiGateway")
-        .and_then(|a| a.get("metrics"))
-        .filter(|v| !v.is_null())
-    {
+    if let Some(m) = metrics(service) {
         ops.push(replace("/*/*/metrics/enabled", truthy(m).to_string()));
     }
-    if let Some(logs) = provider
-        .get("logs")
-        .and_then(|l| l.get("restApi"))
-        .filter(|v| !v.is_null())
-    {
+    if let Some(logs) = &api.rest_api_logs {
         if !truthy(logs) {
             ops.push(replace("/*/*/logging/dataTrace", "false".into()));
             ops.push(replace("/*/*/logging/loglevel", "OFF".into()));
@@ -85,12 +73,16 @@ pub fn patch_operations(
     ops
 }
 
+/// `provider.apiGateway.metrics` when set.
+fn metrics(service: &Service) -> Option<&Value> {
+    let api_gateway = &service.provider.settings.api.api_gateway;
+    api_gateway.get("metrics").filter(|v| !v.is_null())
+}
+
 fn stage_name(service: &Service) -> String {
-    service
-        .provider
-        .raw
-        .get("apiGateway")
-        .and_then(|a| a.get("stage"))
+    let api_gateway = &service.provider.settings.api.api_gateway;
+    api_gateway
+        .get("stage")
         .and_then(Value::as_str)
         .map_or_else(|| service.stage.clone(), str::to_string)
 }
@@ -107,19 +99,18 @@ pub async fn update(
     rest_api_id: &str,
     stack_id: &str,
 ) -> Result<()> {
-    let provider = &service.provider.raw;
-    if provider
-        .get("apiGateway")
-        .and_then(|a| a.get("restApiId"))
+    let api = &service.provider.settings.api;
+    if api
+        .api_gateway
+        .get("restApiId")
         .is_some_and(|v| !v.is_null())
     {
         return Ok(());
     }
-    let configured = |v: Option<&Value>| v.is_some_and(|v| !v.is_null());
-    let tracing = configured(provider.get("tracing").and_then(|t| t.get("apiGateway")));
-    let metrics = configured(provider.get("apiGateway").and_then(|a| a.get("metrics")));
-    let logs = configured(provider.get("logs").and_then(|l| l.get("restApi")));
-    let tags_configured = configured(provider.get("tags")) || configured(provider.get("stackTags"));
+    let tracing = api.rest_api_tracing.is_some();
+    let metrics = metrics(service).is_some();
+    let logs = api.rest_api_logs.is_some();
+    let tags_configured = api.tags.is_some() || api.stack_tags.is_some();
     if !tracing && !metrics && !logs && !tags_configured {
         return Ok(());
     }
@@ -152,9 +143,9 @@ pub async fn update(
         );
         stage.tag(&resource, wanted_tags(service), have).await?;
     }
-    let access_logging = provider
-        .get("logs")
-        .and_then(|l| l.get("restApi"))
+    let access_logging = api
+        .rest_api_logs
+        .as_ref()
         .filter(|v| truthy(v))
         .is_some_and(|l| {
             l.get("accessLogging")
@@ -175,10 +166,11 @@ pub async fn update(
 
 /// `stackTags` then `tags` (a key in both takes the value of `tags`), in order.
 fn wanted_tags(service: &Service) -> Vec<(String, String)> {
-    let provider = &service.provider.raw;
+    let api = &service.provider.settings.api;
     let mut wanted: Vec<(String, String)> = Vec::new();
-    for source in [provider.get("stackTags"), provider.get("tags")] {
-        for (k, v) in source.and_then(Value::as_object).into_iter().flatten() {
+    let stack_tags = api.stack_tags.as_ref().and_then(Value::as_object);
+    for source in [stack_tags, api.tags.as_ref()] {
+        for (k, v) in source.into_iter().flatten() {
             let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
             match wanted.iter_mut().find(|(key, _)| key == k) {
                 Some(slot) => slot.1 = v,

@@ -9,7 +9,8 @@ use aws_smithy_http_client::test_util::infallible_client_fn;
 use aws_smithy_types::body::SdkBody;
 
 use crate::aws::{AwsContext, AwsSettings, ExtraEnv};
-use crate::config::{Service, ServiceOptions};
+use crate::config::Service;
+use crate::load::ServiceOptions;
 
 pub type Log = Arc<Mutex<Vec<String>>>;
 

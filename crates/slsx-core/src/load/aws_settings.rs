@@ -10,8 +10,10 @@ use serde_json::Value;
 
 use super::variables_context;
 use crate::aws::{AwsSettings, ExtraEnv};
-use crate::config::{LoadedConfig, Service, ServiceOptions};
+use crate::config::Service;
 use crate::error::{Error, Result};
+use crate::load::ServiceOptions;
+use crate::source::LoadedConfig;
 use crate::variables::sources::{AwsSource, SourceError};
 
 /// Stands in for AWS while the three properties resolve: any AWS lookup fails with this text.
@@ -67,7 +69,7 @@ impl Service {
                             "Cannot resolve {file}: \"{at}\" property is not accessible (configured \
                              behind variables which cannot be resolved at this stage)"
                         ),
-                        location: crate::config::locate_in(&loaded.path, &loaded.source, &at),
+                        location: crate::source::locate_in(&loaded.path, &loaded.source, &at),
                         path: Some(at),
                     });
                 }
@@ -132,7 +134,7 @@ mod tests {
             std::env::temp_dir().join(format!("slsx-aws-settings-{}-{case}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
-        let loaded = crate::config::load_config(&dir.join("serverless.yml")).unwrap();
+        let loaded = crate::source::load_config(&dir.join("serverless.yml")).unwrap();
         let options = ServiceOptions {
             stage: stage.map(str::to_string),
             profile: Some("cli".into()),

@@ -8,13 +8,17 @@
 //! resolver): they do not import each other or this stage.
 
 mod aws_settings;
+mod options;
+
+pub use options::ServiceOptions;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::config::{find_config_file, load_config, LoadedConfig, Service, ServiceOptions};
+use crate::config::Service;
 use crate::error::{Error, Result};
+use crate::source::{find_config_file, load_config, LoadedConfig};
 
 impl Service {
     /// Finds, reads, resolves and checks the service at `options.service_path`, without AWS access
@@ -72,10 +76,13 @@ impl Service {
             problems.clear();
         }
         let warnings = crate::config::schema::apply(&mode, &problems, &|path| {
-            crate::config::locate_in(&loaded.path, &loaded.source, path)
+            crate::source::locate_in(&loaded.path, &loaded.source, path)
         })?;
-        let mut service =
-            Service::from_loaded(LoadedConfig { value, ..loaded }, service_dir, options)?;
+        let mut service = Service::from_loaded(
+            LoadedConfig { value, ..loaded },
+            service_dir,
+            &options.model(),
+        )?;
         service.warnings = warnings;
         service
             .warnings
@@ -114,7 +121,7 @@ pub async fn load_with_aws(options: &ServiceOptions) -> Result<Service> {
 /// caller of the engine that gave no hooks) it is refused, never deployed without them. The package
 /// entry takes this answer as its cue to load the plugins, so a service without plugins pays nothing.
 fn refuse_unhosted_plugins(
-    loaded: &crate::config::LoadedConfig,
+    loaded: &crate::source::LoadedConfig,
     options: &ServiceOptions,
 ) -> Result<()> {
     if options.hooks.is_some() || options.skip_schema {
@@ -136,7 +143,7 @@ fn refuse_unhosted_plugins(
         code: PLUGINS_NEED_HOST,
         message: "The service lists plugins: they run only through slsx's Node.js package (its plugin host), not from the engine alone".into(),
         path: Some("plugins".into()),
-        location: crate::config::locate_in(&loaded.path, &loaded.source, "plugins"),
+        location: crate::source::locate_in(&loaded.path, &loaded.source, "plugins"),
     })
 }
 

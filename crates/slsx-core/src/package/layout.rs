@@ -282,13 +282,8 @@ fn check_names(slots: &[Slot]) -> Result<()> {
 fn excludes(service: &Service, with_layers: bool) -> Vec<String> {
     let mut out: Vec<String> = BUILT_IN_EXCLUDES.iter().map(|s| s.to_string()).collect();
     out.push(service.config_file_name());
-    if let Some(local) = service
-        .raw
-        .get("plugins")
-        .and_then(|p| p.get("localPath"))
-        .and_then(|v| v.as_str())
-    {
-        out.push(local.to_string());
+    if let Some(local) = &service.plugins_local_path {
+        out.push(local.clone());
     }
     out.extend(service.package.exclude.iter().cloned());
     if with_layers {

@@ -8,12 +8,7 @@ use crate::config::Service;
 
 /// The service's `package.path`, when it is set to a non-empty string.
 pub fn configured(service: &Service) -> Option<&str> {
-    service
-        .raw
-        .get("package")?
-        .get("path")?
-        .as_str()
-        .filter(|p| !p.is_empty())
+    service.package.path.as_deref()
 }
 
 /// `p` relative to the service directory (an absolute path stays as it is).
@@ -79,7 +74,7 @@ mod tests {
             format!("service: svc\nprovider:\n  name: aws\n{package}"),
         )
         .unwrap();
-        Service::load(&crate::config::ServiceOptions {
+        Service::load(&crate::load::ServiceOptions {
             service_path: dir,
             ..Default::default()
         })

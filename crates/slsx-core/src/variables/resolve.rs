@@ -265,7 +265,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
     /// "Cannot resolve variable at "<path>": …" with the file position of the property.
     pub fn error(&self, path: &Path_, code: &'static str, detail: &str) -> Error {
         let at = humanize(path);
-        let location = crate::config::locate_in(&self.ctx.config_file, &self.ctx.source, &at);
+        let location = crate::source::locate_in(&self.ctx.config_file, &self.ctx.source, &at);
         Error::Config {
             code,
             message: format!("Cannot resolve variable at \"{at}\": {detail}"),

@@ -8,17 +8,10 @@ use serde_json::{json, Map, Value};
 
 use crate::compile::naming::{function_logical_id, normalized_name, ROLE_LAMBDA_EXECUTION};
 use crate::config::events::cloud_front::Distribution;
-use crate::config::{Event, Function, Service};
+use crate::config::{Function, Service};
 use crate::error::Result;
 
 const DISTRIBUTION: &str = "CloudFrontDistribution";
-
-/// Whether a function has a `cloudFront` event (it is then versioned, 128 MB and 5 s by default).
-pub fn is_edge(f: &Function) -> bool {
-    f.events
-        .iter()
-        .any(|e| matches!(e.event, Event::CloudFront(_)))
-}
 
 fn cache_policy_logical_id(name: &str) -> String {
     format!("CloudFrontCachePolicy{}", normalized_name(name))
@@ -30,7 +23,7 @@ pub fn compile(
     outputs: &mut Map<String, Value>,
 ) -> Result<()> {
     add_cache_policies(service, resources);
-    let edge: Vec<&Function> = service.functions.iter().filter(|f| is_edge(f)).collect();
+    let edge: Vec<&Function> = service.functions.iter().filter(|f| f.is_edge()).collect();
     let mut versions: Vec<(&str, String)> = Vec::new();
     for f in &edge {
         versions.push((&f.key, prepare_function(f, resources)));
@@ -90,12 +83,7 @@ pub fn compile(
 
 /// `provider.cloudFront.cachePolicies`, each named `<service>-<stage>-<key>`.
 fn add_cache_policies(service: &Service, resources: &mut Map<String, Value>) {
-    let policies = service
-        .provider
-        .raw
-        .get("cloudFront")
-        .and_then(|c| c.get("cachePolicies"));
-    let Some(Value::Object(p)) = policies else {
+    let Some(p) = &service.provider.settings.api.cache_policies else {
         return;
     };
     for (name, config) in p {

@@ -3,9 +3,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, event_error, input_forms, input_transformer, put, through_template};
-use crate::compile::functions::{lambda_target, target_alias};
+use super::{alias_logical_id, events_of_type, input_transformer, put, through_template};
 use crate::compile::naming::normalized_name;
+use crate::compile::targets::{lambda_target, target_alias};
+use crate::config::events::CloudwatchEventEvent;
 use crate::config::Service;
 use crate::error::Result;
 
@@ -19,93 +20,21 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         let n = normalized_name(&f.key);
         let target = lambda_target(&f.key, target_alias(f).as_ref());
         let depends_on = alias_logical_id(f);
-        let mut number = 0;
-        for (index, event) in super::events_of(f, "cloudwatchEvent") {
-            number += 1;
-            let get = |k: &str| event.get(k).filter(|v| !v.is_null());
-            if input_forms(event) > 1 {
-                return Err(event_error(
-                    service,
-                    f,
-                    index,
-                    "cloudwatchEvent",
-                    "CLOUDWATCH_MULTIPLE_INPUT_PROPERTIES",
-                    "You can only set one of input, inputPath, or inputTransformer properties at the same time for cloudwatch events. Please check the AWS docs for more info".into(),
-                ));
+        let with_depends = |mut r: Map<String, Value>| {
+            if let Some(a) = &depends_on {
+                r.insert("DependsOn".into(), json!(a));
             }
+            Value::Object(r)
+        };
+        for (number, (_, event)) in (1..).zip(events_of_type!(f, CloudwatchEvent)) {
             let rule_id = format!("{n}EventsRuleCloudWatchEvent{number}");
-            let mut t = Map::new();
-            let input = match get("input") {
-                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-                Some(v @ Value::Object(_)) => Some(v.to_string()),
-                _ => None,
-            };
-            put(
-                &mut t,
-                "Input",
-                input.map(|i| {
-                    Value::String(through_template(&without_newline_escapes(
-                        &i.replace('"', "\\\""),
-                    )))
-                }),
-            );
-            put(
-                &mut t,
-                "InputPath",
-                get("inputPath")
-                    .and_then(Value::as_str)
-                    .filter(|p| !p.is_empty())
-                    .map(|p| {
-                        Value::String(through_template(&p.replace("\r\n", "").replace('\n', "")))
-                    }),
-            );
-            if let Some(Value::Object(tr)) = get("inputTransformer") {
-                t.insert("InputTransformer".into(), input_transformer(tr));
-            }
-            t.insert("Arn".into(), target.clone());
-            t.insert("Id".into(), json!(format!("{}CloudWatchEvent", f.key)));
-            let mut props = Map::new();
-            if let Some(pattern) = get("event") {
-                let text = without_newline_escapes(&pattern.to_string());
-                props.insert(
-                    "EventPattern".into(),
-                    serde_json::from_str(&text).unwrap_or_else(|_| pattern.clone()),
-                );
-            }
-            props.insert(
-                "State".into(),
-                json!(if get("enabled") == Some(&Value::Bool(false)) {
-                    "DISABLED"
-                } else {
-                    "ENABLED"
-                }),
-            );
-            put(
-                &mut props,
-                "Description",
-                get("description")
-                    .and_then(Value::as_str)
-                    .filter(|d| !d.is_empty())
-                    .map(|d| Value::String(through_template(d))),
-            );
-            put(
-                &mut props,
-                "Name",
-                get("name")
-                    .and_then(Value::as_str)
-                    .filter(|d| !d.is_empty())
-                    .map(|d| Value::String(through_template(d))),
-            );
-            props.insert("Targets".into(), json!([t]));
-            let with_depends = |mut r: Map<String, Value>| {
-                if let Some(a) = &depends_on {
-                    r.insert("DependsOn".into(), json!(a));
-                }
-                Value::Object(r)
-            };
+            let target_entry = rule_target(event, &target, &f.key);
             let mut rule = Map::new();
             rule.insert("Type".into(), json!("AWS::Events::Rule"));
-            rule.insert("Properties".into(), Value::Object(props));
+            rule.insert(
+                "Properties".into(),
+                Value::Object(rule_properties(event, target_entry)),
+            );
             let mut permission = Map::new();
             permission.insert("Type".into(), json!("AWS::Lambda::Permission"));
             permission.insert(
@@ -120,4 +49,52 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         }
     }
     Ok(())
+}
+
+/// The rule's one target: the function, with what it receives.
+fn rule_target(event: &CloudwatchEventEvent, target: &Value, function_key: &str) -> Value {
+    let mut t = Map::new();
+    put(
+        &mut t,
+        "Input",
+        event.input.as_ref().map(|i| {
+            Value::String(through_template(&without_newline_escapes(
+                &i.replace('"', "\\\""),
+            )))
+        }),
+    );
+    put(
+        &mut t,
+        "InputPath",
+        event
+            .input_path
+            .as_ref()
+            .map(|p| Value::String(through_template(&p.replace("\r\n", "").replace('\n', "")))),
+    );
+    if let Some(tr) = &event.input_transformer {
+        t.insert("InputTransformer".into(), input_transformer(tr));
+    }
+    t.insert("Arn".into(), target.clone());
+    t.insert("Id".into(), json!(format!("{function_key}CloudWatchEvent")));
+    Value::Object(t)
+}
+
+fn rule_properties(event: &CloudwatchEventEvent, target: Value) -> Map<String, Value> {
+    let mut props = Map::new();
+    if let Some(pattern) = &event.pattern {
+        let text = without_newline_escapes(&pattern.to_string());
+        props.insert(
+            "EventPattern".into(),
+            serde_json::from_str(&text).unwrap_or_else(|_| pattern.clone()),
+        );
+    }
+    props.insert(
+        "State".into(),
+        json!(if event.enabled { "ENABLED" } else { "DISABLED" }),
+    );
+    let text = |s: &Option<String>| s.as_deref().map(|d| Value::String(through_template(d)));
+    put(&mut props, "Description", text(&event.description));
+    put(&mut props, "Name", text(&event.name));
+    props.insert("Targets".into(), json!([target]));
+    props
 }

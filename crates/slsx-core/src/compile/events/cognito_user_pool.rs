@@ -4,118 +4,43 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, alphanumeric, event_error};
-use crate::compile::functions::{lambda_target, target_alias, truthy};
+use super::{alias_logical_id, alphanumeric, events_of_type, invoke_permission};
 use crate::compile::naming::{function_logical_id, normalized_name};
+use crate::compile::targets::{lambda_target, target_alias};
+use crate::config::events::CognitoUserPoolEvent;
 use crate::config::{Function, Service};
 use crate::error::Result;
 
-const CUSTOM_SENDERS: [&str; 2] = ["CustomSMSSender", "CustomEmailSender"];
-const PRE_TOKEN_VERSIONS: [&str; 3] = ["V1_0", "V2_0", "V3_0"];
-
-struct Trigger<'a> {
-    function: &'a Function,
-    index: usize,
-    pool: String,
-    source: String,
-    kms_key: Option<Value>,
-    version: Option<String>,
+/// The service's triggers on pools it creates, with their function, in order.
+fn new_pool_triggers(service: &Service) -> Vec<(&Function, &CognitoUserPoolEvent)> {
+    service
+        .functions
+        .iter()
+        .flat_map(|f| events_of_type!(f, CognitoUserPool).map(move |(_, e)| (f, e)))
+        .filter(|(_, e)| !e.existing)
+        .collect()
 }
 
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
-    let mut triggers = Vec::new();
-    let mut pools: Vec<String> = Vec::new();
-    for f in &service.functions {
-        for (index, event) in super::events_of(f, "cognitoUserPool") {
-            if event.get("existing").is_some_and(truthy) {
-                continue;
-            }
-            let text = |k: &str| event.get(k).and_then(Value::as_str).map(str::to_string);
-            let source = text("trigger").unwrap_or_default();
-            let version = text("lambdaVersion");
-            let bad_version = |message: String, code| {
-                Err(event_error(
-                    service,
-                    f,
-                    index,
-                    "cognitoUserPool",
-                    code,
-                    message,
-                ))
-            };
-            if let Some(v) = &version {
-                if CUSTOM_SENDERS.contains(&source.as_str()) {
-                    if v != "V1_0" {
-                        return bad_version(format!("Invalid lambdaVersion \"{v}\" for trigger \"{source}\". Custom sender triggers only support: V1_0"), "COGNITO_INVALID_LAMBDA_VERSION");
-                    }
-                } else if source == "PreTokenGeneration" {
-                    if !PRE_TOKEN_VERSIONS.contains(&v.as_str()) {
-                        return bad_version(format!("Invalid lambdaVersion \"{v}\" for trigger \"{source}\". PreTokenGeneration supports: {}", PRE_TOKEN_VERSIONS.join(", ")), "COGNITO_INVALID_LAMBDA_VERSION");
-                    }
-                } else {
-                    return bad_version(format!("lambdaVersion is not supported for trigger \"{source}\". It's only supported for: CustomSMSSender, CustomEmailSender, and PreTokenGeneration"), "COGNITO_LAMBDA_VERSION_NOT_SUPPORTED");
-                }
-            }
-            let pool = text("pool").unwrap_or_default();
-            if !pools.contains(&pool) {
-                pools.push(pool.clone());
-            }
-            triggers.push(Trigger {
-                function: f,
-                index,
-                pool,
-                source,
-                kms_key: event.get("kmsKeyId").filter(|v| !v.is_null()).cloned(),
-                version,
-            });
+    let triggers = new_pool_triggers(service);
+    let mut pools: Vec<&str> = Vec::new();
+    for (_, t) in &triggers {
+        if !pools.contains(&t.pool.as_str()) {
+            pools.push(&t.pool);
         }
     }
-    for pool in &pools {
-        let mut config = Map::new();
-        let mut depends_on = Vec::new();
-        let mut pool_kms: Option<&Value> = None;
-        for t in triggers.iter().filter(|t| &t.pool == pool) {
-            let target = lambda_target(&t.function.key, target_alias(t.function).as_ref());
-            if CUSTOM_SENDERS.contains(&t.source.as_str()) {
-                let Some(kms) = &t.kms_key else {
-                    return Err(event_error(service, t.function, t.index, "cognitoUserPool", "COGNITO_KMS_KEY_NOT_SET", format!(
-                        "KMS Key must be set when using a Custom Sender Source Trigger (CustomSMSSender and/or CustomEmailSender). Affected Cognito User Pool: \"{pool}\"."
-                    )));
-                };
-                if pool_kms.is_some_and(|previous| previous != kms) {
-                    return Err(event_error(service, t.function, t.index, "cognitoUserPool", "COGNITO_KMS_KEY_ID_NOT_SAME_FOR_SINGLE_USER_POOL", format!(
-                        "Only one KMS Key for can be configured per Cognito User Pool. Affected Cognito User Pool: \"{pool}\"."
-                    )));
-                }
-                pool_kms = Some(kms);
-                config.insert(t.source.clone(), json!({ "LambdaArn": target, "LambdaVersion": t.version.as_deref().unwrap_or("V1_0") }));
-                config.insert("KMSKeyID".into(), kms.clone());
-            } else if let (true, Some(v)) = (t.source == "PreTokenGeneration", &t.version) {
-                config.insert(
-                    "PreTokenGenerationConfig".into(),
-                    json!({ "LambdaArn": target, "LambdaVersion": v }),
-                );
-            } else {
-                config.insert(t.source.clone(), target);
-            }
-            depends_on.push(json!(alias_logical_id(t.function)
-                .unwrap_or_else(|| function_logical_id(&t.function.key))));
-        }
+    for pool in pools {
+        let on_pool: Vec<_> = triggers.iter().filter(|(_, t)| t.pool == pool).collect();
         resources.insert(
             format!("CognitoUserPool{}", alphanumeric(pool)),
-            json!({ "Type": "AWS::Cognito::UserPool", "Properties": { "UserPoolName": pool, "LambdaConfig": config }, "DependsOn": depends_on }),
+            user_pool(pool, &on_pool),
         );
     }
-    for t in &triggers {
-        let mut permission = Map::new();
-        permission.insert("Type".into(), json!("AWS::Lambda::Permission"));
-        if let Some(a) = alias_logical_id(t.function) {
-            permission.insert("DependsOn".into(), json!(a));
-        }
-        permission.insert(
-            "Properties".into(),
+    for (f, t) in &triggers {
+        let permission = invoke_permission(
+            f,
             json!({
-                "FunctionName": lambda_target(&t.function.key, target_alias(t.function).as_ref()),
+                "FunctionName": lambda_target(&f.key, target_alias(f).as_ref()),
                 "Action": "lambda:InvokeFunction",
                 "Principal": "cognito-idp.amazonaws.com",
                 "SourceArn": { "Fn::GetAtt": [format!("CognitoUserPool{}", alphanumeric(&t.pool)), "Arn"] }
@@ -124,95 +49,74 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
         resources.insert(
             format!(
                 "{}LambdaPermissionCognitoUserPool{}TriggerSource{}",
-                normalized_name(&t.function.key),
+                normalized_name(&f.key),
                 alphanumeric(&t.pool),
-                alphanumeric(&t.source)
+                alphanumeric(&t.trigger)
             ),
-            Value::Object(permission),
+            permission,
         );
     }
-    existing(service, resources)
+    existing(service, resources);
+    Ok(())
+}
+
+/// A pool the stack creates, with its triggers' functions in `LambdaConfig`.
+fn user_pool(pool: &str, triggers: &[&(&Function, &CognitoUserPoolEvent)]) -> Value {
+    let mut config = Map::new();
+    let mut depends_on = Vec::new();
+    for (f, t) in triggers {
+        let target = lambda_target(&f.key, target_alias(f).as_ref());
+        match (&t.kms_key_id, t.trigger.as_str(), &t.lambda_version) {
+            (Some(kms), _, version) if t.is_custom_sender() => {
+                config.insert(t.trigger.clone(), json!({ "LambdaArn": target, "LambdaVersion": version.as_deref().unwrap_or("V1_0") }));
+                config.insert("KMSKeyID".into(), kms.clone());
+            }
+            (_, "PreTokenGeneration", Some(v)) => {
+                config.insert(
+                    "PreTokenGenerationConfig".into(),
+                    json!({ "LambdaArn": target, "LambdaVersion": v }),
+                );
+            }
+            _ => {
+                config.insert(t.trigger.clone(), target);
+            }
+        }
+        depends_on.push(json!(
+            alias_logical_id(f).unwrap_or_else(|| function_logical_id(&f.key))
+        ));
+    }
+    json!({ "Type": "AWS::Cognito::UserPool", "Properties": { "UserPoolName": pool, "LambdaConfig": config }, "DependsOn": depends_on })
 }
 
 /// `existing: true`: one `Custom::CognitoUserPool` resource per function (all its triggers on one
 /// pool), which slsx's custom resource handler writes into the pool's `LambdaConfig`.
-fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
+fn existing(service: &Service, resources: &mut Map<String, Value>) {
     use crate::compile::custom_resources::{self, Kind};
     let mut statements: Vec<Value> = Vec::new();
     let mut per_pool: Vec<(String, Vec<String>)> = Vec::new();
-    let mut pool_kms: Vec<(String, Value)> = Vec::new();
     for f in &service.functions {
-        let mut current: Option<String> = None;
         let id = format!("{}CustomCognitoUserPool1", normalized_name(&f.key));
-        for (index, event) in super::events_of(f, "cognitoUserPool") {
-            if !event.get("existing").is_some_and(truthy) {
-                continue;
-            }
-            let text = |k: &str| event.get(k).and_then(Value::as_str).map(str::to_string);
-            let (pool, trigger, version) = (
-                text("pool").unwrap_or_default(),
-                text("trigger").unwrap_or_default(),
-                text("lambdaVersion"),
-            );
-            let kms = event.get("kmsKeyId").filter(|v| !v.is_null()).cloned();
-            let fail = |code, message: String| {
-                Err(event_error(
-                    service,
-                    f,
-                    index,
-                    "cognitoUserPool",
-                    code,
-                    message,
-                ))
-            };
-            match &current {
-                None => current = Some(pool.clone()),
-                Some(c) if *c != pool => {
-                    return fail("COGNITO_MULTIPLE_USER_POOLS_PER_FUNCTION", format!(
-                        "Only one Cognito User Pool can be configured per function. In \"{}\" you're attempting to configure \"{c}\" and \"{pool}\" at the same time.", f.name
-                    ));
-                }
-                _ => {}
-            }
-            custom_resources::track(&mut per_pool, &pool, &id);
-            let mut config = Map::new();
-            config.insert("Trigger".into(), json!(trigger));
-            if CUSTOM_SENDERS.contains(&trigger.as_str()) {
-                config.insert(
-                    "LambdaVersion".into(),
-                    json!(version.as_deref().unwrap_or("V1_0")),
-                );
-                let Some(kms) = kms.clone() else {
-                    return fail("COGNITO_KMS_KEY_NOT_SET", format!("KMS Key must be set when using a Custom Sender Source Trigger (CustomSMSSender and/or CustomEmailSender). Affected Cognito User Pool: \"{pool}\"."));
-                };
-                if pool_kms.iter().any(|(p, k)| *p == pool && *k != kms) {
-                    return fail("COGNITO_KMS_KEY_ID_NOT_SAME_FOR_SINGLE_USER_POOL", format!("Only one KMS Key for can be configured per Cognito User Pool. Affected Cognito User Pool: \"{pool}\"."));
-                }
-                pool_kms.push((pool.clone(), kms.clone()));
-                config.insert("KMSKeyID".into(), kms);
-            } else if let (true, Some(v)) = (trigger == "PreTokenGeneration", &version) {
-                config.insert("LambdaVersion".into(), json!(v));
-            }
-            if let Some(existing) = resources.get_mut(&id) {
+        for (_, event) in events_of_type!(f, CognitoUserPool).filter(|(_, e)| e.existing) {
+            custom_resources::track(&mut per_pool, &event.pool, &id);
+            let config = existing_trigger_config(event);
+            if let Some(resource) = resources.get_mut(&id) {
                 if let Some(Value::Array(configs)) =
-                    existing.pointer_mut("/Properties/UserPoolConfigs")
+                    resource.pointer_mut("/Properties/UserPoolConfigs")
                 {
-                    configs.push(Value::Object(config));
+                    configs.push(config);
                 }
                 continue;
             }
-            if CUSTOM_SENDERS.contains(&trigger.as_str()) {
-                if let Some(k) = &kms {
-                    statements.push(
-                        json!({ "Effect": "Allow", "Resource": k, "Action": ["kms:CreateGrant"] }),
-                    );
-                }
+            if let (true, Some(k)) = (event.is_custom_sender(), &event.kms_key_id) {
+                statements.push(
+                    json!({ "Effect": "Allow", "Resource": k, "Action": ["kms:CreateGrant"] }),
+                );
             }
             let (depends_on, mut props) =
                 custom_resources::per_function(f, Kind::ExistingCognitoUserPool);
-            props.insert("UserPoolName".into(), json!(pool));
+            props.insert("UserPoolName".into(), json!(event.pool));
             props.insert("UserPoolConfigs".into(), json!([config]));
-            if event.get("forceDeploy").is_some_and(truthy) {
+            if event.force_deploy {
                 props.insert("ForceDeploy".into(), json!(custom_resources::now_ms()));
             }
             resources.insert(id.clone(), json!({ "Type": "Custom::CognitoUserPool", "Version": 1, "DependsOn": depends_on, "Properties": props }));
@@ -224,7 +128,7 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
         }
     }
     if per_pool.is_empty() {
-        return Ok(());
+        return;
     }
     let functions = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*";
     statements.push(json!({
@@ -242,5 +146,20 @@ fn existing(service: &Service, resources: &mut Map<String, Value>) -> Result<()>
         Kind::ExistingCognitoUserPool,
         statements,
     );
-    Ok(())
+}
+
+/// One trigger of an existing pool, as the custom resource's handler reads it.
+fn existing_trigger_config(event: &CognitoUserPoolEvent) -> Value {
+    let mut config = Map::new();
+    config.insert("Trigger".into(), json!(event.trigger));
+    if event.is_custom_sender() {
+        config.insert(
+            "LambdaVersion".into(),
+            json!(event.lambda_version.as_deref().unwrap_or("V1_0")),
+        );
+        config.insert("KMSKeyID".into(), json!(event.kms_key_id));
+    } else if let (true, Some(v)) = (event.trigger == "PreTokenGeneration", &event.lambda_version) {
+        config.insert("LambdaVersion".into(), json!(v));
+    }
+    Value::Object(config)
 }

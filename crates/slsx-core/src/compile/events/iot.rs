@@ -3,64 +3,45 @@
 
 use serde_json::{json, Map, Value};
 
-use super::alias_logical_id;
-use crate::compile::functions::{lambda_target, target_alias};
+use super::{alias_logical_id, events_of_type, invoke_permission};
 use crate::compile::naming::normalized_name;
+use crate::compile::targets::{lambda_target, target_alias};
 use crate::config::Service;
 use crate::error::Result;
-
-fn one_line(s: &str) -> String {
-    s.replace("\r\n", "").replace('\n', "")
-}
 
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
     for f in &service.functions {
         let n = normalized_name(&f.key);
         let target = lambda_target(&f.key, target_alias(f).as_ref());
         let alias = alias_logical_id(f);
-        let mut number = 0;
-        for (_, event) in super::events_of(f, "iot") {
-            number += 1;
-            let text = |k: &str| {
-                event
-                    .get(k)
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
-                    .map(one_line)
-            };
+        for (number, (_, event)) in (1..).zip(events_of_type!(f, Iot)) {
             let rule_id = format!("{n}IotTopicRule{number}");
             let mut payload = Map::new();
-            payload.insert(
-                "RuleDisabled".into(),
-                json!(event.get("enabled") == Some(&Value::Bool(false))),
-            );
-            payload.insert("Sql".into(), json!(text("sql").unwrap_or_default()));
+            payload.insert("RuleDisabled".into(), json!(!event.enabled));
+            payload.insert("Sql".into(), json!(event.sql));
             payload.insert(
                 "Actions".into(),
                 json!([{ "Lambda": { "FunctionArn": target } }]),
             );
-            if let Some(d) = text("description") {
+            if let Some(d) = &event.description {
                 payload.insert("Description".into(), json!(d));
             }
-            if let Some(v) = text("sqlVersion") {
+            if let Some(v) = &event.sql_version {
                 payload.insert("AwsIotSqlVersion".into(), json!(v));
             }
             let mut props = Map::new();
             props.insert("TopicRulePayload".into(), Value::Object(payload));
-            if let Some(name) = text("name") {
+            if let Some(name) = &event.name {
                 props.insert("RuleName".into(), json!(name));
             }
             let mut rule = Map::new();
             rule.insert("Type".into(), json!("AWS::IoT::TopicRule"));
-            let mut permission = Map::new();
-            permission.insert("Type".into(), json!("AWS::Lambda::Permission"));
             if let Some(a) = &alias {
                 rule.insert("DependsOn".into(), json!(a));
-                permission.insert("DependsOn".into(), json!(a));
             }
             rule.insert("Properties".into(), Value::Object(props));
-            permission.insert(
-                "Properties".into(),
+            let permission = invoke_permission(
+                f,
                 json!({
                     "FunctionName": target,
                     "Action": "lambda:InvokeFunction",
@@ -74,7 +55,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
             resources.insert(rule_id, Value::Object(rule));
             resources.insert(
                 format!("{n}LambdaPermissionIotTopicRule{number}"),
-                Value::Object(permission),
+                permission,
             );
         }
     }

@@ -3,9 +3,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alphanumeric, event_error, mapping_depends_on, put_batching, vpc_access_statement};
-use crate::compile::functions::{lambda_target, target_alias, truthy};
+use super::brokers::{put_batching, vpc_access_statement};
+use super::{alphanumeric, events_of_type, mapping_depends_on};
 use crate::compile::naming::normalized_name;
+use crate::compile::targets::{lambda_target, target_alias};
 use crate::config::Service;
 use crate::error::Result;
 
@@ -25,50 +26,37 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
     for f in &service.functions {
         let n = normalized_name(&f.key);
         let mut clusters = Vec::new();
-        for (index, event) in super::events_of(f, "msk") {
-            let get = |k: &str| event.get(k).filter(|v| !v.is_null());
-            let arn = get("arn").cloned().unwrap_or(Value::Null);
-            let topic = get("topic").and_then(Value::as_str).unwrap_or_default();
-            let starting = get("startingPosition")
-                .filter(|v| truthy(v))
-                .cloned()
-                .unwrap_or(json!("TRIM_HORIZON"));
-            if starting == "AT_TIMESTAMP" && get("startingPositionTimestamp").is_none() {
-                return Err(event_error(service, f, index, "msk", "FUNCTION_MSK_STARTING_POSITION_TIMESTAMP_INVALID", format!(
-                    "You must specify startingPositionTimestamp for function: {} when startingPosition is AT_TIMESTAMP.",
-                    f.key
-                )));
-            }
+        for (_, event) in events_of_type!(f, Msk) {
             let mut props = Map::new();
-            props.insert("EventSourceArn".into(), arn.clone());
+            props.insert("EventSourceArn".into(), event.arn.clone());
             props.insert(
                 "FunctionName".into(),
                 lambda_target(&f.key, target_alias(f).as_ref()),
             );
-            props.insert("StartingPosition".into(), starting);
-            props.insert("Topics".into(), json!([topic]));
-            if let Some(t) = get("startingPositionTimestamp") {
+            props.insert("StartingPosition".into(), event.starting.position.clone());
+            props.insert("Topics".into(), json!([event.topic]));
+            if let Some(t) = &event.starting.timestamp {
                 props.insert("StartingPositionTimestamp".into(), t.clone());
             }
-            if let Some(g) = get("consumerGroupId").filter(|v| truthy(v)) {
+            if let Some(g) = &event.consumer_group_id {
                 props.insert(
                     "AmazonManagedKafkaEventSourceConfig".into(),
                     json!({ "ConsumerGroupId": g }),
                 );
             }
-            if let Some(secret) = get("saslScram512") {
+            if let Some(secret) = &event.sasl_scram_512 {
                 props.insert(
                     "SourceAccessConfigurations".into(),
                     json!([{ "Type": "SASL_SCRAM_512_AUTH", "URI": secret }]),
                 );
             }
-            put_batching(&mut props, event);
-            let cluster: String = alphanumeric(&cluster_token(&arn))
+            put_batching(&mut props, &event.batching);
+            let cluster: String = alphanumeric(&cluster_token(&event.arn))
                 .chars()
                 .take(79)
                 .collect();
-            let topic_id: String = alphanumeric(topic).chars().take(79).collect();
-            clusters.push(arn);
+            let topic_id: String = alphanumeric(&event.topic).chars().take(79).collect();
+            clusters.push(event.arn.clone());
             resources.insert(
                 format!("{n}EventSourceMappingMSK{cluster}{topic_id}"),
                 json!({ "Type": "AWS::Lambda::EventSourceMapping", "DependsOn": mapping_depends_on(service, f), "Properties": props }),

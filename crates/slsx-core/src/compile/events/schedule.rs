@@ -3,198 +3,55 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_logical_id, event_error, input_transformer, put, through_template};
-use crate::compile::functions::{lambda_target, target_alias};
+use super::{
+    alias_logical_id, events_of_type, input_transformer, invoke_permission, put, through_template,
+};
 use crate::compile::naming::{function_logical_id, normalized_name, ROLE_LAMBDA_EXECUTION};
-use crate::config::Service;
+use crate::compile::targets::{lambda_target, target_alias};
+use crate::config::events::{ScheduleEvent, ScheduleMethod};
+use crate::config::{Function, Service};
 use crate::error::Result;
 
+/// One expression of a function's schedule event: what its resources are built from.
+struct Run<'a> {
+    f: &'a Function,
+    event: &'a ScheduleEvent,
+    expression: &'a Value,
+    /// The expression's number among all of the function's (logical IDs).
+    number: usize,
+    /// The function (or its alias) invoked.
+    target: &'a Value,
+    /// The alias the resources wait for.
+    depends_on: Option<Value>,
+}
+
 pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<()> {
-    let mut scheduler_resources = Vec::new();
+    let mut invoked = Vec::new();
+    let mut any_scheduler = false;
     for f in &service.functions {
+        let target = lambda_target(&f.key, target_alias(f).as_ref());
+        let depends_on = alias_logical_id(f).map(Value::String);
         let mut number = 0;
         let mut has_scheduler = false;
-        let alias = target_alias(f);
-        let target = lambda_target(&f.key, alias.as_ref());
-        let depends_on = alias_logical_id(f);
-        for (index, event) in super::events_of(f, "schedule") {
-            let err = |code, message: &str| {
-                event_error(service, f, index, "schedule", code, message.to_string())
-            };
-            let (expressions, state, obj) = match event {
-                Value::Object(o) => {
-                    let rates =
-                        match o.get("rate") {
-                            Some(Value::Array(a)) => a.clone(),
-                            Some(v @ Value::String(_)) => vec![v.clone()],
-                            _ => return Err(err(
-                                "SCHEDULE_RATE_MISSING",
-                                "a schedule needs \"rate\": a list of rate() or cron() expressions",
-                            )),
-                        };
-                    let state = if o.get("enabled") == Some(&Value::Bool(false)) {
-                        "DISABLED"
-                    } else {
-                        "ENABLED"
-                    };
-                    (rates, state, Some(o))
-                }
-                other => (vec![other.clone()], "ENABLED", None),
-            };
-            let get = |k: &str| obj.and_then(|o| o.get(k)).filter(|v| !v.is_null());
-            let str_of = |k: &str| get(k).and_then(Value::as_str).map(str::to_string);
-            let method = str_of("method").unwrap_or_else(|| "eventBus".into());
-            let scheduler = method == "scheduler";
-            let name = str_of("name");
-            if expressions.len() > 1 && name.is_some() {
-                return Err(err(
-                    "SCHEDULE_NAME_NOT_ALLOWED_MULTIPLE_RATES",
-                    "You cannot specify a name when defining more than one rate expression",
-                ));
-            }
-            let input = match get("input") {
-                Some(Value::Object(i)) => {
-                    let mut i = i.clone();
-                    if let Some(Value::String(body)) = i.get("body") {
-                        if let Ok(parsed) = serde_json::from_str::<Value>(body) {
-                            i.insert("body".into(), parsed);
-                        }
-                    }
-                    Some(Value::Object(i).to_string())
-                }
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(other) => Some(other.to_string()),
-                None => None,
-            };
-            if scheduler && get("inputTransformer").is_some() {
-                return Err(err("SCHEDULE_PARAMETER_NOT_SUPPORTED", "Cannot setup \"schedule\" event: \"inputTransformer\" is not supported with \"scheduler\" mode"));
-            }
-            if scheduler && get("inputPath").is_some() {
-                return Err(err("SCHEDULE_PARAMETER_NOT_SUPPORTED", "Cannot setup \"schedule\" event: \"inputPath\" is not supported with \"scheduler\" mode"));
-            }
-            if !scheduler && get("timezone").is_some() {
-                return Err(err("SCHEDULE_PARAMETER_NOT_SUPPORTED", "Cannot setup \"schedule\" event: \"timezone\" is only supported with \"scheduler\" mode"));
-            }
-            if !scheduler && get("groupName").is_some() {
-                return Err(err("SCHEDULE_PARAMETER_NOT_SUPPORTED", "Cannot setup \"schedule\" event: \"groupName\" is only supported with \"scheduler\" mode"));
-            }
-            let description = str_of("description");
-            for expression in expressions {
+        for (_, event) in events_of_type!(f, Schedule) {
+            let scheduler = event.method == ScheduleMethod::Scheduler;
+            any_scheduler |= scheduler;
+            for expression in &event.expressions {
                 number += 1;
+                let run = Run {
+                    f,
+                    event,
+                    expression,
+                    number,
+                    target: &target,
+                    depends_on: depends_on.clone(),
+                };
                 if scheduler {
                     has_scheduler = true;
-                    let role = get("roleArn").cloned().or_else(|| {
-                        resources
-                            .get(&function_logical_id(&f.key))
-                            .and_then(|r| r.pointer("/Properties/Role"))
-                            .cloned()
-                    });
-                    let mut t = Map::new();
-                    t.insert("Arn".into(), target.clone());
-                    put(&mut t, "RoleArn", role);
-                    put(&mut t, "Input", input.clone().map(Value::String));
-                    let mut props = Map::new();
-                    props.insert("ScheduleExpression".into(), expression.clone());
-                    props.insert("State".into(), json!(state));
-                    props.insert("Target".into(), Value::Object(t));
-                    props.insert("FlexibleTimeWindow".into(), json!({ "Mode": "OFF" }));
-                    put(&mut props, "Name", name.clone().map(Value::String));
-                    put(&mut props, "GroupName", get("groupName").cloned());
-                    put(
-                        &mut props,
-                        "Description",
-                        description.clone().map(Value::String),
-                    );
-                    put(
-                        &mut props,
-                        "ScheduleExpressionTimezone",
-                        get("timezone").cloned(),
-                    );
-                    let mut resource = Map::new();
-                    resource.insert("Type".into(), json!("AWS::Scheduler::Schedule"));
-                    put(
-                        &mut resource,
-                        "DependsOn",
-                        depends_on.clone().map(Value::String),
-                    );
-                    resource.insert("Properties".into(), Value::Object(props));
-                    resources.insert(
-                        format!("{}SchedulerSchedule{number}", normalized_name(&f.key)),
-                        Value::Object(resource),
-                    );
-                    continue;
+                    add_scheduler_schedule(&run, resources);
+                } else {
+                    add_events_rule(&run, resources);
                 }
-                let rule_id = format!("{}EventsRuleSchedule{number}", normalized_name(&f.key));
-                let mut t = Map::new();
-                put(
-                    &mut t,
-                    "Input",
-                    input.as_deref().map(|i| Value::String(through_template(i))),
-                );
-                put(
-                    &mut t,
-                    "InputPath",
-                    str_of("inputPath").map(|p| Value::String(through_template(&p))),
-                );
-                if let Some(Value::Object(tr)) = get("inputTransformer") {
-                    t.insert("InputTransformer".into(), input_transformer(tr));
-                }
-                t.insert("Arn".into(), target.clone());
-                t.insert("Id".into(), json!(format!("{}Schedule", f.key)));
-                let mut props = Map::new();
-                props.insert(
-                    "ScheduleExpression".into(),
-                    match &expression {
-                        Value::String(s) => Value::String(through_template(s)),
-                        other => other.clone(),
-                    },
-                );
-                props.insert("State".into(), json!(state));
-                put(
-                    &mut props,
-                    "Name",
-                    name.as_deref().map(|n| Value::String(through_template(n))),
-                );
-                put(
-                    &mut props,
-                    "Description",
-                    description
-                        .as_deref()
-                        .map(|d| Value::String(through_template(d))),
-                );
-                props.insert("Targets".into(), json!([t]));
-                let mut rule = Map::new();
-                rule.insert("Type".into(), json!("AWS::Events::Rule"));
-                put(
-                    &mut rule,
-                    "DependsOn",
-                    depends_on.clone().map(Value::String),
-                );
-                rule.insert("Properties".into(), Value::Object(props));
-                let mut permission = Map::new();
-                permission.insert("Type".into(), json!("AWS::Lambda::Permission"));
-                put(
-                    &mut permission,
-                    "DependsOn",
-                    depends_on.clone().map(Value::String),
-                );
-                permission.insert(
-                    "Properties".into(),
-                    json!({
-                        "FunctionName": target,
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "events.amazonaws.com",
-                        "SourceArn": { "Fn::GetAtt": [rule_id, "Arn"] }
-                    }),
-                );
-                resources.insert(rule_id, Value::Object(rule));
-                resources.insert(
-                    format!(
-                        "{}LambdaPermissionEventsRuleSchedule{number}",
-                        normalized_name(&f.key)
-                    ),
-                    Value::Object(permission),
-                );
             }
         }
         if has_scheduler {
@@ -202,20 +59,116 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
                 "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}",
                 f.name
             );
-            scheduler_resources.push(json!({ "Fn::Sub": arn }));
-            scheduler_resources.push(json!({ "Fn::Sub": format!("{arn}:*") }));
+            invoked.push(json!({ "Fn::Sub": arn }));
+            invoked.push(json!({ "Fn::Sub": format!("{arn}:*") }));
         }
     }
-    if scheduler_resources.is_empty()
-        && !service.functions.iter().any(|f| {
-            super::events_of(f, "schedule")
-                .any(|(_, e)| e.get("method").and_then(Value::as_str) == Some("scheduler"))
-        })
-    {
-        return Ok(());
+    if any_scheduler {
+        allow_scheduler(resources, invoked);
     }
+    Ok(())
+}
+
+/// `method: scheduler`: an `AWS::Scheduler::Schedule` invoking the function with `roleArn`, else the
+/// function's own role.
+fn add_scheduler_schedule(run: &Run, resources: &mut Map<String, Value>) {
+    let event = run.event;
+    let role = event.role_arn.clone().or_else(|| {
+        resources
+            .get(&function_logical_id(&run.f.key))
+            .and_then(|r| r.pointer("/Properties/Role"))
+            .cloned()
+    });
+    let mut t = Map::new();
+    t.insert("Arn".into(), run.target.clone());
+    put(&mut t, "RoleArn", role);
+    put(&mut t, "Input", event.input.clone().map(Value::String));
+    let mut props = Map::new();
+    props.insert("ScheduleExpression".into(), run.expression.clone());
+    props.insert("State".into(), state(event));
+    props.insert("Target".into(), Value::Object(t));
+    props.insert("FlexibleTimeWindow".into(), json!({ "Mode": "OFF" }));
+    put(&mut props, "Name", event.name.clone().map(Value::String));
+    put(&mut props, "GroupName", event.group_name.clone());
+    put(
+        &mut props,
+        "Description",
+        event.description.clone().map(Value::String),
+    );
+    put(
+        &mut props,
+        "ScheduleExpressionTimezone",
+        event.timezone.clone(),
+    );
+    let mut resource = Map::new();
+    resource.insert("Type".into(), json!("AWS::Scheduler::Schedule"));
+    put(&mut resource, "DependsOn", run.depends_on.clone());
+    resource.insert("Properties".into(), Value::Object(props));
+    resources.insert(
+        format!(
+            "{}SchedulerSchedule{}",
+            normalized_name(&run.f.key),
+            run.number
+        ),
+        Value::Object(resource),
+    );
+}
+
+/// The default method: an `AWS::Events::Rule` targeting the function, and the permission for
+/// EventBridge to invoke it. osls writes the strings into a JSON text template (`through_template`).
+fn add_events_rule(run: &Run, resources: &mut Map<String, Value>) {
+    let (event, n) = (run.event, normalized_name(&run.f.key));
+    let rule_id = format!("{n}EventsRuleSchedule{}", run.number);
+    let text = |s: &Option<String>| s.as_deref().map(|s| Value::String(through_template(s)));
+    let mut t = Map::new();
+    put(&mut t, "Input", text(&event.input));
+    put(&mut t, "InputPath", text(&event.input_path));
+    if let Some(tr) = &event.input_transformer {
+        t.insert("InputTransformer".into(), input_transformer(tr));
+    }
+    t.insert("Arn".into(), run.target.clone());
+    t.insert("Id".into(), json!(format!("{}Schedule", run.f.key)));
+    let mut props = Map::new();
+    props.insert(
+        "ScheduleExpression".into(),
+        match run.expression {
+            Value::String(s) => Value::String(through_template(s)),
+            other => other.clone(),
+        },
+    );
+    props.insert("State".into(), state(event));
+    put(&mut props, "Name", text(&event.name));
+    put(&mut props, "Description", text(&event.description));
+    props.insert("Targets".into(), json!([t]));
+    let mut rule = Map::new();
+    rule.insert("Type".into(), json!("AWS::Events::Rule"));
+    put(&mut rule, "DependsOn", run.depends_on.clone());
+    rule.insert("Properties".into(), Value::Object(props));
+    let permission = invoke_permission(
+        run.f,
+        json!({
+            "FunctionName": run.target,
+            "Action": "lambda:InvokeFunction",
+            "Principal": "events.amazonaws.com",
+            "SourceArn": { "Fn::GetAtt": [rule_id, "Arn"] }
+        }),
+    );
+    resources.insert(rule_id, Value::Object(rule));
+    resources.insert(
+        format!("{n}LambdaPermissionEventsRuleSchedule{}", run.number),
+        permission,
+    );
+}
+
+fn state(event: &ScheduleEvent) -> Value {
+    json!(if event.enabled { "ENABLED" } else { "DISABLED" })
+}
+
+/// Scheduler schedules run as the role Serverless creates: EventBridge Scheduler may assume it, and
+/// it may invoke the functions (`invoked`).
+fn allow_scheduler(resources: &mut Map<String, Value>, invoked: Vec<Value>) {
     let Some(role) = resources.get_mut(ROLE_LAMBDA_EXECUTION) else {
-        return Ok(());
+        return;
     };
     if let Some(Value::Array(statements)) =
         role.pointer_mut("/Properties/AssumeRolePolicyDocument/Statement")
@@ -230,8 +183,7 @@ pub fn compile(service: &Service, resources: &mut Map<String, Value>) -> Result<
     }
     crate::compile::iam::push_statement(
         resources,
-        json!({ "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": scheduler_resources }),
+        json!({ "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": invoked }),
         false,
     );
-    Ok(())
 }

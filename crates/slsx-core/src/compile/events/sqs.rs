@@ -4,8 +4,8 @@
 use serde_json::{json, Map, Value};
 
 use super::{alphanumeric, events_of_type, filter_criteria, mapping_depends_on, put};
-use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::normalized_name;
+use crate::compile::targets::{lambda_target, target_alias};
 use crate::config::Service;
 use crate::error::Result;
 

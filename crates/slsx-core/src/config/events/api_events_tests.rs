@@ -2,8 +2,9 @@
 //! the service loads — per event, or by the service-wide checks once every event is parsed — with
 //! osls's codes, at the key they name and its line.
 
-use crate::config::{Service, ServiceOptions};
+use crate::config::Service;
 use crate::error::Error;
+use crate::load::ServiceOptions;
 
 /// Loads `yaml` as a service's `serverless.yml`.
 fn load(name: &str, yaml: &str) -> Result<Service, Error> {

@@ -7,18 +7,58 @@
 
 use serde_json::Value;
 
+mod alb;
+mod alexa;
 #[cfg(test)]
 mod api_events_tests;
+mod body;
 pub mod cloud_front;
+mod cloudwatch_event;
+mod cloudwatch_log;
+mod cognito_user_pool;
+pub mod event_bridge;
 pub mod http;
 pub mod http_api;
+#[cfg(test)]
+mod invokers_tests;
+mod iot;
+mod iot_fleet_provisioning;
+mod kafka;
+mod mapping;
+mod mq;
+mod msk;
+mod s3;
+mod schedule;
+mod sns;
+#[cfg(test)]
+mod sources_tests;
 mod sqs;
+mod stream;
 pub mod websocket;
 
+pub use alb::{
+    AlbAuthorizer, AlbConditions, AlbEvent, AlbIdentityProvider, CognitoUserPoolAuth, HealthCheck,
+    OidcAuth,
+};
+pub use alexa::AlexaEvent;
 pub use cloud_front::{CachePolicy, CloudFrontEvent};
+pub use cloudwatch_event::CloudwatchEventEvent;
+pub use cloudwatch_log::CloudwatchLogEvent;
+pub use cognito_user_pool::CognitoUserPoolEvent;
+pub use event_bridge::{EventBridgeEvent, EventBus, RetryPolicy};
 pub use http::HttpEvent;
 pub use http_api::{HttpApiEvent, RouteAuthorizer};
+pub use iot::IotEvent;
+pub use iot_fleet_provisioning::IotFleetProvisioningEvent;
+pub use kafka::{AccessConfiguration, KafkaEvent};
+pub use mapping::{Batching, ProvisionedPollers, StartingPosition};
+pub use mq::BrokerEvent;
+pub use msk::MskEvent;
+pub use s3::{ExistingBucketEvent, NewBucketEvent, Notification, S3Event};
+pub use schedule::{ScheduleEvent, ScheduleMethod};
+pub use sns::{DeadLetterQueue, SnsEvent};
 pub use sqs::SqsEvent;
+pub use stream::{FailureDestination, StreamConsumer, StreamEvent};
 pub use websocket::WebsocketEvent;
 
 use super::{Function, Service};
@@ -40,24 +80,24 @@ pub enum Event {
     HttpApi(HttpApiEvent),
     Websocket(WebsocketEvent),
     CloudFront(CloudFrontEvent),
-    Schedule(Value),
-    S3(Value),
-    Sns(Value),
+    Schedule(ScheduleEvent),
+    S3(S3Event),
+    Sns(SnsEvent),
     Sqs(SqsEvent),
-    Stream(Value),
-    CloudwatchEvent(Value),
-    CloudwatchLog(Value),
-    EventBridge(Value),
-    Iot(Value),
-    IotFleetProvisioning(Value),
-    AlexaSkill(Value),
-    AlexaSmartHome(Value),
-    ActiveMq(Value),
-    RabbitMq(Value),
-    Msk(Value),
-    Kafka(Value),
-    CognitoUserPool(Value),
-    Alb(Value),
+    Stream(StreamEvent),
+    CloudwatchEvent(CloudwatchEventEvent),
+    CloudwatchLog(CloudwatchLogEvent),
+    EventBridge(EventBridgeEvent),
+    Iot(IotEvent),
+    IotFleetProvisioning(IotFleetProvisioningEvent),
+    AlexaSkill(AlexaEvent),
+    AlexaSmartHome(AlexaEvent),
+    ActiveMq(BrokerEvent),
+    RabbitMq(BrokerEvent),
+    Msk(MskEvent),
+    Kafka(KafkaEvent),
+    CognitoUserPool(CognitoUserPoolEvent),
+    Alb(AlbEvent),
     /// A type slsx does not compile yet (the key as written).
     Unsupported(String),
 }
@@ -91,34 +131,27 @@ impl Event {
             Event::Unsupported(kind) => kind,
         }
     }
+}
 
-    /// The event's configuration as written (after variables and coercion); none for an unsupported type.
-    pub fn body(&self) -> Option<&Value> {
-        match self {
-            Event::Schedule(v)
-            | Event::S3(v)
-            | Event::Sns(v)
-            | Event::Stream(v)
-            | Event::CloudwatchEvent(v)
-            | Event::CloudwatchLog(v)
-            | Event::EventBridge(v)
-            | Event::Iot(v)
-            | Event::IotFleetProvisioning(v)
-            | Event::AlexaSkill(v)
-            | Event::AlexaSmartHome(v)
-            | Event::ActiveMq(v)
-            | Event::RabbitMq(v)
-            | Event::Msk(v)
-            | Event::Kafka(v)
-            | Event::CognitoUserPool(v)
-            | Event::Alb(v) => Some(v),
-            Event::Http(_)
-            | Event::HttpApi(_)
-            | Event::Websocket(_)
-            | Event::CloudFront(_)
-            | Event::Sqs(_)
-            | Event::Unsupported(_) => None,
-        }
+/// The function's events of one `Event` variant with their index in `events`, in order:
+/// `events_of_type!(f, Sqs)` gives `(usize, &SqsEvent)` items.
+macro_rules! events_of_type {
+    ($f:expr, $variant:ident) => {
+        $f.events.iter().filter_map(|e| match &e.event {
+            crate::config::Event::$variant(body) => Some((e.index, body)),
+            _ => None,
+        })
+    };
+}
+pub(crate) use events_of_type;
+
+impl Function {
+    /// A Lambda@Edge function: one with a `cloudFront` event (it is then versioned, 128 MB and 5 s
+    /// by default).
+    pub fn is_edge(&self) -> bool {
+        self.events
+            .iter()
+            .any(|e| matches!(e.event, Event::CloudFront(_)))
     }
 }
 
@@ -167,6 +200,10 @@ const KINDS: [&str; 22] = [
 pub(super) fn check_service(service: &Service) -> Result<()> {
     http::check_service(service)?;
     websocket::check_service(service)?;
+    alb::check_priorities(service)?;
+    iot_fleet_provisioning::check_one_per_function(service)?;
+    cloudwatch_log::check_filters_per_group(service)?;
+    cognito_user_pool::check_pools(service)?;
     cloud_front::check_service(service)?;
     http_api::check_service(service)
 }
@@ -188,24 +225,37 @@ fn parse_one(
         "httpApi" => Event::HttpApi(http_api::parse(service, f, index, body)?),
         "websocket" => Event::Websocket(websocket::parse(service, f, index, body)?),
         "cloudFront" => Event::CloudFront(cloud_front::parse(service, f, index, body)?),
-        "schedule" => Event::Schedule(body.clone()),
-        "s3" => Event::S3(body.clone()),
-        "sns" => Event::Sns(body.clone()),
+        "schedule" => Event::Schedule(schedule::parse(service, f, index, body)?),
+        "s3" => match s3::parse(service, f, index, body)? {
+            Some(event) => Event::S3(event),
+            None => return Ok(None),
+        },
+        "sns" => match sns::parse(service, f, index, body)? {
+            Some(event) => Event::Sns(event),
+            None => return Ok(None),
+        },
         "sqs" => Event::Sqs(sqs::parse(service, f, index, body)?),
-        "stream" => Event::Stream(body.clone()),
-        "cloudwatchEvent" => Event::CloudwatchEvent(body.clone()),
-        "cloudwatchLog" => Event::CloudwatchLog(body.clone()),
-        "eventBridge" => Event::EventBridge(body.clone()),
-        "iot" => Event::Iot(body.clone()),
-        "iotFleetProvisioning" => Event::IotFleetProvisioning(body.clone()),
-        "alexaSkill" => Event::AlexaSkill(body.clone()),
-        "alexaSmartHome" => Event::AlexaSmartHome(body.clone()),
-        "activemq" => Event::ActiveMq(body.clone()),
-        "rabbitmq" => Event::RabbitMq(body.clone()),
-        "msk" => Event::Msk(body.clone()),
-        "kafka" => Event::Kafka(body.clone()),
-        "cognitoUserPool" => Event::CognitoUserPool(body.clone()),
-        "alb" => Event::Alb(body.clone()),
+        "stream" => Event::Stream(stream::parse(service, f, index, body)?),
+        "cloudwatchEvent" => {
+            Event::CloudwatchEvent(cloudwatch_event::parse(service, f, index, body)?)
+        }
+        "cloudwatchLog" => Event::CloudwatchLog(cloudwatch_log::parse(body)),
+        "eventBridge" => Event::EventBridge(event_bridge::parse(service, f, index, body)?),
+        "iot" => Event::Iot(iot::parse(body)),
+        "iotFleetProvisioning" => Event::IotFleetProvisioning(iot_fleet_provisioning::parse(body)),
+        "alexaSkill" => Event::AlexaSkill(alexa::parse(body)),
+        "alexaSmartHome" => Event::AlexaSmartHome(alexa::parse(body)),
+        "activemq" => Event::ActiveMq(mq::parse_activemq(body)),
+        "rabbitmq" => Event::RabbitMq(mq::parse_rabbitmq(body)),
+        "msk" => Event::Msk(msk::parse(service, f, index, body)?),
+        "kafka" => Event::Kafka(kafka::parse(service, f, index, body)?),
+        "cognitoUserPool" => {
+            Event::CognitoUserPool(cognito_user_pool::parse(service, f, index, body)?)
+        }
+        "alb" => match alb::parse(service, f, index, body)? {
+            Some(event) => Event::Alb(event),
+            None => return Ok(None),
+        },
         other => Event::Unsupported(other.to_string()),
     }))
 }

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use serde_json::Value;
-
 use super::docker::{image_error, Docker};
 use crate::aws::{errors, AwsContext};
 use crate::config::{ResolvedImage, Service};
@@ -67,15 +65,8 @@ pub(super) struct Repository {
 
 impl Repository {
     pub async fn ensure(ctx: &AwsContext, service: &Service) -> Result<Repository> {
-        let ecr_config = service.provider.raw.get("ecr");
-        let scan_on_push = ecr_config
-            .and_then(|e| e.get("scanOnPush"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let max_images = ecr_config
-            .and_then(|e| e.get("maxImageCount"))
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
+        let ecr_config = &service.provider.settings.stack.ecr;
+        let (scan_on_push, max_images) = (ecr_config.scan_on_push, ecr_config.max_image_count);
         let name = repository_name(service);
         let uri = find_or_create(ctx, &name, scan_on_push).await?;
         if max_images > 0 {

@@ -56,8 +56,7 @@ fn text(v: &Value) -> String {
 
 /// What each image function needs, by function key (validating the configuration as osls does).
 pub(super) fn sources(service: &Service) -> Result<Vec<(String, Source)>> {
-    let ecr = service.provider.raw.get("ecr");
-    let images = ecr.and_then(|e| e.get("images")).and_then(Value::as_object);
+    let images = service.provider.settings.stack.ecr.images.as_ref();
     let mut out = Vec::new();
     for f in &service.functions {
         let Some(image) = &f.image else { continue };

@@ -4,7 +4,7 @@
 use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType};
 
-use super::settings::{disable_rollback, rollback_configuration, stack_policy, stack_settings};
+use super::settings::{rollback_configuration, stack_settings};
 use super::{describe, is_without_changes, newest_event, Outcome, TemplateSource};
 use crate::aws::{errors, AwsContext};
 use crate::compile::naming::change_set_name;
@@ -66,7 +66,7 @@ pub(super) async fn deploy_change_set(
         });
     }
     // Applied after execution, so it can name the resources the update created.
-    if let Some(policy) = stack_policy(service) {
+    if let Some(policy) = service.provider.settings.stack.policy.clone() {
         cfn.set_stack_policy()
             .stack_name(stack_id)
             .stack_policy_body(policy)
@@ -143,7 +143,7 @@ async fn execute(ctx: &AwsContext, service: &Service, cs: &ChangeSet) -> Result<
         .execute_change_set()
         .change_set_name(&cs.id)
         .stack_name(&cs.stack_id)
-        .set_disable_rollback(disable_rollback(service))
+        .set_disable_rollback(service.provider.settings.stack.disable_rollback)
         .send()
         .await
         .map(|_| ())

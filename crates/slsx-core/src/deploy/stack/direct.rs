@@ -3,7 +3,7 @@
 
 use aws_sdk_cloudformation::types::{Capability, OnFailure};
 
-use super::settings::{disable_rollback, rollback_configuration, stack_policy, stack_settings};
+use super::settings::{rollback_configuration, stack_settings};
 use super::{describe, newest_event, Outcome, TemplateSource};
 use crate::aws::{errors, AwsContext};
 use crate::config::Service;
@@ -67,7 +67,7 @@ async fn create(
             .set_capabilities(Some(capabilities)),
         service
     );
-    req = if disable_rollback(service) == Some(true) {
+    req = if service.provider.settings.stack.disable_rollback == Some(true) {
         req.disable_rollback(true)
     } else {
         req.on_failure(OnFailure::Delete)
@@ -105,8 +105,8 @@ async fn update(
         service
     )
     .set_rollback_configuration(rollback_configuration(service))
-    .set_disable_rollback(disable_rollback(service))
-    .set_stack_policy_body(stack_policy(service));
+    .set_disable_rollback(service.provider.settings.stack.disable_rollback)
+    .set_stack_policy_body(service.provider.settings.stack.policy.clone());
     req = match template {
         TemplateSource::Body(b) => req.template_body(b),
         TemplateSource::Url(u) => req.template_url(u),

@@ -99,12 +99,7 @@ async fn newest_event(
 
 /// `provider.deploymentMethod: direct`: stacks are created and updated without change sets.
 pub fn is_direct(service: &Service) -> bool {
-    service
-        .provider
-        .raw
-        .get("deploymentMethod")
-        .and_then(|m| m.as_str())
-        == Some("direct")
+    service.provider.settings.stack.direct
 }
 
 /// Creates or updates the stack with `template` the way the service asks (`is_direct`).

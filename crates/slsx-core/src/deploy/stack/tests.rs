@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::settings::{deployment_role, notification_arns, stack_parameters, stack_tags};
+use super::settings::{stack_parameters, stack_tags};
 use super::*;
 use crate::deploy::scripted_sdk::{self, matching};
 use crate::progress::Collect;
@@ -45,9 +45,10 @@ fn parameters_notifications_and_deployment_role() {
         (p[0].parameter_key(), p[0].parameter_value()),
         (Some("P"), Some("v"))
     );
-    assert_eq!(notification_arns(&s), ["arn:aws:sns:us-east-1:1:t"]);
+    let settings = &s.provider.settings.stack;
+    assert_eq!(settings.notification_arns, ["arn:aws:sns:us-east-1:1:t"]);
     assert_eq!(
-        deployment_role(&s).as_deref(),
+        settings.role_arn.as_deref(),
         Some("arn:aws:iam::1:role/cfn")
     );
 }

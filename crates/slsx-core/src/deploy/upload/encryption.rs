@@ -3,35 +3,11 @@
 
 use crate::deploy::plan::Plan;
 
-/// The encryption settings of `provider.deploymentBucket`, sent with every upload (and with the
-/// existence checks, which SSE-C objects need).
-#[derive(Debug, Clone, Default)]
-pub(super) struct Encryption {
-    pub server_side: Option<String>,
-    pub kms_key_id: Option<String>,
-    pub customer_algorithm: Option<String>,
-    pub customer_key: Option<String>,
-    pub customer_key_md5: Option<String>,
-}
+/// The encryption settings of `provider.deploymentBucket` (`config::BucketEncryption`).
+pub(super) type Encryption = crate::config::BucketEncryption;
 
-impl Encryption {
-    pub fn of(plan: &Plan) -> Encryption {
-        let b = plan.service.provider.raw.get("deploymentBucket");
-        let get = |k: &str| {
-            b.and_then(|b| b.get(k))
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        Encryption {
-            server_side: get("serverSideEncryption"),
-            kms_key_id: get("sseKMSKeyId"),
-            // Serverless's spelling.
-            customer_algorithm: get("sseCustomerAlgorithim")
-                .or_else(|| get("sseCustomerAlgorithm")),
-            customer_key: get("sseCustomerKey"),
-            customer_key_md5: get("sseCustomerKeyMD5"),
-        }
-    }
+pub(super) fn of(plan: &Plan) -> Encryption {
+    plan.service.provider.settings.stack.encryption.clone()
 }
 
 /// Server-side encryption on a request that writes an object (the S3 request builders share no trait).

@@ -44,7 +44,7 @@ pub async fn upload_all(
     let template = serde_json::to_vec(&plan.templates.update).map_err(|e| Error::Internal {
         message: format!("cannot serialize the template: {e}"),
     })?;
-    let enc = Encryption::of(plan);
+    let enc = encryption::of(plan);
     let mut tasks = Vec::new();
     {
         let key = format!("{}/{TEMPLATE_FILE}", plan.deployment_dir);
@@ -182,7 +182,7 @@ pub async fn upload_state(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result
         ByteStream::from(body),
         &plan.state_hash,
         "application/json",
-        &Encryption::of(plan),
+        &encryption::of(plan),
     )
     .await?;
     Ok(Uploaded {

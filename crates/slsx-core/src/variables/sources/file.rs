@@ -78,7 +78,7 @@ fn load(
     match ext {
         "yml" | "yaml" => {
             // An empty file is js-yaml's `undefined`: no value, as for a missing file.
-            crate::config::yaml::load(&text).map_err(|e| {
+            crate::source::yaml::load(&text).map_err(|e| {
                 r.error(
                     path,
                     "VARIABLES_RESOLUTION_ERROR",

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::super::{alias_logical_id, put};
 use super::{authorizer_logical_id, Endpoint};
-use crate::compile::functions::{lambda_target, target_alias};
+use crate::compile::targets::{lambda_target, target_alias};
 use crate::config::events::http::{AuthorizerTarget, HttpAuthorizer};
 use crate::config::{Function, Service};
 

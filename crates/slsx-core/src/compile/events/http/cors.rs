@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::resources::Tree;
 use super::{method_logical_id, Endpoint};
-use crate::compile::functions::truthy;
+use crate::compile::targets::truthy;
 use crate::config::events::http::{text, Cors};
 
 /// The preflight methods, one per path in the order the paths first appear; their logical IDs.

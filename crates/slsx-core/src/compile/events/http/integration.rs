@@ -6,8 +6,8 @@ use serde_json::{json, Map, Value};
 
 use super::super::put;
 use super::{cors, Endpoint};
-use crate::compile::functions::{target_alias, truthy};
 use crate::compile::naming::function_logical_id;
+use crate::compile::targets::{target_alias, truthy};
 use crate::config::events::http::Integration;
 use crate::config::Service;
 
@@ -23,14 +23,10 @@ pub(super) fn integration(service: &Service, e: &Endpoint) -> Map<String, Value>
     let mut out = Map::new();
     out.insert("IntegrationHttpMethod".into(), json!("POST"));
     out.insert("Type".into(), json!(kind.as_str()));
+    let api_gateway = &service.provider.settings.api.api_gateway;
     let timeout = event.timeout_in_millis.clone().or_else(|| {
-        service
-            .provider
-            .raw
-            .get("apiGateway")
-            .and_then(|a| a.get("timeoutInMillis"))
-            .filter(|v| truthy(v))
-            .cloned()
+        let timeout = api_gateway.get("timeoutInMillis");
+        timeout.filter(|v| truthy(v)).cloned()
     });
     put(&mut out, "TimeoutInMillis", timeout);
     match kind {

@@ -86,13 +86,7 @@ pub fn compile(
 
 /// `provider.apiGateway`.
 fn provider_api(service: &Service) -> Map<String, Value> {
-    service
-        .provider
-        .raw
-        .get("apiGateway")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+    service.provider.settings.api.api_gateway.clone()
 }
 
 fn method_logical_id(resource_name: &str, method: &str) -> String {

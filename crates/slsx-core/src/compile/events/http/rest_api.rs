@@ -4,21 +4,21 @@
 use serde_json::{json, Map, Value};
 
 use super::super::{as_list, put};
-use crate::compile::functions::truthy;
+use crate::compile::naming::api_name;
+use crate::compile::targets::truthy;
 use crate::config::events::http::text;
-use crate::config::Service;
+use crate::config::{ApiSettings, Service};
 
 /// `api` is `provider.apiGateway`.
 pub(super) fn resource(service: &Service, api: &Map<String, Value>) -> Value {
-    let provider = &service.provider.raw;
+    let settings = &service.provider.settings.api;
     let get = |k: &str| api.get(k).filter(|v| !v.is_null());
-    let name = match provider.get("apiName").filter(|v| truthy(v)) {
-        Some(n) => text(n),
-        None if get("shouldStartNameWithService").is_some_and(truthy) => {
-            format!("{}-{}", service.name, service.stage)
-        }
-        None => format!("{}-{}", service.stage, service.name),
-    };
+    let name = api_name(
+        settings.api_name.clone(),
+        get("shouldStartNameWithService").is_some_and(truthy),
+        &service.name,
+        &service.stage,
+    );
     let mut props = Map::new();
     props.insert("Name".into(), json!(name));
     put(
@@ -33,7 +33,7 @@ pub(super) fn resource(service: &Service, api: &Map<String, Value>) -> Value {
     );
     props.insert(
         "EndpointConfiguration".into(),
-        endpoint_configuration(provider),
+        endpoint_configuration(settings),
     );
     let endpoint_settings = get("endpoint").and_then(Value::as_object);
     put(
@@ -53,7 +53,7 @@ pub(super) fn resource(service: &Service, api: &Map<String, Value>) -> Value {
             json!(text(mode).to_uppercase()),
         );
     }
-    if let Some(Value::Object(tags)) = provider.get("tags") {
+    if let Some(tags) = &settings.tags {
         props.insert(
             "Tags".into(),
             Value::Array(
@@ -82,18 +82,14 @@ pub(super) fn resource(service: &Service, api: &Map<String, Value>) -> Value {
 
 /// `provider.endpointType` (`EDGE` by default) and, for a private API, `provider.vpcEndpointIds`
 /// (checked while loading).
-fn endpoint_configuration(provider: &Map<String, Value>) -> Value {
-    let mut endpoint_type = "EDGE".to_string();
-    let mut vpc_endpoint_ids = None;
-    if let Some(t) = provider.get("endpointType").and_then(Value::as_str) {
-        endpoint_type = t.to_uppercase();
-        vpc_endpoint_ids = provider
-            .get("vpcEndpointIds")
-            .filter(|v| !v.is_null())
-            .cloned();
-    }
-    let mut endpoint = Map::from_iter([("Types".to_string(), json!([endpoint_type]))]);
-    put(&mut endpoint, "VpcEndpointIds", vpc_endpoint_ids);
+fn endpoint_configuration(settings: &ApiSettings) -> Value {
+    let types = json!([settings.endpoint_type]);
+    let mut endpoint = Map::from_iter([("Types".to_string(), types)]);
+    put(
+        &mut endpoint,
+        "VpcEndpointIds",
+        settings.vpc_endpoint_ids.clone(),
+    );
     Value::Object(endpoint)
 }
 

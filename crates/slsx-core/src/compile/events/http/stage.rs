@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::super::{alias_logical_id, put};
 use super::{authorizers, permission_logical_id, Endpoint};
-use crate::compile::functions::{lambda_target, target_alias, truthy};
+use crate::compile::targets::{lambda_target, target_alias, truthy};
 use crate::config::events::http::text;
 use crate::config::Service;
 
@@ -112,45 +112,20 @@ fn invoke_permission(function_name: Value, rest_api_id: &Value) -> Value {
 /// `provider.logs.restApi`: the access log group and the custom resource that gives API Gateway
 /// its CloudWatch role.
 pub(super) fn log_group(service: &Service, resources: &mut Map<String, Value>) {
-    let provider = &service.provider.raw;
-    let logs = provider
-        .get("logs")
-        .and_then(|l| l.get("restApi"))
-        .filter(|v| truthy(v));
-    let Some(logs) = logs else { return };
+    let api = &service.provider.settings.api;
+    let Some(logs) = api.rest_api_logs.as_ref().filter(|v| truthy(v)) else {
+        return;
+    };
     if logs
         .get("accessLogging")
         .is_some_and(|v| !v.is_null() && !truthy(v))
     {
         return;
     }
-    let mut props = Map::new();
-    props.insert(
-        "LogGroupName".into(),
-        json!(format!(
-            "/aws/api-gateway/{}-{}",
-            service.name, service.stage
-        )),
-    );
-    put(
-        &mut props,
-        "RetentionInDays",
-        provider
-            .get("logRetentionInDays")
-            .filter(|v| truthy(v))
-            .cloned(),
-    );
-    put(
-        &mut props,
-        "DataProtectionPolicy",
-        provider
-            .get("logDataProtectionPolicy")
-            .filter(|v| truthy(v))
-            .cloned(),
-    );
+    let name = format!("/aws/api-gateway/{}-{}", service.name, service.stage);
     resources.insert(
         "ApiGatewayLogGroup".into(),
-        json!({ "Type": "AWS::Logs::LogGroup", "Properties": props }),
+        super::super::api_log_group(service, name),
     );
     crate::compile::custom_resources::add_api_gateway_cloudwatch_role(service, resources, logs);
 }

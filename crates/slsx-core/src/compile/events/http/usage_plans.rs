@@ -5,8 +5,8 @@
 use serde_json::{json, Map, Value};
 
 use super::super::put;
-use crate::compile::functions::truthy;
 use crate::compile::naming::upper_first;
+use crate::compile::targets::truthy;
 use crate::config::Service;
 
 /// What every key and plan of the API refers to.

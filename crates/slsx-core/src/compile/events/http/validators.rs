@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 use super::super::{alphanumeric, put};
 use super::resources::Tree;
 use super::{method_logical_id, Endpoint};
-use crate::compile::functions::truthy;
 use crate::compile::naming::upper_first;
+use crate::compile::targets::truthy;
 use crate::config::events::http::text;
 use crate::config::Service;
 

@@ -15,16 +15,14 @@ pub(super) fn add(
 ) {
     let settings = &api.settings;
     let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
-    let name = match settings.get("name").filter(|v| js_truthy(v)) {
-        Some(n) => text(n),
-        None if settings
+    let name = crate::compile::naming::api_name(
+        settings.get("name").filter(|v| js_truthy(v)).map(text),
+        settings
             .get("shouldStartNameWithService")
-            .is_some_and(js_truthy) =>
-        {
-            format!("{}-{}", service.name, service.stage)
-        }
-        None => format!("{}-{}", service.stage, service.name),
-    };
+            .is_some_and(js_truthy),
+        &service.name,
+        &service.stage,
+    );
     let mut props = Map::new();
     props.insert("Name".into(), json!(name));
     put(

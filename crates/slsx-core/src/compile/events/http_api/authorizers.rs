@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 
 use super::super::{alias_logical_id, as_list, put};
 use super::Api;
-use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::normalized_name;
+use crate::compile::targets::{lambda_target, target_alias};
 use crate::config::events::http_api::unique;
 use crate::config::{js_truthy, Function, Service};
 

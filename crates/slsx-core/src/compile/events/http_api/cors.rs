@@ -4,18 +4,9 @@
 use serde_json::{json, Map, Value};
 
 use super::super::{as_list, put};
+use crate::config::events::http::DEFAULT_CORS_HEADERS as DEFAULT_HEADERS;
 use crate::config::events::http_api::{unique, METHODS};
 use crate::config::js_truthy;
-
-const DEFAULT_HEADERS: [&str; 7] = [
-    "Content-Type",
-    "X-Amz-Date",
-    "Authorization",
-    "X-Api-Key",
-    "X-Amz-Security-Token",
-    "X-Amz-User-Agent",
-    "X-Amzn-Trace-Id",
-];
 
 pub(super) struct Cors {
     /// The configuration without `AllowMethods`.

@@ -5,8 +5,8 @@ use serde_json::{json, Map, Value};
 
 use super::super::{alias_logical_id, put};
 use super::{Api, Route};
-use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::{normalized_name, upper_first};
+use crate::compile::targets::{lambda_target, target_alias};
 use crate::config::events::http_api::RouteAuthorizer;
 
 /// A route's logical ID part: each `/` part lower-cased, `-` spelled `Dash`, `{x}` as `xVar`, other
@@ -58,10 +58,9 @@ pub(super) fn add(api: &Api, routes: &[Route], resources: &mut Map<String, Value
             Value::Object(permission),
         );
         let payload = f
-            .raw
-            .get("httpApi")
-            .and_then(|h| h.get("payload"))
-            .filter(|v| !v.is_null())
+            .settings
+            .http_api_payload
+            .as_ref()
             .or(provider_payload)
             .cloned()
             .unwrap_or(json!("2.0"));

@@ -12,22 +12,14 @@ const DEFAULT_ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","ip
 
 /// `provider.tags` (an object), which the API and its stage carry.
 pub(super) fn tags(service: &Service) -> Option<Value> {
-    service
-        .provider
-        .raw
-        .get("tags")
-        .filter(|t| t.is_object())
-        .cloned()
+    let tags = &service.provider.settings.api.tags;
+    tags.clone().map(Value::Object)
 }
 
 /// The access log format when `provider.logs.httpApi` turns access logs on.
 pub(super) fn access_log_format(service: &Service) -> Option<Value> {
-    let logs = service
-        .provider
-        .raw
-        .get("logs")
-        .and_then(|l| l.get("httpApi"))
-        .filter(|v| js_truthy(v))?;
+    let api = &service.provider.settings.api;
+    let logs = api.http_api_logs.as_ref().filter(|v| js_truthy(v))?;
     Some(
         logs.get("format")
             .filter(|v| !v.is_null())
@@ -38,25 +30,10 @@ pub(super) fn access_log_format(service: &Service) -> Option<Value> {
 
 /// `HttpApiLogGroup`, with the provider's retention and data protection policy.
 pub(super) fn add_log_group(service: &Service, resources: &mut Map<String, Value>) {
-    let provider = &service.provider.raw;
-    let mut props = Map::new();
-    props.insert(
-        "LogGroupName".into(),
-        json!(format!("/aws/http-api/{}", service.stack_name())),
-    );
-    for (key, setting) in [
-        ("RetentionInDays", "logRetentionInDays"),
-        ("DataProtectionPolicy", "logDataProtectionPolicy"),
-    ] {
-        put(
-            &mut props,
-            key,
-            provider.get(setting).filter(|v| js_truthy(v)).cloned(),
-        );
-    }
+    let name = format!("/aws/http-api/{}", service.stack_name());
     resources.insert(
         "HttpApiLogGroup".into(),
-        json!({ "Type": "AWS::Logs::LogGroup", "Properties": props }),
+        super::super::api_log_group(service, name),
     );
 }
 

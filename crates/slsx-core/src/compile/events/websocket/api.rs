@@ -4,27 +4,21 @@
 use serde_json::{json, Map, Value};
 
 use super::{Api, API};
-use crate::config::{js_truthy, Service};
+use crate::config::Service;
 
 pub(super) fn add(service: &Service, api: &Api, resources: &mut Map<String, Value>) {
-    let provider = &service.provider.raw;
-    let name = match provider.get("websocketsApiName").and_then(Value::as_str) {
-        Some(n) if !n.is_empty() => n.to_string(),
-        _ => format!("{}-{}-websockets", service.stage, service.name),
-    };
+    let settings = &service.provider.settings.api;
+    let name = (settings.websockets_api_name.clone())
+        .unwrap_or_else(|| format!("{}-{}-websockets", service.stage, service.name));
     let mut props = Map::new();
     props.insert("Name".into(), json!(name));
     props.insert(
         "RouteSelectionExpression".into(),
-        provider
-            .get("websocketsApiRouteSelectionExpression")
-            .filter(|v| js_truthy(v))
-            .cloned()
-            .unwrap_or(json!("$request.body.action")),
+        (settings.websockets_route_selection.clone()).unwrap_or(json!("$request.body.action")),
     );
     props.insert("Description".into(), api.description.clone());
     props.insert("ProtocolType".into(), json!("WEBSOCKET"));
-    if let Some(Value::Object(tags)) = provider.get("tags") {
+    if let Some(tags) = &settings.tags {
         props.insert("Tags".into(), Value::Object(tags.clone()));
     }
     resources.insert(

@@ -70,12 +70,7 @@ pub fn compile(
     let api = Api {
         external: external_id.is_some(),
         id: external_id.unwrap_or_else(|| json!({ "Ref": API })),
-        description: service
-            .provider
-            .raw
-            .get("websocketsDescription")
-            .filter(|v| crate::config::js_truthy(v))
-            .cloned()
+        description: (service.provider.settings.api.websockets_description.clone())
             .unwrap_or(json!("Serverless Websockets")),
     };
     if !api.external {
@@ -114,6 +109,6 @@ fn local_function<'a>(service: &'a Service, key: &str) -> Option<&'a Function> {
 
 /// The ARN (or alias) of the service's function `key`.
 fn local_target(service: &Service, key: &str) -> Value {
-    let alias = local_function(service, key).and_then(crate::compile::functions::target_alias);
-    crate::compile::functions::lambda_target(key, alias.as_ref())
+    let alias = local_function(service, key).and_then(crate::compile::targets::target_alias);
+    crate::compile::targets::lambda_target(key, alias.as_ref())
 }

@@ -4,8 +4,8 @@ use serde_json::{json, Map, Value};
 
 use super::super::alias_logical_id;
 use super::{local_function, local_target, Api, Route};
-use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::{function_logical_id, normalized_name};
+use crate::compile::targets::{lambda_target, target_alias};
 use crate::config::events::websocket::{Permission, WebsocketAuthorizer};
 use crate::config::Service;
 

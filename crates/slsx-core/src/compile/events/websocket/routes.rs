@@ -5,8 +5,8 @@ use serde_json::{json, Map, Value};
 
 use super::super::{alias_logical_id, put};
 use super::{invocation_uri, Api, Route};
-use crate::compile::functions::{lambda_target, target_alias};
 use crate::compile::naming::normalized_name;
+use crate::compile::targets::{lambda_target, target_alias};
 
 /// A route's logical ID: the route key with `$ / - _ .` spelled out.
 pub(super) fn route_logical_id(route: &str) -> String {

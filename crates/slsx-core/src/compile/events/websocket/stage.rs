@@ -3,7 +3,6 @@
 
 use serde_json::{json, Map, Value};
 
-use super::super::put;
 use super::Api;
 use crate::config::events::websocket::{log_flag, log_level, logs};
 use crate::config::{js_truthy, Service};
@@ -54,31 +53,10 @@ fn log_settings(logs: &Value, props: &mut Map<String, Value>) {
 
 /// The log group (the provider's retention and data protection policy) and the CloudWatch role.
 fn add_log_group(service: &Service, resources: &mut Map<String, Value>) {
-    let provider = &service.provider.raw;
-    let mut group = Map::new();
-    group.insert(
-        "LogGroupName".into(),
-        json!(format!("/aws/websocket/{}-{}", service.name, service.stage)),
-    );
-    for (key, setting) in [
-        ("RetentionInDays", "logRetentionInDays"),
-        ("DataProtectionPolicy", "logDataProtectionPolicy"),
-    ] {
-        put(
-            &mut group,
-            key,
-            provider.get(setting).filter(|v| js_truthy(v)).cloned(),
-        );
-    }
-    resources.insert(
-        LOG_GROUP.into(),
-        json!({ "Type": "AWS::Logs::LogGroup", "Properties": group }),
-    );
-    let rest_logs = provider
-        .get("logs")
-        .and_then(|l| l.get("restApi"))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let name = format!("/aws/websocket/{}-{}", service.name, service.stage);
+    resources.insert(LOG_GROUP.into(), super::super::api_log_group(service, name));
+    let api = &service.provider.settings.api;
+    let rest_logs = api.rest_api_logs.clone().unwrap_or(Value::Null);
     crate::compile::custom_resources::add_api_gateway_cloudwatch_role(
         service, resources, &rest_logs,
     );

@@ -2,8 +2,9 @@
 //! the key path and the line of that key; a valid event comes out with osls's defaults applied.
 
 use super::{AuthorizerTarget, HttpEvent, Integration};
-use crate::config::{Event, Service, ServiceOptions};
+use crate::config::{Event, Service};
 use crate::error::Error;
+use crate::load::ServiceOptions;
 
 /// `serverless.yml` of one function `f` with the `http` event `event` (YAML at indent 10, under
 /// `- http:`), after `provider` lines `provider` (indent 2) and more functions `others` (indent 2).
@@ -48,7 +49,7 @@ fn assert_fails(name: &str, yaml: &str, code: &str, path: &str, line_with: Optio
     let line = match line_with {
         Some(text) => yaml.lines().position(|l| l.contains(text)).unwrap() + 1,
         None => {
-            crate::config::locate_in(&location.file, yaml, path)
+            crate::source::locate_in(&location.file, yaml, path)
                 .unwrap()
                 .line
         }

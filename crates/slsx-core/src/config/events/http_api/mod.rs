@@ -123,24 +123,13 @@ fn route(service: &Service, f: &Function, index: usize, body: &Value) -> Result<
 
 /// `provider.httpApi` as an object (empty when unset).
 pub fn provider_settings(service: &Service) -> serde_json::Map<String, Value> {
-    service
-        .provider
-        .raw
-        .get("httpApi")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+    service.provider.settings.api.http_api.clone()
 }
 
 /// `provider.httpApi.id`: the API is configured outside the stack.
 pub fn external_id(service: &Service) -> Option<Value> {
-    service
-        .provider
-        .raw
-        .get("httpApi")
-        .and_then(|h| h.get("id"))
-        .filter(|v| !v.is_null())
-        .cloned()
+    let http_api = &service.provider.settings.api.http_api;
+    http_api.get("id").filter(|v| !v.is_null()).cloned()
 }
 
 /// The values without repeats, in first-seen order (osls builds a `Set`).
