@@ -16,6 +16,7 @@ pub mod plugin_naming;
 mod resources;
 mod targets;
 mod url;
+mod versions;
 
 use serde_json::{Map, Value};
 
