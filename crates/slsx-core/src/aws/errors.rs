@@ -41,6 +41,31 @@ where
     with_source(code, operation, err)
 }
 
+/// `wrap` as a method of an SDK call's result: `.send().await.or_aws("S3", "PUT_OBJECT", || what)`.
+pub trait OrAws<T> {
+    /// The error wrapped with `wrap(service, op_code, operation(), e)`.
+    fn or_aws<S: Into<String>>(
+        self,
+        service: &str,
+        op_code: &str,
+        operation: impl FnOnce() -> S,
+    ) -> Result<T, Error>;
+}
+
+impl<T, E> OrAws<T> for Result<T, SdkError<E, HttpResponse>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    fn or_aws<S: Into<String>>(
+        self,
+        service: &str,
+        op_code: &str,
+        operation: impl FnOnce() -> S,
+    ) -> Result<T, Error> {
+        self.map_err(|e| wrap(service, op_code, operation(), e))
+    }
+}
+
 /// An `Error::Aws` with `code` for `err`: its message and AWS's error code from `describe` and
 /// `service_code`, the SDK error itself as the source.
 pub fn with_source<E>(

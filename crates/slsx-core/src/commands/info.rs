@@ -64,7 +64,7 @@ async fn gather(service: &Service, options: &ServiceOptions) -> Result<InfoResul
             code: "AWS_CLOUD_FORMATION_STACK_NOT_FOUND".into(),
             message: format!("Stack {stack_name} does not exist: deploy the service first"),
         })?;
-    let outputs = crate::deploy::outputs(&stack);
+    let outputs = crate::aws::stack_outputs(&stack);
     Ok(InfoResult {
         service: service.name.clone(),
         stage: service.stage.clone(),

@@ -15,19 +15,21 @@ pub fn upper_first(s: &str) -> String {
     }
 }
 
-/// A REST or HTTP API's name: the one configured, else `<service>-<stage>` when
-/// `shouldStartNameWithService`, else `<stage>-<service>`.
+/// A REST or HTTP API's name: the one configured, else `<service>-<stage>` when its settings
+/// (`provider.apiGateway` / `provider.httpApi`) say `shouldStartNameWithService`, else
+/// `<stage>-<service>`.
 pub fn api_name(
     configured: Option<String>,
-    start_with_service: bool,
-    service: &str,
-    stage: &str,
+    settings: &serde_json::Map<String, serde_json::Value>,
+    service: &crate::config::Service,
 ) -> String {
+    let (name, stage) = (&service.name, &service.stage);
     configured.unwrap_or_else(|| {
-        if start_with_service {
-            format!("{service}-{stage}")
+        let start_with_service = settings.get("shouldStartNameWithService");
+        if start_with_service.is_some_and(crate::config::js_truthy) {
+            format!("{name}-{stage}")
         } else {
-            format!("{stage}-{service}")
+            format!("{stage}-{name}")
         }
     })
 }

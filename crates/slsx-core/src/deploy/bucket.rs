@@ -2,6 +2,7 @@
 
 use aws_sdk_cloudformation::types::Stack;
 
+use crate::aws::errors::OrAws;
 use crate::aws::{errors, AwsContext};
 use crate::compile::naming::{DEPLOYMENT_BUCKET, DEPLOYMENT_BUCKET_OUTPUT};
 use crate::error::{Error, Result};
@@ -67,13 +68,8 @@ pub async fn restore(
         .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
         .send()
         .await
-        .map_err(|e| {
-            errors::wrap(
-                "CLOUD_FORMATION",
-                "GET_TEMPLATE",
-                format!("read the template of stack {stack_name}"),
-                e,
-            )
+        .or_aws("CLOUD_FORMATION", "GET_TEMPLATE", || {
+            format!("read the template of stack {stack_name}")
         })?;
     let mut template: serde_json::Value = serde_json::from_str(out.template_body().unwrap_or("{}")).map_err(|e| Error::Stack {
         code: "AWS_CLOUD_FORMATION_GET_TEMPLATE_INVALID".into(),

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::changes::deployment_timestamp;
 use super::plan::Plan;
-use crate::aws::{errors, AwsContext};
+use crate::aws::errors::OrAws;
+use crate::aws::AwsContext;
 use crate::error::Result;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -94,13 +95,8 @@ pub async fn cleanup(ctx: &AwsContext, bucket: &str, plan: &Plan) -> Result<Clea
             .delete(delete)
             .send()
             .await
-            .map_err(|e| {
-                errors::wrap(
-                    "S3",
-                    "DELETE_OBJECTS",
-                    format!("remove old deployments from s3://{bucket}"),
-                    e,
-                )
+            .or_aws("S3", "DELETE_OBJECTS", || {
+                format!("remove old deployments from s3://{bucket}")
             })?;
     }
     Ok(Cleaned { deleted: doomed })

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use tokio::io::AsyncWriteExt;
 
-use crate::aws::{errors, AwsContext};
+use crate::aws::errors::OrAws;
+use crate::aws::AwsContext;
 use crate::error::{Error, Result};
 
 /// A `package::Fetch` that downloads with `ctx`. Packaging runs on a blocking thread, so this blocks
@@ -38,7 +39,7 @@ async fn download(ctx: &AwsContext, uri: &str, dest: &Path) -> Result<()> {
         .key(key)
         .send()
         .await
-        .map_err(|e| errors::wrap("S3", "GET_OBJECT", format!("download {uri}"), e))?;
+        .or_aws("S3", "GET_OBJECT", || format!("download {uri}"))?;
     let tmp = dest.with_extension("download");
     let io = |e| Error::io(format!("cannot write \"{}\"", dest.display()), e);
     let mut file = tokio::fs::File::create(&tmp).await.map_err(io)?;

@@ -14,6 +14,7 @@
 
 use serde_json::Value;
 
+use crate::aws::errors::OrAws;
 use crate::aws::{errors, AwsContext};
 use crate::compile::naming::ROLE_LAMBDA_EXECUTION;
 use crate::config::{error_at, Function, Service};
@@ -165,13 +166,8 @@ async fn stack_role_name(ctx: &AwsContext, service: &Service, logical_id: &str) 
     while let Some(page) = pages.next().await {
         let page = match page {
             Err(e) if errors::is_stack_missing(&e) => break,
-            other => other.map_err(|e| {
-                errors::wrap(
-                    "CLOUD_FORMATION",
-                    "LIST_STACK_RESOURCES",
-                    format!("find role {logical_id} in stack {stack}"),
-                    e,
-                )
+            other => other.or_aws("CLOUD_FORMATION", "LIST_STACK_RESOURCES", || {
+                format!("find role {logical_id} in stack {stack}")
             })?,
         };
         if let Some(id) = page

@@ -43,15 +43,5 @@ pub(crate) fn report_credentials(ctx: &AwsContext, reporter: &dyn crate::progres
     });
 }
 
-pub(crate) fn outputs(stack: &aws_sdk_cloudformation::types::Stack) -> Vec<(String, String)> {
-    stack
-        .outputs()
-        .iter()
-        .filter_map(|o| {
-            Some((
-                o.output_key()?.to_string(),
-                o.output_value().unwrap_or_default().to_string(),
-            ))
-        })
-        .collect()
-}
+/// A stack's outputs (the commands' name for `aws::stack_outputs`).
+pub(crate) use crate::aws::stack_outputs as outputs;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use aws_sdk_cloudformation::types::StackEvent;
 
 use crate::aws::errors;
+use crate::aws::errors::OrAws;
 use crate::error::{Error, Result};
 use crate::progress::{ProgressEvent, Reporter};
 
@@ -225,13 +226,8 @@ pub async fn follow(
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "CLOUD_FORMATION",
-                        "DESCRIBE_STACK_EVENTS",
-                        format!("read the events of stack {stack_id}"),
-                        e,
-                    )
+                .or_aws("CLOUD_FORMATION", "DESCRIBE_STACK_EVENTS", || {
+                    format!("read the events of stack {stack_id}")
                 })?;
             let reached_known = page.stack_events().iter().any(|e| {
                 let id = e.event_id().unwrap_or_default();

@@ -6,6 +6,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use crate::aws::errors::OrAws;
 use crate::aws::{errors, AwsContext};
 use crate::config::{error_at, Checked, Function, Service};
 use crate::error::Result;
@@ -162,13 +163,8 @@ async fn prune_layers(
                 .version_number(number)
                 .send()
                 .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "LAMBDA",
-                        "DELETE_LAYER_VERSION",
-                        format!("delete layer version {name}:{version}"),
-                        e,
-                    )
+                .or_aws("LAMBDA", "DELETE_LAYER_VERSION", || {
+                    format!("delete layer version {name}:{version}")
                 })?;
             pruned += 1;
         }

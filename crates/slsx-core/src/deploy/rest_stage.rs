@@ -10,6 +10,7 @@ use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 use serde_json::Value;
 
+use crate::aws::errors::OrAws;
 use crate::aws::{errors, AwsContext};
 use crate::compile::truthy;
 use crate::config::Service;
@@ -221,13 +222,8 @@ impl Stage<'_> {
             .limit(500)
             .send()
             .await
-            .map_err(|e| {
-                errors::wrap(
-                    "API_GATEWAY",
-                    "GET_DEPLOYMENTS",
-                    format!("list deployments of REST API {rest_api_id}"),
-                    e,
-                )
+            .or_aws("API_GATEWAY", "GET_DEPLOYMENTS", || {
+                format!("list deployments of REST API {rest_api_id}")
             })?;
         let Some(id) = deployments.items().first().and_then(|d| d.id()) else {
             return Ok(false);
@@ -239,13 +235,8 @@ impl Stage<'_> {
             .deployment_id(id)
             .send()
             .await
-            .map_err(|e| {
-                errors::wrap(
-                    "API_GATEWAY",
-                    "CREATE_STAGE",
-                    format!("create stage {stage} of REST API {rest_api_id}"),
-                    e,
-                )
+            .or_aws("API_GATEWAY", "CREATE_STAGE", || {
+                format!("create stage {stage} of REST API {rest_api_id}")
             })?;
         Ok(true)
     }
@@ -273,13 +264,8 @@ impl Stage<'_> {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| {
-                errors::wrap(
-                    "API_GATEWAY",
-                    "UPDATE_STAGE",
-                    format!("update stage {stage} of REST API {rest_api_id}"),
-                    e,
-                )
+            .or_aws("API_GATEWAY", "UPDATE_STAGE", || {
+                format!("update stage {stage} of REST API {rest_api_id}")
             })
     }
 
@@ -305,13 +291,8 @@ impl Stage<'_> {
                 .set_tags(Some(wanted.into_iter().collect()))
                 .send()
                 .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "API_GATEWAY",
-                        "TAG_RESOURCE",
-                        format!("tag stage {stage} of REST API {rest_api_id}"),
-                        e,
-                    )
+                .or_aws("API_GATEWAY", "TAG_RESOURCE", || {
+                    format!("tag stage {stage} of REST API {rest_api_id}")
                 })?;
         }
         if !stale.is_empty() {
@@ -321,13 +302,8 @@ impl Stage<'_> {
                 .set_tag_keys(Some(stale))
                 .send()
                 .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "API_GATEWAY",
-                        "UNTAG_RESOURCE",
-                        format!("untag stage {stage} of REST API {rest_api_id}"),
-                        e,
-                    )
+                .or_aws("API_GATEWAY", "UNTAG_RESOURCE", || {
+                    format!("untag stage {stage} of REST API {rest_api_id}")
                 })?;
         }
         Ok(())

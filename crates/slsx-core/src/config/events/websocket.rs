@@ -206,22 +206,14 @@ pub fn log_flag(logs: &Value, key: &str) -> bool {
 
 /// `provider.logs.websocket` when it turns logs on.
 pub fn logs(service: &Service) -> Option<&Value> {
-    service
-        .provider
-        .raw
-        .get("logs")
-        .and_then(|l| l.get("websocket"))
-        .filter(|v| js_truthy(v))
+    let logs = &service.provider.settings.api.websocket_logs;
+    logs.as_ref().filter(|v| js_truthy(v))
 }
 
 /// `provider.apiGateway.websocketApiId`: the routes go to an API outside the stack.
 pub fn external_api_id(service: &Service) -> Option<&Value> {
-    service
-        .provider
-        .raw
-        .get("apiGateway")
-        .and_then(|a| a.get("websocketApiId"))
-        .filter(|v| js_truthy(v))
+    let api_gateway = &service.provider.settings.api.api_gateway;
+    api_gateway.get("websocketApiId").filter(|v| js_truthy(v))
 }
 
 /// The stack's own API's stage logs at a level osls knows (checked when the service has routes).

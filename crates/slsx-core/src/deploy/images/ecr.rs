@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::docker::{image_error, Docker};
+use crate::aws::errors::OrAws;
 use crate::aws::{errors, AwsContext};
 use crate::config::{ResolvedImage, Service};
 use crate::error::Result;
@@ -45,7 +46,7 @@ pub(super) async fn resolve_uri(
         )
         .send()
         .await
-        .map_err(|e| errors::wrap("ECR", "DESCRIBE_IMAGES", format!("find image {uri}"), e))?;
+        .or_aws("ECR", "DESCRIBE_IMAGES", || format!("find image {uri}"))?;
     let digest = out
         .image_details()
         .first()
@@ -77,13 +78,8 @@ impl Repository {
                 .lifecycle_policy_text(policy.to_string())
                 .send()
                 .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "ECR",
-                        "PUT_LIFECYCLE_POLICY",
-                        format!("set the lifecycle policy of {name}"),
-                        e,
-                    )
+                .or_aws("ECR", "PUT_LIFECYCLE_POLICY", || {
+                    format!("set the lifecycle policy of {name}")
                 })?;
         }
         Ok(Repository { name, uri })
@@ -127,13 +123,8 @@ async fn find_or_create(ctx: &AwsContext, name: &str, scan_on_push: bool) -> Res
                 )
                 .send()
                 .await
-                .map_err(|e| {
-                    errors::wrap(
-                        "ECR",
-                        "CREATE_REPOSITORY",
-                        format!("create ECR repository {name}"),
-                        e,
-                    )
+                .or_aws("ECR", "CREATE_REPOSITORY", || {
+                    format!("create ECR repository {name}")
                 })?;
             Ok(out
                 .repository()
@@ -152,19 +143,11 @@ async fn find_or_create(ctx: &AwsContext, name: &str, scan_on_push: bool) -> Res
 
 /// Logs the CLI into the registry: the password from GetAuthorizationToken goes to its stdin.
 pub(super) async fn login(ctx: &AwsContext, docker: &Docker, cwd: &Path) -> Result<()> {
-    let out = ctx
-        .ecr()
-        .get_authorization_token()
-        .send()
-        .await
-        .map_err(|e| {
-            errors::wrap(
-                "ECR",
-                "GET_AUTHORIZATION_TOKEN",
-                "get an ECR login token",
-                e,
-            )
-        })?;
+    let out = ctx.ecr().get_authorization_token().send().await.or_aws(
+        "ECR",
+        "GET_AUTHORIZATION_TOKEN",
+        || "get an ECR login token",
+    )?;
     let data = out.authorization_data().first().ok_or_else(|| {
         image_error(
             "DOCKER_LOGIN_ERROR",

@@ -5,8 +5,9 @@ use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType};
 
 use super::settings::{rollback_configuration, stack_settings};
-use super::{describe, is_without_changes, newest_event, Outcome, TemplateSource};
-use crate::aws::{errors, AwsContext};
+use super::{describe, is_without_changes, newest_event, Outcome, Request, TemplateSource};
+use crate::aws::errors::OrAws;
+use crate::aws::AwsContext;
 use crate::compile::naming::change_set_name;
 use crate::config::Service;
 use crate::deploy::monitor::{self, Action, Tracker};
@@ -16,21 +17,34 @@ use crate::progress::{ProgressEvent, Reporter};
 /// Creates (CREATE) or updates (UPDATE) the stack through its change set and follows it to the end.
 pub(super) async fn deploy_change_set(
     ctx: &AwsContext,
-    service: &Service,
-    template: TemplateSource<'_>,
-    transform: bool,
-    action: Action,
+    request: Request<'_>,
     reporter: &dyn Reporter,
 ) -> Result<Outcome> {
+    let service = request.service;
     let cfn = ctx.cloudformation();
     let stack_name = service.stack_name();
     let cs_name = change_set_name(&stack_name);
 
-    let created = match create_change_set(ctx, service, &template, action, transform).await {
+    let created = match create_change_set(
+        ctx,
+        service,
+        &request.template,
+        request.action,
+        request.transform,
+    )
+    .await
+    {
         Err(e) if e.aws_code() == Some("AlreadyExistsException") => {
             // A change set left by an interrupted deploy: remove it and try once more.
             delete_change_set(ctx, &stack_name, &cs_name).await?;
-            create_change_set(ctx, service, &template, action, transform).await?
+            create_change_set(
+                ctx,
+                service,
+                &request.template,
+                request.action,
+                request.transform,
+            )
+            .await?
         }
         other => other?,
     };
@@ -47,14 +61,14 @@ pub(super) async fn deploy_change_set(
     };
 
     // The newest event before executing marks where this operation's events begin.
-    let boundary = match action {
+    let boundary = match request.action {
         Action::Create => None,
         Action::Update => newest_event(&cfn, &change_set.stack_id, &stack_name).await?,
     };
     execute(ctx, service, &change_set).await?;
 
     let stack_id = &change_set.stack_id;
-    let tracker = Tracker::new(&stack_name, action, boundary, Some(changes));
+    let tracker = Tracker::new(&stack_name, request.action, boundary, Some(changes));
     let tracker = monitor::follow(&cfn, stack_id, tracker, reporter).await?;
     if let Some(err) = tracker.error(ctx.region(), stack_id) {
         return Err(err);
@@ -72,13 +86,8 @@ pub(super) async fn deploy_change_set(
             .stack_policy_body(policy)
             .send()
             .await
-            .map_err(|e| {
-                errors::wrap(
-                    "CLOUD_FORMATION",
-                    "SET_STACK_POLICY",
-                    format!("set the policy of stack {stack_name}"),
-                    e,
-                )
+            .or_aws("CLOUD_FORMATION", "SET_STACK_POLICY", || {
+                format!("set the policy of stack {stack_name}")
             })?;
     }
     Ok(Outcome {
@@ -106,13 +115,8 @@ async fn wait_for(ctx: &AwsContext, cs: &ChangeSet) -> Result<Option<u32>> {
             .stack_name(&cs.stack_id)
             .send()
             .await
-            .map_err(|e| {
-                errors::wrap(
-                    "CLOUD_FORMATION",
-                    "DESCRIBE_CHANGE_SET",
-                    format!("describe change set {}", cs.name),
-                    e,
-                )
+            .or_aws("CLOUD_FORMATION", "DESCRIBE_CHANGE_SET", || {
+                format!("describe change set {}", cs.name)
             })?;
         match out.status() {
             Some(ChangeSetStatus::CreateComplete) => return Ok(Some(out.changes().len() as u32)),
@@ -147,13 +151,8 @@ async fn execute(ctx: &AwsContext, service: &Service, cs: &ChangeSet) -> Result<
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            errors::wrap(
-                "CLOUD_FORMATION",
-                "EXECUTE_CHANGE_SET",
-                format!("execute change set {}", cs.name),
-                e,
-            )
+        .or_aws("CLOUD_FORMATION", "EXECUTE_CHANGE_SET", || {
+            format!("execute change set {}", cs.name)
         })
 }
 
@@ -185,14 +184,11 @@ async fn create_change_set(
         TemplateSource::Body(body) => req.template_body(*body),
         TemplateSource::Url(url) => req.template_url(*url),
     };
-    req.send().await.map_err(|e| {
-        errors::wrap(
-            "CLOUD_FORMATION",
-            "CREATE_CHANGE_SET",
-            format!("create change set for stack {stack_name}"),
-            e,
-        )
-    })
+    req.send()
+        .await
+        .or_aws("CLOUD_FORMATION", "CREATE_CHANGE_SET", || {
+            format!("create change set for stack {stack_name}")
+        })
 }
 
 async fn delete_change_set(ctx: &AwsContext, stack: &str, change_set: &str) -> Result<()> {
@@ -203,12 +199,7 @@ async fn delete_change_set(ctx: &AwsContext, stack: &str, change_set: &str) -> R
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            errors::wrap(
-                "CLOUD_FORMATION",
-                "DELETE_CHANGE_SET",
-                format!("delete change set {change_set}"),
-                e,
-            )
+        .or_aws("CLOUD_FORMATION", "DELETE_CHANGE_SET", || {
+            format!("delete change set {change_set}")
         })
 }

@@ -4,7 +4,8 @@
 use aws_sdk_cloudformation::types::{Capability, OnFailure};
 
 use super::settings::{rollback_configuration, stack_settings};
-use super::{describe, newest_event, Outcome, TemplateSource};
+use super::{describe, newest_event, Outcome, Request, TemplateSource};
+use crate::aws::errors::OrAws;
 use crate::aws::{errors, AwsContext};
 use crate::config::Service;
 use crate::deploy::monitor::{self, Action, Tracker};
@@ -15,20 +16,18 @@ use crate::progress::Reporter;
 /// is an empty update.
 pub(super) async fn deploy_direct(
     ctx: &AwsContext,
-    service: &Service,
-    template: TemplateSource<'_>,
-    transform: bool,
-    action: Action,
+    request: Request<'_>,
     reporter: &dyn Reporter,
 ) -> Result<Outcome> {
+    let service = request.service;
     let stack_name = service.stack_name();
     let mut capabilities = vec![Capability::CapabilityIam, Capability::CapabilityNamedIam];
-    if transform {
+    if request.transform {
         capabilities.push(Capability::CapabilityAutoExpand);
     }
-    let started = match action {
-        Action::Create => Some(create(ctx, service, template, capabilities).await?),
-        Action::Update => update(ctx, service, template, capabilities).await?,
+    let started = match request.action {
+        Action::Create => Some(create(ctx, service, request.template, capabilities).await?),
+        Action::Update => update(ctx, service, request.template, capabilities).await?,
     };
     let Some((stack_id, boundary)) = started else {
         return Ok(Outcome {
@@ -39,7 +38,7 @@ pub(super) async fn deploy_direct(
     let tracker = monitor::follow(
         &ctx.cloudformation(),
         &stack_id,
-        Tracker::new(&stack_name, action, boundary, None),
+        Tracker::new(&stack_name, request.action, boundary, None),
         reporter,
     )
     .await?;
@@ -76,14 +75,12 @@ async fn create(
         TemplateSource::Body(b) => req.template_body(b),
         TemplateSource::Url(u) => req.template_url(u),
     };
-    let out = req.send().await.map_err(|e| {
-        errors::wrap(
-            "CLOUD_FORMATION",
-            "CREATE_STACK",
-            format!("create stack {stack_name}"),
-            e,
-        )
-    })?;
+    let out = req
+        .send()
+        .await
+        .or_aws("CLOUD_FORMATION", "CREATE_STACK", || {
+            format!("create stack {stack_name}")
+        })?;
     Ok((out.stack_id().unwrap_or(&stack_name).to_string(), None))
 }
 

@@ -10,6 +10,7 @@ mod tests;
 
 use aws_sdk_cloudformation::types::Stack;
 
+use crate::aws::errors::OrAws;
 use crate::aws::{errors, AwsContext};
 use crate::config::Service;
 use crate::deploy::monitor::Action;
@@ -83,13 +84,8 @@ async fn newest_event(
         .stack_name(stack)
         .send()
         .await
-        .map_err(|e| {
-            errors::wrap(
-                "CLOUD_FORMATION",
-                "DESCRIBE_STACK_EVENTS",
-                format!("read the events of stack {stack_name}"),
-                e,
-            )
+        .or_aws("CLOUD_FORMATION", "DESCRIBE_STACK_EVENTS", || {
+            format!("read the events of stack {stack_name}")
         })?;
     Ok(out
         .stack_events()
@@ -111,11 +107,26 @@ pub async fn deploy(
     action: Action,
     reporter: &dyn Reporter,
 ) -> Result<Outcome> {
+    let request = Request {
+        service,
+        template,
+        transform,
+        action,
+    };
     if is_direct(service) {
-        direct::deploy_direct(ctx, service, template, transform, action, reporter).await
+        direct::deploy_direct(ctx, request, reporter).await
     } else {
-        change_set::deploy_change_set(ctx, service, template, transform, action, reporter).await
+        change_set::deploy_change_set(ctx, request, reporter).await
     }
+}
+
+/// One stack deployment: the service, its template, whether the template needs
+/// `CAPABILITY_AUTO_EXPAND` (a transform), create or update.
+struct Request<'a> {
+    service: &'a Service,
+    template: TemplateSource<'a>,
+    transform: bool,
+    action: Action,
 }
 
 /// CloudFormation's two ways of saying a change set is empty. A failed change set carries no error

@@ -9,7 +9,7 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use tokio::sync::Semaphore;
 
 use super::encryption::{with_customer_key, with_encryption, Encryption};
-use crate::aws::errors;
+use crate::aws::errors::OrAws;
 use crate::error::{Error, Result};
 
 /// Artifacts from this size on are sent in parts (`SLSX_MULTIPART_THRESHOLD`, bytes; default 64 MiB).
@@ -57,13 +57,8 @@ pub(super) async fn multipart(
     )
     .send()
     .await
-    .map_err(|e| {
-        errors::wrap(
-            "S3",
-            "CREATE_MULTIPART_UPLOAD",
-            format!("upload s3://{bucket}/{key}"),
-            e,
-        )
+    .or_aws("S3", "CREATE_MULTIPART_UPLOAD", || {
+        format!("upload s3://{bucket}/{key}")
     })?;
     let upload = Upload {
         s3,
@@ -132,13 +127,8 @@ async fn send_parts(
             )
             .send()
             .await
-            .map_err(|e| {
-                errors::wrap(
-                    "S3",
-                    "UPLOAD_PART",
-                    format!("upload s3://{bucket}/{key}"),
-                    e,
-                )
+            .or_aws("S3", "UPLOAD_PART", || {
+                format!("upload s3://{bucket}/{key}")
             })?;
             Ok::<_, Error>(
                 CompletedPart::builder()
@@ -183,12 +173,7 @@ async fn complete(upload: &Upload<'_>, parts: Vec<CompletedPart>) -> Result<()> 
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            errors::wrap(
-                "S3",
-                "COMPLETE_MULTIPART_UPLOAD",
-                format!("upload s3://{bucket}/{key}"),
-                e,
-            )
+        .or_aws("S3", "COMPLETE_MULTIPART_UPLOAD", || {
+            format!("upload s3://{bucket}/{key}")
         })
 }

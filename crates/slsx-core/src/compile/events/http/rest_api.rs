@@ -13,12 +13,7 @@ use crate::config::{ApiSettings, Service};
 pub(super) fn resource(service: &Service, api: &Map<String, Value>) -> Value {
     let settings = &service.provider.settings.api;
     let get = |k: &str| api.get(k).filter(|v| !v.is_null());
-    let name = api_name(
-        settings.api_name.clone(),
-        get("shouldStartNameWithService").is_some_and(truthy),
-        &service.name,
-        &service.stage,
-    );
+    let name = api_name(settings.api_name.clone(), api, service);
     let mut props = Map::new();
     props.insert("Name".into(), json!(name));
     put(

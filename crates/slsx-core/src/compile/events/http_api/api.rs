@@ -15,14 +15,8 @@ pub(super) fn add(
 ) {
     let settings = &api.settings;
     let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
-    let name = crate::compile::naming::api_name(
-        settings.get("name").filter(|v| js_truthy(v)).map(text),
-        settings
-            .get("shouldStartNameWithService")
-            .is_some_and(js_truthy),
-        &service.name,
-        &service.stage,
-    );
+    let configured = settings.get("name").filter(|v| js_truthy(v)).map(text);
+    let name = crate::compile::naming::api_name(configured, settings, service);
     let mut props = Map::new();
     props.insert("Name".into(), json!(name));
     put(

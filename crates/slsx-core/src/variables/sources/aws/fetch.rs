@@ -36,17 +36,7 @@ impl AwsLookups {
             .send()
             .await
         {
-            Ok(out) => Ok(out.stacks().first().map(|s| {
-                s.outputs()
-                    .iter()
-                    .filter_map(|o| {
-                        Some((
-                            o.output_key()?.to_string(),
-                            o.output_value().unwrap_or_default().to_string(),
-                        ))
-                    })
-                    .collect()
-            })),
+            Ok(out) => Ok(out.stacks().first().map(crate::aws::stack_outputs)),
             Err(e) if errors::is_stack_missing(&e) => Ok(None),
             Err(e) => Err(SourceError::from_sdk(
                 format!("cannot read stack {stack} in {region}"),
