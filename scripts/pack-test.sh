@@ -2,8 +2,8 @@
 # The installed copy, end to end — what `npm i -D slsx` gives a user whose machine has Node and no Rust:
 #
 #  1. the workflow files pass actionlint (when it is installed: scripts/actionlint.sh);
-#  2. scripts/pack-local.sh writes the two tarballs (SLSX_PACK_ADDON passes through: CI packs the addon
-#     `npm test` just built instead of compiling a release build);
+#  2. scripts/pack-local.sh writes the two tarballs (the release build; SLSX_PACK_ADDON passes through,
+#     to pack an addon already built instead);
 #  3. an empty project installs them with one `npm i --offline`, under a PATH with node, npm and npx but
 #     no cargo or rustc: the platform package comes from its tarball, never from the registry, and
 #     nothing else is installed (no tsx, no devDependency of slsx);
@@ -12,8 +12,7 @@
 #  5. examples/hello, copied into the project, deployed with `npx slsx deploy` to a local AWS endpoint of
 #     its own (scripts/local-aws.sh, a separate moto), then `npx slsx info` and CloudFormation show the stack.
 #
-# Run by .ci/run after `npm test`; `bash scripts/pack-test.sh` locally (a release build without
-# SLSX_PACK_ADDON).
+# Run by .ci/run after `npm test` (with the release build); `bash scripts/pack-test.sh` locally.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
