@@ -1,12 +1,19 @@
 //! The typed view of a loaded service. The raw JSON stays available (`Service::raw`) for the parts that
 //! are copied into the template as they are.
 
+mod function;
+mod layer;
+mod package;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::source::LoadedConfig;
+pub use function::Function;
+pub use layer::Layer;
+pub use package::PackageConfig;
 
 /// What the loading stage decided for the typed model: the CLI's stage and region (they win over
 /// the configuration's) and which checks are made.
@@ -31,66 +38,6 @@ pub struct Provider {
     pub environment: Map<String, Value>,
     /// The settings the compiler and the deploy steps read.
     pub settings: super::ProviderSettings,
-    pub raw: Map<String, Value>,
-}
-
-/// A `package:` block (service, function or layer level).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PackageConfig {
-    pub patterns: Vec<String>,
-    /// Legacy (v1/v2) `package.include` / `package.exclude`.
-    pub include: Vec<String>,
-    pub exclude: Vec<String>,
-    pub individually: bool,
-    /// A prebuilt zip: a path relative to the service, or `s3://bucket/key`.
-    pub artifact: Option<String>,
-    /// `functions.X.package.disable`: the function is not packaged.
-    pub disable: bool,
-    /// Service level only; default true.
-    pub exclude_dev_dependencies: bool,
-    /// Service level only: `package.path`, when a non-empty string (a prebuilt package directory).
-    pub path: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Layer {
-    /// The key under `layers:`.
-    pub key: String,
-    /// Directory of the layer's files, relative to the service.
-    pub path: Option<String>,
-    pub package: PackageConfig,
-    /// `name`, as written (the layer's key names it otherwise).
-    pub name: Option<String>,
-    /// `retain`: old versions are kept (the logical ID carries the content's hash).
-    pub retain: bool,
-    /// `allowedAccounts`: who may use the layer.
-    pub allowed_accounts: Vec<Value>,
-    /// `description`, `licenseInfo`, `compatibleRuntimes`, `compatibleArchitectures` when set: copied
-    /// into the layer version as they are.
-    pub optional: Map<String, Value>,
-    pub raw: Map<String, Value>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Function {
-    /// The key under `functions:`.
-    pub key: String,
-    /// Deployed name: `name:` or `<service>-<stage>-<key>`.
-    pub name: String,
-    /// Empty for image functions.
-    pub handler: String,
-    /// `image:` (a URI, a name in `provider.ecr.images`, or an object): not zipped.
-    pub image: Option<Value>,
-    pub package: PackageConfig,
-    pub runtime: Option<String>,
-    pub memory_size: Option<u64>,
-    pub timeout: Option<u64>,
-    pub description: Option<String>,
-    pub environment: Map<String, Value>,
-    /// The settings the compiler and `deploy function` read, with the provider's fallback.
-    pub settings: super::FunctionSettings,
-    /// `events`, parsed (filled once the whole service is read: events refer to other parts).
-    pub events: Vec<super::events::FunctionEvent>,
     pub raw: Map<String, Value>,
 }
 
@@ -132,6 +79,8 @@ pub struct Service {
 }
 
 impl Service {
+    /// The typed service from the loaded configuration: its name, provider, stage and region,
+    /// functions, layers and package; then the checks and every function's events.
     pub fn from_loaded(
         loaded: LoadedConfig,
         service_dir: PathBuf,
@@ -147,99 +96,25 @@ impl Service {
             source: &source,
         };
         let root = value.as_object().cloned().unwrap_or_default();
-
-        let name = match root.get("service") {
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            // Serverless v1/v2 allowed `service: { name: x }`.
-            Some(Value::Object(o)) => match o.get("name") {
-                Some(Value::String(s)) if !s.is_empty() => s.clone(),
-                _ => return Err(ctx.invalid("service.name", "must be a non-empty string")),
-            },
-            Some(_) => return Err(ctx.invalid("service", "must be a non-empty string")),
-            None => return Err(ctx.invalid("service", "is required: the name of the service")),
-        };
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            || !name.starts_with(|c: char| c.is_ascii_alphabetic())
-        {
-            return Err(ctx.invalid(
-                "service",
-                &format!(
-                    "\"{name}\" must start with a letter and hold only letters, digits and \"-\""
-                ),
-            ));
-        }
-
-        let provider_raw = match root.get("provider") {
-            Some(Value::Object(o)) => o.clone(),
-            Some(_) => return Err(ctx.invalid("provider", "must be a mapping")),
-            None => return Err(ctx.invalid("provider", "is required (provider.name: aws)")),
-        };
-        match provider_raw.get("name") {
-            Some(Value::String(s)) if s == "aws" => {}
-            Some(_) => {
-                return Err(
-                    ctx.invalid("provider.name", "must be \"aws\": slsx deploys to AWS only")
-                )
-            }
-            None => return Err(ctx.invalid("provider.name", "is required and must be \"aws\"")),
-        }
-
-        let stage = crate::defaults::stage(
-            options.stage,
-            opt_string(&provider_raw, "stage", "provider", &ctx)?.as_deref(),
-        );
-        if stage.is_empty() || !stage.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ctx.invalid(
-                "provider.stage",
-                &format!("\"{stage}\" may hold only letters, digits and \"-\""),
-            ));
-        }
-        let region = crate::defaults::region(
-            options.region,
-            opt_string(&provider_raw, "region", "provider", &ctx)?.as_deref(),
-        );
-
-        let provider = Provider {
-            runtime: opt_string(&provider_raw, "runtime", "provider", &ctx)?,
-            memory_size: opt_u64(&provider_raw, "memorySize", "provider", &ctx)?,
-            timeout: opt_u64(&provider_raw, "timeout", "provider", &ctx)?,
-            stack_name: opt_string(&provider_raw, "stackName", "provider", &ctx)?,
-            deployment_prefix: opt_string(&provider_raw, "deploymentPrefix", "provider", &ctx)?
-                .unwrap_or_else(|| "serverless".to_string()),
-            version_functions: match provider_raw.get("versionFunctions") {
-                None | Some(Value::Null) => true,
-                Some(Value::Bool(b)) => *b,
-                Some(_) => {
-                    return Err(ctx.invalid("provider.versionFunctions", "must be true or false"))
-                }
-            },
-            environment: opt_map(&provider_raw, "environment", "provider", &ctx)?,
-            settings: super::ProviderSettings::read(&provider_raw, &stage),
-            raw: provider_raw.clone(),
-        };
-
-        let mut functions = Vec::new();
-        match root.get("functions") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(fns)) => {
-                for (key, f) in fns {
-                    functions.push(function(key, f, &provider_raw, &name, &stage, &ctx)?);
-                }
-            }
-            Some(_) => return Err(ctx.invalid("functions", "must be a mapping of function keys")),
-        }
-
-        let mut layers = Vec::new();
-        match root.get("layers") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(ls)) => {
-                for (key, l) in ls {
-                    layers.push(layer(key, l, &ctx)?);
-                }
-            }
-            Some(_) => return Err(ctx.invalid("layers", "must be a mapping of layer keys")),
-        }
-        let package = package_config(root.get("package"), "package", &ctx)?;
+        let name = service_name(&root, &ctx)?;
+        let provider_raw = provider_raw(&root, &ctx)?;
+        let (stage, region) = stage_and_region(&provider_raw, options, &ctx)?;
+        let provider = Provider::read(&provider_raw, &stage, &ctx)?;
+        let functions = entries(
+            &root,
+            ("functions", "function"),
+            "must be a mapping with at least a handler",
+            &ctx,
+            |key, at, raw| function::function(key, at, raw, &provider_raw, &name, &stage, &ctx),
+        )?;
+        let layers = entries(
+            &root,
+            ("layers", "layer"),
+            "must be a mapping with a path",
+            &ctx,
+            |key, at, raw| layer::layer(key, at, raw, &ctx),
+        )?;
+        let package = package::package_config(root.get("package"), "package", &ctx)?;
         let use_dotenv = matches!(root.get("useDotenv"), Some(Value::Bool(true)));
 
         let resources = root.get("resources").and_then(Value::as_object).cloned();
@@ -267,25 +142,32 @@ impl Service {
             images: Default::default(),
         };
         let checked = !options.skip_schema && !options.skip_compile_checks;
-        for f in &service.functions {
+        service.check_and_parse_events(checked)?;
+        Ok(service)
+    }
+
+    /// The checks osls makes while compiling (when `checked`), then every function's events parsed,
+    /// then the checks across events.
+    fn check_and_parse_events(&mut self, checked: bool) -> Result<()> {
+        for f in &self.functions {
             if checked {
-                super::function_checks::check(&service, f)?;
+                super::function_checks::check(self, f)?;
             }
         }
-        for i in 0..service.functions.len() {
-            match super::events::parse(&service, &service.functions[i]) {
-                Ok(events) => service.functions[i].events = events,
+        for i in 0..self.functions.len() {
+            match super::events::parse(self, &self.functions[i]) {
+                Ok(events) => self.functions[i].events = events,
                 // Loaded for the plugins' constructors (the events are checked once they ran), or
                 // for `print`.
                 Err(_) if !checked => {}
                 Err(e) => return Err(e),
             }
         }
-        match super::events::check_service(&service) {
+        match super::events::check_service(self) {
             Err(e) if checked => return Err(e),
             _ => {}
         }
-        Ok(service)
+        Ok(())
     }
 
     /// `provider.stackName` or `<service>-<stage>`.
@@ -322,168 +204,132 @@ pub fn is_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn function(
-    key: &str,
-    f: &Value,
-    provider: &Map<String, Value>,
-    service: &str,
-    stage: &str,
+/// `service` (or v1/v2's `service.name`): a name that starts with a letter, of letters, digits and "-".
+fn service_name(root: &Map<String, Value>, ctx: &Ctx) -> Result<String> {
+    let name = match root.get("service") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        // Serverless v1/v2 allowed `service: { name: x }`.
+        Some(Value::Object(o)) => match o.get("name") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            _ => return Err(ctx.invalid("service.name", "must be a non-empty string")),
+        },
+        Some(_) => return Err(ctx.invalid("service", "must be a non-empty string")),
+        None => return Err(ctx.invalid("service", "is required: the name of the service")),
+    };
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || !name.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return Err(ctx.invalid(
+            "service",
+            &format!("\"{name}\" must start with a letter and hold only letters, digits and \"-\""),
+        ));
+    }
+    Ok(name)
+}
+
+/// `provider`: a mapping whose `name` is `aws`.
+fn provider_raw(root: &Map<String, Value>, ctx: &Ctx) -> Result<Map<String, Value>> {
+    let provider_raw = match root.get("provider") {
+        Some(Value::Object(o)) => o.clone(),
+        Some(_) => return Err(ctx.invalid("provider", "must be a mapping")),
+        None => return Err(ctx.invalid("provider", "is required (provider.name: aws)")),
+    };
+    match provider_raw.get("name") {
+        Some(Value::String(s)) if s == "aws" => {}
+        Some(_) => {
+            return Err(ctx.invalid("provider.name", "must be \"aws\": slsx deploys to AWS only"))
+        }
+        None => return Err(ctx.invalid("provider.name", "is required and must be \"aws\"")),
+    }
+    Ok(provider_raw)
+}
+
+/// The stage (the CLI's, else `provider.stage`, else `dev`; letters, digits and "-") and the region.
+fn stage_and_region(
+    provider_raw: &Map<String, Value>,
+    options: &ModelOptions,
     ctx: &Ctx,
-) -> Result<Function> {
-    let at = format!("functions.{key}");
-    if !is_name(key) {
+) -> Result<(String, String)> {
+    let stage = crate::defaults::stage(
+        options.stage,
+        opt_string(provider_raw, "stage", "provider", ctx)?.as_deref(),
+    );
+    if stage.is_empty() || !stage.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(ctx.invalid(
-            &at,
-            "function keys may hold only letters, digits, \"-\" and \"_\"",
+            "provider.stage",
+            &format!("\"{stage}\" may hold only letters, digits and \"-\""),
         ));
     }
-    let raw = match f {
-        Value::Object(o) => o.clone(),
-        _ => return Err(ctx.invalid(&at, "must be a mapping with at least a handler")),
-    };
-    let image = raw.get("image").filter(|v| !v.is_null()).cloned();
-    let handler = match raw.get("handler") {
-        Some(Value::String(h)) if !h.is_empty() => h.clone(),
-        Some(_) => return Err(ctx.invalid(&format!("{at}.handler"), "must be a non-empty string")),
-        None if image.is_some() => String::new(),
-        None => {
-            return Err(ctx.invalid(
-                &format!("{at}.handler"),
-                "is required (e.g. handler: handler.main), unless the function has an image",
-            ))
-        }
-    };
-    if image.is_some() && raw.get("handler").is_some() {
-        return Err(ctx.invalid(&at, "cannot have both \"handler\" and \"image\""));
-    }
-    let name =
-        opt_string(&raw, "name", &at, ctx)?.unwrap_or_else(|| format!("{service}-{stage}-{key}"));
-    Ok(Function {
-        key: key.to_string(),
-        name,
-        handler,
-        image,
-        package: package_config(raw.get("package"), &format!("{at}.package"), ctx)?,
-        runtime: opt_string(&raw, "runtime", &at, ctx)?,
-        memory_size: opt_u64(&raw, "memorySize", &at, ctx)?,
-        timeout: opt_u64(&raw, "timeout", &at, ctx)?,
-        description: opt_string(&raw, "description", &at, ctx)?,
-        environment: opt_map(&raw, "environment", &at, ctx)?,
-        events: Vec::new(),
-        settings: super::FunctionSettings::read(&raw, provider),
-        raw,
-    })
+    let region = crate::defaults::region(
+        options.region,
+        opt_string(provider_raw, "region", "provider", ctx)?.as_deref(),
+    );
+    Ok((stage, region))
 }
 
-fn layer(key: &str, l: &Value, ctx: &Ctx) -> Result<Layer> {
-    let at = format!("layers.{key}");
-    if !is_name(key) {
-        return Err(ctx.invalid(
-            &at,
-            "layer keys may hold only letters, digits, \"-\" and \"_\"",
-        ));
+impl Provider {
+    /// The provider's typed settings (`stage` decides the stage-dependent ones).
+    fn read(provider_raw: &Map<String, Value>, stage: &str, ctx: &Ctx) -> Result<Provider> {
+        Ok(Provider {
+            runtime: opt_string(provider_raw, "runtime", "provider", ctx)?,
+            memory_size: opt_u64(provider_raw, "memorySize", "provider", ctx)?,
+            timeout: opt_u64(provider_raw, "timeout", "provider", ctx)?,
+            stack_name: opt_string(provider_raw, "stackName", "provider", ctx)?,
+            deployment_prefix: opt_string(provider_raw, "deploymentPrefix", "provider", ctx)?
+                .unwrap_or_else(|| "serverless".to_string()),
+            version_functions: match provider_raw.get("versionFunctions") {
+                None | Some(Value::Null) => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => {
+                    return Err(ctx.invalid("provider.versionFunctions", "must be true or false"))
+                }
+            },
+            environment: opt_map(provider_raw, "environment", "provider", ctx)?,
+            settings: super::ProviderSettings::read(provider_raw, stage),
+            raw: provider_raw.clone(),
+        })
     }
-    let raw = match l {
-        Value::Object(o) => o.clone(),
-        _ => return Err(ctx.invalid(&at, "must be a mapping with a path")),
-    };
-    let package = package_config(raw.get("package"), &format!("{at}.package"), ctx)?;
-    let path = opt_string(&raw, "path", &at, ctx)?;
-    if path.is_none() && package.artifact.is_none() {
-        return Err(ctx.invalid(&format!("{at}.path"), "is required (or package.artifact)"));
-    }
-    if let Some(p) = &path {
-        let normalized = p.trim_end_matches('/');
-        if normalized.is_empty()
-            || normalized == "."
-            || Path::new(normalized).is_absolute()
-            || normalized.split('/').any(|s| s == "..")
-        {
-            return Err(ctx.invalid(
-                &format!("{at}.path"),
-                "must be a directory inside the service",
-            ));
-        }
-    }
-    Ok(Layer {
-        key: key.to_string(),
-        path: path.map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string()),
-        package,
-        name: raw.get("name").and_then(Value::as_str).map(str::to_string),
-        retain: raw.get("retain").and_then(Value::as_bool).unwrap_or(false),
-        allowed_accounts: raw
-            .get("allowedAccounts")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        optional: [
-            "description",
-            "licenseInfo",
-            "compatibleRuntimes",
-            "compatibleArchitectures",
-        ]
-        .into_iter()
-        .filter_map(|k| Some((k.to_string(), raw.get(k).filter(|v| !v.is_null())?.clone())))
-        .collect(),
-        raw,
-    })
 }
 
-fn package_config(v: Option<&Value>, at: &str, ctx: &Ctx) -> Result<PackageConfig> {
-    let o = match v {
-        None | Some(Value::Null) => {
-            return Ok(PackageConfig {
-                exclude_dev_dependencies: true,
-                ..Default::default()
-            })
-        }
-        Some(Value::Object(o)) => o,
-        Some(_) => return Err(ctx.invalid(at, "must be a mapping")),
-    };
-    let list = |key: &str| -> Result<Vec<String>> {
-        match o.get(key) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|i| match i {
-                    Value::String(s) => Ok(s.clone()),
-                    _ => {
-                        Err(ctx.invalid(&format!("{at}.{key}"), "must be a list of glob patterns"))
-                    }
-                })
-                .collect(),
-            Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be a list of glob patterns")),
+/// Each entry of the mapping `root[section]` (of `kind` keys) read by `read` with its path and mapping,
+/// in order, once its key (letters, digits, "-" and "_") and its shape (a mapping, else `shape`) are
+/// checked; none when absent or null.
+fn entries<T>(
+    root: &Map<String, Value>,
+    (section, kind): (&str, &str),
+    shape: &str,
+    ctx: &Ctx,
+    mut read: impl FnMut(&str, String, Map<String, Value>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let entries = match root.get(section) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Object(entries)) => entries,
+        Some(_) => {
+            return Err(ctx.invalid(section, &format!("must be a mapping of {kind} keys")));
         }
     };
-    let flag = |key: &str, default: bool| -> Result<bool> {
-        match o.get(key) {
-            None | Some(Value::Null) => Ok(default),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(ctx.invalid(&format!("{at}.{key}"), "must be true or false")),
+    let mut read_one = |key: &str, v: &Value| {
+        let at = format!("{section}.{key}");
+        if !is_name(key) {
+            let what = format!("{kind} keys may hold only letters, digits, \"-\" and \"_\"");
+            return Err(ctx.invalid(&at, &what));
+        }
+        match v {
+            Value::Object(o) => read(key, at, o.clone()),
+            _ => Err(ctx.invalid(&at, shape)),
         }
     };
-    Ok(PackageConfig {
-        patterns: list("patterns")?,
-        include: list("include")?,
-        exclude: list("exclude")?,
-        individually: flag("individually", false)?,
-        artifact: opt_string(o, "artifact", at, ctx)?.filter(|a| !a.is_empty()),
-        disable: flag("disable", false)?,
-        exclude_dev_dependencies: flag("excludeDevDependencies", true)?,
-        path: o
-            .get("path")
-            .and_then(Value::as_str)
-            .filter(|p| !p.is_empty())
-            .map(str::to_string),
-    })
+    entries.iter().map(|(k, v)| read_one(k, v)).collect()
 }
 
+/// The file being read, for errors that point into it.
 struct Ctx<'a> {
     file: &'a Path,
     source: &'a str,
 }
 
 impl Ctx<'_> {
+    /// `CONFIGURATION_INVALID`: `<file>: "<path>" <what>`, located in the source.
     fn invalid(&self, path: &str, what: &str) -> Error {
         let location = crate::source::locate_in(self.file, self.source, path);
         Error::Config {
@@ -500,6 +346,7 @@ impl Ctx<'_> {
     }
 }
 
+/// An optional string setting.
 fn opt_string(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Option<String>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -508,6 +355,7 @@ fn opt_string(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<
     }
 }
 
+/// An optional whole number (a numeric string is accepted, as Serverless's coercion does).
 fn opt_u64(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Option<u64>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -518,6 +366,7 @@ fn opt_u64(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Opt
     }
 }
 
+/// An optional mapping (empty when absent).
 fn opt_map(m: &Map<String, Value>, key: &str, at: &str, ctx: &Ctx) -> Result<Map<String, Value>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(Map::new()),
