@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_lambda::types::{DeadLetterConfig, Environment};
+use aws_sdk_lambda::operation::update_function_configuration::builders::UpdateFunctionConfigurationFluentBuilder as UpdateRequest;
+use aws_sdk_lambda::types::{DeadLetterConfig, Environment, FunctionConfiguration, ImageConfig};
 use serde_json::Value;
 
 use super::function_settings as settings;
@@ -119,10 +120,50 @@ pub(crate) async fn update_configuration(
     remote: &aws_sdk_lambda::types::FunctionConfiguration,
     role: Option<String>,
 ) -> Result<bool> {
-    let mut req = ctx
+    let req = ctx
         .lambda()
         .update_function_configuration()
         .function_name(&f.name);
+    let (mut req, mut changed) = with_changed_scalars(req, service, f, remote);
+    if let Some(config) = image_config(f, remote) {
+        req = req.image_config(config);
+        changed = true;
+    }
+    if let Some(environment) = environment(service, f, remote) {
+        req = req.environment(environment);
+        changed = true;
+    }
+    if let Some(layers) = layers(f, remote) {
+        req = req.set_layers(Some(layers));
+        changed = true;
+    }
+    if let Some(vpc) = settings::vpc(f, remote) {
+        req = req.vpc_config(vpc);
+        changed = true;
+    }
+    if let Some(snap_start) = settings::snap_start(f, remote) {
+        req = req.snap_start(snap_start);
+        changed = true;
+    }
+    if let Some(role) = role.filter(|r| Some(r.as_str()) != remote.role()) {
+        req = req.role(role);
+        changed = true;
+    }
+    if !changed {
+        return Ok(false);
+    }
+    send_retrying_conflicts(req, f).await?;
+    Ok(true)
+}
+
+/// The request with the description, handler, memory size, timeout, KMS key and dead-letter target
+/// that differ from the deployed ones, and whether any does.
+fn with_changed_scalars(
+    mut req: UpdateRequest,
+    service: &crate::config::Service,
+    f: &Function,
+    remote: &FunctionConfiguration,
+) -> (UpdateRequest, bool) {
     let mut changed = false;
     if let Some(d) = f
         .description
@@ -135,41 +176,6 @@ pub(crate) async fn update_configuration(
     if f.image.is_none() && Some(f.handler.as_str()) != remote.handler() {
         req = req.handler(&f.handler);
         changed = true;
-    }
-    // An image's command, entry point and working directory.
-    if let Some(Value::Object(image)) = &f.image {
-        let list = |k: &str| {
-            image.get(k).and_then(Value::as_array).map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect::<Vec<_>>()
-            })
-        };
-        let command = list("command");
-        let entry_point = list("entryPoint");
-        let working_dir = image
-            .get("workingDirectory")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let have = remote
-            .image_config_response()
-            .and_then(|r| r.image_config());
-        let same = have.map(|c| c.command().to_vec())
-            == command.clone().or(have.map(|_| Vec::new()))
-            && have.map(|c| c.entry_point().to_vec())
-                == entry_point.clone().or(have.map(|_| Vec::new()))
-            && have.and_then(|c| c.working_directory().map(str::to_string)) == working_dir;
-        let wanted_any = command.is_some() || entry_point.is_some() || working_dir.is_some();
-        if !same && (wanted_any || have.is_some()) {
-            req = req.image_config(
-                aws_sdk_lambda::types::ImageConfig::builder()
-                    .set_command(command)
-                    .set_entry_point(entry_point)
-                    .set_working_directory(working_dir)
-                    .build(),
-            );
-            changed = true;
-        }
     }
     if let Some(m) = f
         .memory_size
@@ -203,65 +209,98 @@ pub(crate) async fn update_configuration(
             changed = true;
         }
     }
-    // The environment, unless a value is a CloudFormation intrinsic only a stack can resolve.
+    (req, changed)
+}
+
+/// An image's command, entry point and working directory, when they differ from the deployed ones.
+fn image_config(f: &Function, remote: &FunctionConfiguration) -> Option<ImageConfig> {
+    let Some(Value::Object(image)) = &f.image else {
+        return None;
+    };
+    let list = |k: &str| {
+        image.get(k).and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+    };
+    let command = list("command");
+    let entry_point = list("entryPoint");
+    let working_dir = image
+        .get("workingDirectory")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let have = remote
+        .image_config_response()
+        .and_then(|r| r.image_config());
+    let same = have.map(|c| c.command().to_vec()) == command.clone().or(have.map(|_| Vec::new()))
+        && have.map(|c| c.entry_point().to_vec())
+            == entry_point.clone().or(have.map(|_| Vec::new()))
+        && have.and_then(|c| c.working_directory().map(str::to_string)) == working_dir;
+    let wanted_any = command.is_some() || entry_point.is_some() || working_dir.is_some();
+    (!same && (wanted_any || have.is_some())).then(|| {
+        ImageConfig::builder()
+            .set_command(command)
+            .set_entry_point(entry_point)
+            .set_working_directory(working_dir)
+            .build()
+    })
+}
+
+/// The environment (the provider's, then the function's), when it differs from the deployed one and no
+/// value is a CloudFormation intrinsic only a stack can resolve.
+fn environment(
+    service: &crate::config::Service,
+    f: &Function,
+    remote: &FunctionConfiguration,
+) -> Option<Environment> {
     let mut env = service.provider.environment.clone();
     env.extend(f.environment.clone());
-    if env.values().all(|v| !v.is_object() && !v.is_array()) {
-        let vars: std::collections::HashMap<String, String> = env
-            .into_iter()
-            .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-            .collect();
-        let current = remote
-            .environment()
-            .and_then(|e| e.variables())
-            .cloned()
-            .unwrap_or_default();
-        if vars != current {
-            req = req.environment(Environment::builder().set_variables(Some(vars)).build());
-            changed = true;
-        }
+    if !env.values().all(|v| !v.is_object() && !v.is_array()) {
+        return None;
     }
-    // Layers, unless one is a reference only a stack can resolve.
-    if let Some(Value::Array(layers)) = &f.settings.layers {
-        if layers.iter().all(Value::is_string) {
-            let wanted: Vec<String> = layers
-                .iter()
-                .filter_map(|l| l.as_str().map(str::to_string))
-                .collect();
-            let mut have: Vec<String> = remote
-                .layers()
-                .iter()
-                .filter_map(|l| l.arn().map(str::to_string))
-                .collect();
-            let mut sorted = wanted.clone();
-            sorted.sort();
-            have.sort();
-            if sorted != have {
-                req = req.set_layers(Some(wanted));
-                changed = true;
-            }
-        }
+    let vars: std::collections::HashMap<String, String> = env
+        .into_iter()
+        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        .collect();
+    let current = remote
+        .environment()
+        .and_then(|e| e.variables())
+        .cloned()
+        .unwrap_or_default();
+    (vars != current).then(|| Environment::builder().set_variables(Some(vars)).build())
+}
+
+/// The layers' ARNs, when they differ from the deployed ones (in any order) and none is a reference
+/// only a stack can resolve.
+fn layers(f: &Function, remote: &FunctionConfiguration) -> Option<Vec<String>> {
+    let Some(Value::Array(layers)) = &f.settings.layers else {
+        return None;
+    };
+    if !layers.iter().all(Value::is_string) {
+        return None;
     }
-    if let Some(vpc) = settings::vpc(f, remote) {
-        req = req.vpc_config(vpc);
-        changed = true;
-    }
-    if let Some(snap_start) = settings::snap_start(f, remote) {
-        req = req.snap_start(snap_start);
-        changed = true;
-    }
-    if let Some(role) = role.filter(|r| Some(r.as_str()) != remote.role()) {
-        req = req.role(role);
-        changed = true;
-    }
-    if !changed {
-        return Ok(false);
-    }
-    // A code update may still be in progress: retry on conflicts for up to 60 s.
+    let wanted: Vec<String> = layers
+        .iter()
+        .filter_map(|l| l.as_str().map(str::to_string))
+        .collect();
+    let mut have: Vec<String> = remote
+        .layers()
+        .iter()
+        .filter_map(|l| l.arn().map(str::to_string))
+        .collect();
+    let mut sorted = wanted.clone();
+    sorted.sort();
+    have.sort();
+    (sorted != have).then_some(wanted)
+}
+
+/// Sends the update; a code update may still be in progress, so conflicts are retried for up to 60 s.
+async fn send_retrying_conflicts(req: UpdateRequest, f: &Function) -> Result<()> {
     let started = Instant::now();
     loop {
         match req.clone().send().await {
-            Ok(_) => return Ok(true),
+            Ok(_) => return Ok(()),
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|se| se.is_resource_conflict_exception())
