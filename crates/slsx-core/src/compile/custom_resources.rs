@@ -196,55 +196,11 @@ pub fn add(
 ) {
     let (name, handler) = kind.names();
     let write_logs = service.provider.settings.framework_lambda_logs;
-    let prefix = format!("{}-{}", service.name, service.stage);
     let settings = &service.provider.settings;
     let deployment_role = settings.deployment_role.clone();
 
     if deployment_role.is_none() {
-        if !resources.contains_key(ROLE_LOGICAL_ID) {
-            let mut initial: Vec<Value> = Vec::new();
-            if write_logs {
-                let group = log_group_name(&prefix);
-                initial.push(json!({
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"],
-                    "Resource": [{ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}*:*") }]
-                }));
-                initial.push(json!({
-                    "Effect": "Allow",
-                    "Action": ["logs:PutLogEvents"],
-                    "Resource": [{ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}*:*:*") }]
-                }));
-            }
-            resources.insert(
-                ROLE_LOGICAL_ID.into(),
-                json!({
-                    "Type": "AWS::IAM::Role",
-                    "Properties": {
-                        "AssumeRolePolicyDocument": {
-                            "Version": "2012-10-17",
-                            "Statement": [{ "Effect": "Allow", "Principal": { "Service": ["lambda.amazonaws.com"] }, "Action": ["sts:AssumeRole"] }]
-                        },
-                        "Policies": [{
-                            "PolicyName": { "Fn::Join": ["-", [service.stage, service.name, "custom-resources-lambda"]] },
-                            "PolicyDocument": { "Version": "2012-10-17", "Statement": initial }
-                        }]
-                    }
-                }),
-            );
-        }
-        if let Some(Value::Array(list)) = resources
-            .get_mut(ROLE_LOGICAL_ID)
-            .and_then(|r| r.pointer_mut("/Properties/Policies/0/PolicyDocument/Statement"))
-        {
-            for s in statements {
-                // osls compares `Resource` by identity: only equal strings count as present.
-                let present = list.iter().any(|e| matches!((&e["Resource"], &s["Resource"]), (Value::String(a), Value::String(b)) if a == b));
-                if !present {
-                    list.push(s);
-                }
-            }
-        }
+        add_role_statements(service, resources, statements);
     }
 
     let runtime = service
@@ -278,28 +234,90 @@ pub fn add(
         }
     }
     if write_logs {
-        let group_id = log_group_logical_id(name);
-        depends_on.push(json!(group_id));
-        let mut group = Map::new();
-        group.insert(
-            "LogGroupName".into(),
-            json!(log_group_name(&deployed_name(service, name))),
-        );
-        if let Some(days) = &settings.log_retention_in_days {
-            group.insert("RetentionInDays".into(), days.clone());
-        }
-        if let Some(p) = &settings.log_data_protection_policy {
-            group.insert("DataProtectionPolicy".into(), p.clone());
-        }
-        resources.insert(
-            group_id,
-            json!({ "Type": "AWS::Logs::LogGroup", "Properties": group }),
-        );
+        depends_on.push(json!(add_log_group(service, resources, name)));
     }
     resources.insert(
         kind.function_logical_id(),
         json!({ "Type": "AWS::Lambda::Function", "Properties": props, "DependsOn": depends_on }),
     );
+}
+
+/// `IamRoleCustomResourcesLambdaExecution`, made on first use (writing its functions' logs when
+/// `provider.logs.frameworkLambda`), and `statements` added to it unless one with the same `Resource`
+/// string is there.
+fn add_role_statements(
+    service: &Service,
+    resources: &mut Map<String, Value>,
+    statements: Vec<Value>,
+) {
+    let write_logs = service.provider.settings.framework_lambda_logs;
+    let prefix = format!("{}-{}", service.name, service.stage);
+    if !resources.contains_key(ROLE_LOGICAL_ID) {
+        let mut initial: Vec<Value> = Vec::new();
+        if write_logs {
+            let group = log_group_name(&prefix);
+            initial.push(json!({
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"],
+                "Resource": [{ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}*:*") }]
+            }));
+            initial.push(json!({
+                "Effect": "Allow",
+                "Action": ["logs:PutLogEvents"],
+                "Resource": [{ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}*:*:*") }]
+            }));
+        }
+        resources.insert(
+            ROLE_LOGICAL_ID.into(),
+            json!({
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{ "Effect": "Allow", "Principal": { "Service": ["lambda.amazonaws.com"] }, "Action": ["sts:AssumeRole"] }]
+                    },
+                    "Policies": [{
+                        "PolicyName": { "Fn::Join": ["-", [service.stage, service.name, "custom-resources-lambda"]] },
+                        "PolicyDocument": { "Version": "2012-10-17", "Statement": initial }
+                    }]
+                }
+            }),
+        );
+    }
+    if let Some(Value::Array(list)) = resources
+        .get_mut(ROLE_LOGICAL_ID)
+        .and_then(|r| r.pointer_mut("/Properties/Policies/0/PolicyDocument/Statement"))
+    {
+        for s in statements {
+            // osls compares `Resource` by identity: only equal strings count as present.
+            let present = list.iter().any(|e| matches!((&e["Resource"], &s["Resource"]), (Value::String(a), Value::String(b)) if a == b));
+            if !present {
+                list.push(s);
+            }
+        }
+    }
+}
+
+/// The log group of the custom resource function `name`; returns its logical ID.
+fn add_log_group(service: &Service, resources: &mut Map<String, Value>, name: &str) -> String {
+    let settings = &service.provider.settings;
+    let group_id = log_group_logical_id(name);
+    let mut group = Map::new();
+    group.insert(
+        "LogGroupName".into(),
+        json!(log_group_name(&deployed_name(service, name))),
+    );
+    if let Some(days) = &settings.log_retention_in_days {
+        group.insert("RetentionInDays".into(), days.clone());
+    }
+    if let Some(p) = &settings.log_data_protection_policy {
+        group.insert("DataProtectionPolicy".into(), p.clone());
+    }
+    resources.insert(
+        group_id.clone(),
+        json!({ "Type": "AWS::Logs::LogGroup", "Properties": group }),
+    );
+    group_id
 }
 
 /// `provider.logs.restApi` / `websocket`: the custom resource that sets API Gateway's account-wide

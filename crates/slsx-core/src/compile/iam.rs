@@ -80,37 +80,7 @@ pub fn add_execution_role(
     {
         return;
     }
-    let log_arn = |group: &str, suffix: &str| json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}{suffix}") });
-    let prefix = format!("{}-{}", service.name, service.stage);
-    let mut create = Vec::new();
-    let mut put = Vec::new();
-    let mut canonical = false;
-    let mut denied = Vec::new();
-    for f in &service.functions {
-        let disabled = f.settings.disable_logs;
-        if f.name.starts_with(&prefix) {
-            if disabled {
-                denied.push(log_arn(&log_group_name(&f.name), ":*"));
-            } else {
-                canonical = true;
-            }
-        } else if !disabled {
-            create.push(log_arn(&log_group_name(&f.name), ":*"));
-            put.push(log_arn(&log_group_name(&f.name), ":*:*"));
-        }
-    }
-    let mut statements = Vec::new();
-    if canonical {
-        let group = log_group_name(&prefix);
-        create.push(log_arn(&group, "*:*"));
-        put.push(log_arn(&group, "*:*:*"));
-    }
-    statements.push(json!({ "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"], "Resource": create }));
-    statements.push(json!({ "Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": put }));
-    if canonical && !denied.is_empty() {
-        statements
-            .push(json!({ "Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied }));
-    }
+    let mut statements = log_statements(service);
     if let Some(s) = role
         .get("statements")
         .and_then(Value::as_array)
@@ -161,6 +131,58 @@ pub fn add_execution_role(
     if let Some(b) = boundary.filter(|b| !b.is_null()) {
         props.insert("PermissionsBoundary".into(), b.clone());
     }
+    let managed = managed_policy_arns(service, &role);
+    if !managed.is_empty() {
+        props.insert("ManagedPolicyArns".into(), Value::Array(managed));
+    }
+    resources.insert(
+        ROLE_LAMBDA_EXECUTION.to_string(),
+        json!({ "Type": "AWS::IAM::Role", "Properties": props }),
+    );
+}
+
+/// The statements on the functions' logs: create and write their groups (the service's canonical
+/// `/aws/lambda/<service>-<stage>*` groups by one wildcard, other names one by one), and a denial of
+/// writes for the canonical groups of functions whose logs are disabled.
+fn log_statements(service: &Service) -> Vec<Value> {
+    let log_arn = |group: &str, suffix: &str| json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}{suffix}") });
+    let prefix = format!("{}-{}", service.name, service.stage);
+    let mut create = Vec::new();
+    let mut put = Vec::new();
+    let mut canonical = false;
+    let mut denied = Vec::new();
+    for f in &service.functions {
+        let disabled = f.settings.disable_logs;
+        if f.name.starts_with(&prefix) {
+            if disabled {
+                denied.push(log_arn(&log_group_name(&f.name), ":*"));
+            } else {
+                canonical = true;
+            }
+        } else if !disabled {
+            create.push(log_arn(&log_group_name(&f.name), ":*"));
+            put.push(log_arn(&log_group_name(&f.name), ":*:*"));
+        }
+    }
+    if canonical {
+        let group = log_group_name(&prefix);
+        create.push(log_arn(&group, "*:*"));
+        put.push(log_arn(&group, "*:*:*"));
+    }
+    let mut statements = vec![
+        json!({ "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"], "Resource": create }),
+        json!({ "Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": put }),
+    ];
+    if canonical && !denied.is_empty() {
+        statements
+            .push(json!({ "Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied }));
+    }
+    statements
+}
+
+/// `ManagedPolicyArns`: `provider.iam.role.managedPolicies` (or the legacy `iamManagedPolicies`), and
+/// the VPC access policy when a function or the provider has a VPC.
+fn managed_policy_arns(service: &Service, role: &Value) -> Vec<Value> {
     let mut managed: Vec<Value> = role
         .get("managedPolicies")
         .and_then(Value::as_array)
@@ -178,13 +200,7 @@ pub fn add_execution_role(
     if vpc {
         managed.push(json!({ "Fn::Join": ["", ["arn:", { "Ref": "AWS::Partition" }, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]] }));
     }
-    if !managed.is_empty() {
-        props.insert("ManagedPolicyArns".into(), Value::Array(managed));
-    }
-    resources.insert(
-        ROLE_LAMBDA_EXECUTION.to_string(),
-        json!({ "Type": "AWS::IAM::Role", "Properties": props }),
-    );
+    managed
 }
 
 /// Appends a statement to the execution role's policy, when Serverless creates the role; with

@@ -16,6 +16,7 @@ const DEFAULT_HEADERS: [&str; 6] = [
     "X-Amzn-Trace-Id",
 ];
 
+/// The function's URL (`url:`), its output and, without IAM auth, its public permissions.
 pub fn add_function_url(
     _service: &Service,
     f: &Function,
@@ -42,44 +43,7 @@ pub fn add_function_url(
         resource["DependsOn"] = json!(alias_id);
     }
     if let Some(cors) = url.get("cors").filter(|c| super::targets::truthy(c)) {
-        let list = |key: &str, default: Option<Vec<&str>>| -> Option<Value> {
-            match cors.get(key) {
-                Some(Value::Null) => None,
-                Some(Value::Array(items)) if !items.is_empty() => {
-                    let mut seen = Vec::new();
-                    for i in items {
-                        if !seen.contains(i) {
-                            seen.push(i.clone());
-                        }
-                    }
-                    Some(Value::Array(seen))
-                }
-                _ => default.map(|d| json!(d)),
-            }
-        };
-        let mut c = Map::new();
-        if cors
-            .get("allowCredentials")
-            .is_some_and(super::targets::truthy)
-        {
-            c.insert("AllowCredentials".into(), json!(true));
-        }
-        if let Some(h) = list("allowedHeaders", Some(DEFAULT_HEADERS.to_vec())) {
-            c.insert("AllowHeaders".into(), h);
-        }
-        if let Some(m) = list("allowedMethods", Some(vec!["*"])) {
-            c.insert("AllowMethods".into(), m);
-        }
-        if let Some(o) = list("allowedOrigins", Some(vec!["*"])) {
-            c.insert("AllowOrigins".into(), o);
-        }
-        if let Some(e) = list("exposedResponseHeaders", None) {
-            c.insert("ExposeHeaders".into(), e);
-        }
-        if let Some(max) = cors.get("maxAge").filter(|v| !v.is_null()) {
-            c.insert("MaxAge".into(), max.clone());
-        }
-        resource["Properties"]["Cors"] = Value::Object(c);
+        resource["Properties"]["Cors"] = cors_config(cors);
     }
     if url.get("invokeMode").and_then(Value::as_str) == Some("RESPONSE_STREAM") {
         resource["Properties"]["InvokeMode"] = json!("RESPONSE_STREAM");
@@ -90,31 +54,84 @@ pub fn add_function_url(
     with_condition(&mut output, condition);
     outputs.insert(id.clone(), output);
     if auth == "NONE" {
-        let permission = |action: &str, extra: (&str, Value)| {
-            let mut p = json!({
-                "Type": "AWS::Lambda::Permission",
-                "Properties": { "FunctionName": lambda_target(&f.key, alias), "Action": action, "Principal": "*" },
-            });
-            p["Properties"][extra.0] = extra.1;
-            if let Some((alias_id, _)) = alias {
-                p["DependsOn"] = json!(alias_id);
-            }
-            with_condition(&mut p, condition);
-            p
-        };
-        resources.insert(
-            format!("{n}LambdaPermissionFnUrl"),
-            permission(
-                "lambda:InvokeFunctionUrl",
-                ("FunctionUrlAuthType", json!("NONE")),
-            ),
-        );
-        resources.insert(
-            format!("{n}LambdaPermissionFn"),
-            permission(
-                "lambda:InvokeFunction",
-                ("InvokedViaFunctionUrl", json!(true)),
-            ),
-        );
+        add_public_permissions(f, alias, condition, resources);
     }
+}
+
+/// `Cors` from `url.cors`: lists without repeats, osls's defaults for headers, methods and origins.
+fn cors_config(cors: &Value) -> Value {
+    let list = |key: &str, default: Option<Vec<&str>>| -> Option<Value> {
+        match cors.get(key) {
+            Some(Value::Null) => None,
+            Some(Value::Array(items)) if !items.is_empty() => {
+                let mut seen = Vec::new();
+                for i in items {
+                    if !seen.contains(i) {
+                        seen.push(i.clone());
+                    }
+                }
+                Some(Value::Array(seen))
+            }
+            _ => default.map(|d| json!(d)),
+        }
+    };
+    let mut c = Map::new();
+    if cors
+        .get("allowCredentials")
+        .is_some_and(super::targets::truthy)
+    {
+        c.insert("AllowCredentials".into(), json!(true));
+    }
+    if let Some(h) = list("allowedHeaders", Some(DEFAULT_HEADERS.to_vec())) {
+        c.insert("AllowHeaders".into(), h);
+    }
+    if let Some(m) = list("allowedMethods", Some(vec!["*"])) {
+        c.insert("AllowMethods".into(), m);
+    }
+    if let Some(o) = list("allowedOrigins", Some(vec!["*"])) {
+        c.insert("AllowOrigins".into(), o);
+    }
+    if let Some(e) = list("exposedResponseHeaders", None) {
+        c.insert("ExposeHeaders".into(), e);
+    }
+    if let Some(max) = cors.get("maxAge").filter(|v| !v.is_null()) {
+        c.insert("MaxAge".into(), max.clone());
+    }
+    Value::Object(c)
+}
+
+/// Without IAM auth, the permissions letting anyone invoke the function through its URL.
+fn add_public_permissions(
+    f: &Function,
+    alias: Option<&(String, String)>,
+    condition: &Option<Value>,
+    resources: &mut Map<String, Value>,
+) {
+    let n = normalized_name(&f.key);
+    let permission = |action: &str, extra: (&str, Value)| {
+        let mut p = json!({
+            "Type": "AWS::Lambda::Permission",
+            "Properties": { "FunctionName": lambda_target(&f.key, alias), "Action": action, "Principal": "*" },
+        });
+        p["Properties"][extra.0] = extra.1;
+        if let Some((alias_id, _)) = alias {
+            p["DependsOn"] = json!(alias_id);
+        }
+        with_condition(&mut p, condition);
+        p
+    };
+    resources.insert(
+        format!("{n}LambdaPermissionFnUrl"),
+        permission(
+            "lambda:InvokeFunctionUrl",
+            ("FunctionUrlAuthType", json!("NONE")),
+        ),
+    );
+    resources.insert(
+        format!("{n}LambdaPermissionFn"),
+        permission(
+            "lambda:InvokeFunction",
+            ("InvokedViaFunctionUrl", json!(true)),
+        ),
+    );
 }
