@@ -71,16 +71,7 @@ impl DeployRun {
             region: service.region.clone(),
             stack: service.stack_name(),
         });
-        reporter.report(ProgressEvent::PhaseStarted {
-            phase: "deploy",
-            message: format!(
-                "Deploying {} to stage {} ({})",
-                service.name, service.stage, service.region
-            ),
-        });
-        for w in &service.warnings {
-            reporter.report(ProgressEvent::Warning { message: w.clone() });
-        }
+        super::announce(reporter.as_ref(), ("Deploying", "to"), &service);
         let ctx = AwsContext::new(&service.aws_settings(options.service.profile.as_deref())).await;
         report_credentials(&ctx, reporter.as_ref());
         Ok(DeployRun {

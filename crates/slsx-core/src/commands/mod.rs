@@ -11,10 +11,11 @@ mod print;
 
 use std::time::Instant;
 
+use crate::config::Service;
 use crate::error::Result;
 use crate::lifecycle::{self, Hooks};
 use crate::load::ServiceOptions;
-use crate::progress::{ProgressEvent, SharedReporter};
+use crate::progress::{ProgressEvent, Reporter, SharedReporter};
 
 pub use deploy::deploy;
 pub use deploy_function::{deploy_function, DeployFunctionOptions, FunctionDeployed};
@@ -120,6 +121,19 @@ pub struct DeployResult {
 struct Phases {
     reporter: SharedReporter,
     timings: Vec<(String, u64)>,
+}
+
+/// The command's opening line (`Deploying svc to stage dev (us-east-1)`), then the configuration's
+/// warnings.
+fn announce(reporter: &dyn Reporter, (verb, to): (&str, &str), service: &Service) {
+    let (name, stage, region) = (&service.name, &service.stage, &service.region);
+    reporter.report(ProgressEvent::PhaseStarted {
+        phase: "deploy",
+        message: format!("{verb} {name} {to} stage {stage} ({region})"),
+    });
+    for w in &service.warnings {
+        reporter.report(ProgressEvent::Warning { message: w.clone() });
+    }
 }
 
 impl Phases {

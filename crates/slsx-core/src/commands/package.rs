@@ -7,7 +7,7 @@ use crate::deploy::plan::Plan;
 use crate::deploy::{build, download, images, upload};
 use crate::error::Result;
 use crate::lifecycle::{self, Hooks};
-use crate::progress::{ProgressEvent, SharedReporter};
+use crate::progress::SharedReporter;
 
 /// The `package` lifecycle: images first (a build or push that fails stops the deploy before any
 /// upload or stack change), then the steps and the plugins' hooks (`build::run`).
@@ -17,7 +17,7 @@ pub(super) async fn build_plan(
     reporter: SharedReporter,
     hooks: &dyn Hooks,
 ) -> Result<Plan> {
-    b.service.images = images::resolve(&ctx, &b.service, reporter.as_ref()).await?;
+    b.images = images::resolve(&ctx, &b.service, reporter.as_ref()).await?;
     let fetch = std::sync::Arc::new(download::fetcher(ctx));
     build::run(b, fetch, reporter, hooks).await
 }
@@ -30,16 +30,7 @@ pub async fn package(options: PackageOptions, reporter: SharedReporter) -> Resul
             reporter: reporter.clone(),
             timings: Vec::new(),
         };
-        reporter.report(ProgressEvent::PhaseStarted {
-            phase: "deploy",
-            message: format!(
-                "Packaging {} for stage {} ({})",
-                service.name, service.stage, service.region
-            ),
-        });
-        for w in &service.warnings {
-            reporter.report(ProgressEvent::Warning { message: w.clone() });
-        }
+        super::announce(reporter.as_ref(), ("Packaging", "for"), &service);
         let config_warnings = service.warnings.clone();
         let out_dir = crate::package::package_path::write_dir(&service, options.package.as_deref());
         let ctx = AwsContext::new(&service.aws_settings(options.service.profile.as_deref())).await;

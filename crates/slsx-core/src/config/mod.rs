@@ -14,9 +14,7 @@ mod stack_settings;
 pub use api_settings::ApiSettings;
 pub use events::{event_error, Event, FunctionEvent};
 pub use function_settings::{FunctionSettings, Vpc};
-pub use model::{
-    is_name, Function, Layer, ModelOptions, PackageConfig, Provider, ResolvedImage, Service,
-};
+pub use model::{is_name, Function, Layer, ModelOptions, PackageConfig, Provider, Service};
 pub use osls_setup::truthy as js_truthy;
 pub use provider_settings::ProviderSettings;
 pub use stack_settings::{

@@ -41,13 +41,6 @@ pub struct Provider {
     pub raw: Map<String, Value>,
 }
 
-/// A function's container image, resolved to an ECR URI pinned by digest (by `deploy::images`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedImage {
-    pub uri: String,
-    pub digest_hex: String,
-}
-
 #[derive(Debug, Clone)]
 pub struct Service {
     pub name: String,
@@ -74,8 +67,6 @@ pub struct Service {
     pub resources: Option<Map<String, Value>>,
     /// `plugins.localPath`, left out of packages.
     pub plugins_local_path: Option<String>,
-    /// Image functions' images by function key, once resolved (empty until then).
-    pub images: std::collections::BTreeMap<String, ResolvedImage>,
 }
 
 impl Service {
@@ -139,7 +130,6 @@ impl Service {
             source,
             raw: value,
             warnings: Vec::new(),
-            images: Default::default(),
         };
         let checked = !options.skip_schema && !options.skip_compile_checks;
         service.check_and_parse_events(checked)?;

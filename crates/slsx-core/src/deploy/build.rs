@@ -1,6 +1,7 @@
 //! The `package` lifecycle: one built-in step per event, on a `Build` that plugins' hooks see and
 //! change between the steps (`hook_state.rs`). `Plan::build` runs the same steps without hooks.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -8,6 +9,7 @@ use serde_json::Value;
 use super::plan::{self, Plan};
 use crate::compile::{self, code_artifact_key, CompiledLayer, FunctionCode, LayerCode};
 use crate::config::Service;
+use crate::deploy::images::ResolvedImage;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Hooks};
 use crate::package::{self, Artifact, Code, Packaged};
@@ -31,6 +33,9 @@ pub struct Build {
     version_ids: Vec<(String, Option<String>)>,
     /// S3 transfer acceleration asked for on the command line (a compile input, not configuration).
     pub accelerate: Option<bool>,
+    /// Image functions' images by function key, built or resolved before packaging (a compile
+    /// input, not configuration).
+    pub images: BTreeMap<String, ResolvedImage>,
     /// A hook ran after the artifacts were made: they are hashed again before they are compiled in
     /// (a plugin may have rewritten a zip, or pointed a function at another one).
     pub(super) artifacts_touched: bool,
@@ -48,6 +53,7 @@ impl Build {
             out_dir,
             previous: None,
             accelerate: None,
+            images: BTreeMap::new(),
             deployment_dir,
             packaged: None,
             create: Value::Null,
@@ -148,7 +154,7 @@ impl Build {
                         ),
                         sha256_base64: packaged.artifacts[*i].sha256_base64.clone(),
                     },
-                    Code::Image => plan::image_code(&self.service, key)?,
+                    Code::Image => plan::image_code(&self.service, &self.images, key)?,
                 };
                 Ok((key.clone(), code))
             })

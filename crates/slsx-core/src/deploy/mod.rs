@@ -42,6 +42,3 @@ pub(crate) fn report_credentials(ctx: &AwsContext, reporter: &dyn crate::progres
         source: source.to_string(),
     });
 }
-
-/// A stack's outputs (the commands' name for `aws::stack_outputs`).
-pub(crate) use crate::aws::stack_outputs as outputs;

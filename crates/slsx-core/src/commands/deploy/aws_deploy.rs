@@ -8,7 +8,7 @@ use crate::compile::naming::change_set_name;
 use crate::deploy::changes::Decision;
 use crate::deploy::plan::{self, Plan};
 use crate::deploy::{
-    bucket, changes, log_subscriptions, monitor, outputs, protection, prune, stack, upload,
+    bucket, changes, log_subscriptions, monitor, protection, prune, stack, upload,
 };
 use crate::error::{Error, Result};
 use crate::progress::ProgressEvent;
@@ -110,7 +110,7 @@ impl DeployRun {
             r.skipped = true;
             r.deployment_dir = deployment_dir;
             r.stack_status = stack.stack_status().map(|s| s.as_str().to_string());
-            r.outputs = outputs(stack);
+            r.outputs = crate::aws::stack_outputs(stack);
             r.endpoints = info::endpoints(service, &r.outputs);
             r.layers = info::layers(service, &r.outputs);
             r.artifacts = artifact_results(plan, None);
@@ -192,7 +192,7 @@ impl DeployRun {
         }
         if let Some(s) = &d.current {
             r.stack_status = s.stack_status().map(|s| s.as_str().to_string());
-            r.outputs = outputs(s);
+            r.outputs = crate::aws::stack_outputs(s);
             r.endpoints = info::endpoints(service, &r.outputs);
             r.layers = info::layers(service, &r.outputs);
         }

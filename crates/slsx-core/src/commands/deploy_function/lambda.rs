@@ -24,7 +24,7 @@ fn inline_limit() -> u64 {
 /// What a function runs: a zip, or an image pinned by digest.
 pub(super) enum Code {
     Zip(crate::package::Artifact),
-    Image(crate::config::ResolvedImage),
+    Image(crate::deploy::images::ResolvedImage),
 }
 
 /// One function's code (unless `update_config`, or unchanged without `force`), then its

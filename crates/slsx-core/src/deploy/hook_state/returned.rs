@@ -154,6 +154,5 @@ pub(super) fn rebuild(service: &Service, config: Value) -> Result<Service> {
     };
     let mut rebuilt = Service::from_loaded(loaded, service.service_dir.clone(), &options)?;
     rebuilt.warnings = service.warnings.clone();
-    rebuilt.images = service.images.clone();
     Ok(rebuilt)
 }

@@ -8,8 +8,9 @@ use tokio::sync::OnceCell;
 use super::docker::{dockerfile_path, find_digest, image_error, Docker};
 use super::ecr::{login, Repository};
 use super::source::Build;
+use super::ResolvedImage;
 use crate::aws::AwsContext;
-use crate::config::{ResolvedImage, Service};
+use crate::config::Service;
 use crate::error::Result;
 use crate::progress::{ProgressEvent, Reporter};
 

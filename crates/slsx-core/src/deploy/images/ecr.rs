@@ -4,9 +4,10 @@
 use std::path::Path;
 
 use super::docker::{image_error, Docker};
+use super::ResolvedImage;
 use crate::aws::errors::OrAws;
 use crate::aws::{errors, AwsContext};
-use crate::config::{ResolvedImage, Service};
+use crate::config::Service;
 use crate::error::Result;
 
 /// A URI pinned by digest as it is; a tag resolved to its digest through ECR.

@@ -22,9 +22,16 @@ use self::docker::{dockerfile_path, image_error, Docker};
 use self::ecr::Repository;
 use self::source::{Build, Source};
 use crate::aws::AwsContext;
-use crate::config::{ResolvedImage, Service};
+use crate::config::Service;
 use crate::error::Result;
 use crate::progress::Reporter;
+
+/// A function's container image, resolved to an ECR URI pinned by digest (by `deploy::images`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedImage {
+    pub uri: String,
+    pub digest_hex: String,
+}
 
 /// Resolves every image function's image; builds and pushes what needs building.
 pub async fn resolve(

@@ -1,12 +1,19 @@
 //! An image function's code as the compiler needs it: an ECR URI pinned by digest.
 
+use std::collections::BTreeMap;
+
 use crate::compile::FunctionCode;
 use crate::config::Service;
+use crate::deploy::images::ResolvedImage;
 use crate::error::{Error, Result};
 
 /// An image function's code: an ECR URI pinned by digest (`<repository>@sha256:<hex>`).
-pub(in crate::deploy) fn image_code(service: &Service, key: &str) -> Result<FunctionCode> {
-    if let Some(image) = service.images.get(key) {
+pub(in crate::deploy) fn image_code(
+    service: &Service,
+    images: &BTreeMap<String, ResolvedImage>,
+    key: &str,
+) -> Result<FunctionCode> {
+    if let Some(image) = images.get(key) {
         return Ok(FunctionCode::Image {
             uri: image.uri.clone(),
             digest_hex: image.digest_hex.clone(),
