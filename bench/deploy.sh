@@ -5,9 +5,10 @@
 #
 #   -n ROUNDS   how many times to run the whole sequence (default: 2)
 #   --tools     which tools to run, comma separated (default: slsx,osls)
-#   --release   run slsx on a release build of its addon (what the npm package ships), built into
-#               bench/out/release/ first (about 20 minutes from clean on 2 cores), not on the
-#               debug build of `npm run build`
+#   --release   run slsx on a release build of its addon (what the npm package ships: Cargo.toml's
+#               [profile.release], the build `npm run pack:local` packs, sharing its target
+#               directory), written to bench/out/release/ first (about 20 minutes from clean on
+#               2 cores), not on the debug build of `npm run build`
 #
 # Per round and tool, on the `medium` service of bench/package.sh (20 functions, ~50 MB of
 # node_modules) copied to a scratch folder, against a freshly reset emulator:
@@ -69,8 +70,8 @@ BUILD="debug build of npm run build"
 if ((release)); then
   host=$(rustc -vV | sed -n 's/^host: //p')
   echo "building slsx's release addon into bench/out/release/ (incremental after the first time)"
-  (cd "$ROOT" && nice -n 10 npx napi build --platform --release --strip --target "$host" \
-    --target-dir "$ROOT/target/bench-release" --output-dir "$BENCH/out/release") >/dev/null
+  (cd "$ROOT" && nice -n 10 npx napi build --platform --release --target "$host" \
+    --output-dir "$BENCH/out/release") >/dev/null
   ADDON=$(ls "$BENCH"/out/release/slsx.*.node | head -1)
   BUILD="release build"
 fi
