@@ -50,17 +50,6 @@ diff -r -x "*.node" npm "$stage/npm" >&2 || {
   echo "pack-local: npm/ differs from what \`napi create-npm-dirs\` makes of package.json (above); run it and commit" >&2
   exit 1
 }
-# ... and each of them an optionalDependency of the package at its version (napi pre-publish does the same).
-node -e '
-  const p = require("./package.json"), fs = require("fs")
-  for (const dir of fs.readdirSync("npm")) {
-    const name = require(`./npm/${dir}/package.json`).name
-    if ((p.optionalDependencies || {})[name] !== p.version) {
-      console.error(`pack-local: optionalDependencies["${name}"] must be "${p.version}"`)
-      process.exit(1)
-    }
-  }'
-
 # 2. The addon.
 if [ -n "${SLSX_PACK_ADDON:-}" ]; then
   addon="$SLSX_PACK_ADDON"
@@ -89,7 +78,13 @@ NAPI_RS_NATIVE_LIBRARY_PATH="$stage/platform/$node_file" node scripts/smoke.js >
 # workflow uses it, the host-only path copies the one file itself.)
 rm -f "$out/slsx-$version.tgz" "$out/$pkg-$version.tgz"
 npm pack --silent --pack-destination "$out" "$stage/platform" >/dev/null
-npm pack --silent --pack-destination "$out" >/dev/null
+# The package as published: what "files" lists, with the platform packages as optionalDependencies
+# (scripts/optional-deps.js; the repository's package.json has none, see there).
+mkdir -p "$stage/root"
+files="$(node -p "require('./package.json').files.join(' ')")"
+cp -r $files package.json README.md "$stage/root/"
+node scripts/optional-deps.js "$stage/root"
+npm pack --silent --pack-destination "$out" "$stage/root" >/dev/null
 
 # 4. Only what runs: the platform package is its manifest, README and .node; the package has no addon,
 # test, fixture, Rust source, script, benchmark or example.

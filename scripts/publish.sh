@@ -37,6 +37,8 @@ for dir in ./npm/*; do
   dirs+=("$dir")
 done
 dirs+=(.)
+# slsx as published names every platform package as an optional dependency (not in the repository).
+node scripts/optional-deps.js .
 
 if [ -n "${NPM_TOKEN:-}" ]; then
   registry="$(npm config get registry)"
