@@ -11,6 +11,14 @@ use super::validator::{Step, Validator};
 /// `patternProperties`: each pattern, compiled, and its schema.
 type Patterns<'s> = Vec<(&'s str, JsRegex, &'s Value)>;
 
+/// An object schema with what its property keywords share: the data's keys in `for…in` order and the
+/// compiled `patternProperties`.
+struct Keyed<'s, 'a> {
+    schema: &'s Map<String, Value>,
+    keys: &'a [String],
+    patterns: &'a Patterns<'s>,
+}
+
 impl<'s> Validator<'s> {
     pub(super) fn object(&mut self, schema: &'s Map<String, Value>, data: &mut Value) -> bool {
         let count = data.as_object().map_or(0, Map::len) as u64;
@@ -28,9 +36,14 @@ impl<'s> Validator<'s> {
                     .collect()
             })
             .unwrap_or_default();
-        ok &= self.additional_properties(schema, &keys, &patterns, data);
+        let keyed = Keyed {
+            schema,
+            keys: &keys,
+            patterns: &patterns,
+        };
+        ok &= self.additional_properties(&keyed, data);
         ok &= self.dependencies(schema, &keys, data);
-        ok &= self.properties(schema, &keys, &patterns, data);
+        ok &= self.properties(&keyed, data);
         ok
     }
 
@@ -63,13 +76,12 @@ impl<'s> Validator<'s> {
     }
 
     /// The keys neither `properties` nor `patternProperties` declare.
-    fn additional_properties(
-        &mut self,
-        schema: &'s Map<String, Value>,
-        keys: &[String],
-        patterns: &Patterns<'s>,
-        data: &mut Value,
-    ) -> bool {
+    fn additional_properties(&mut self, keyed: &Keyed<'s, '_>, data: &mut Value) -> bool {
+        let Keyed {
+            schema,
+            keys,
+            patterns,
+        } = *keyed;
         let Some(additional) = schema
             .get("additionalProperties")
             .filter(|a| !always_valid(a))
@@ -143,13 +155,12 @@ impl<'s> Validator<'s> {
     }
 
     /// `properties`, then `patternProperties`: each present key against its schemas.
-    fn properties(
-        &mut self,
-        schema: &'s Map<String, Value>,
-        keys: &[String],
-        patterns: &Patterns<'s>,
-        data: &mut Value,
-    ) -> bool {
+    fn properties(&mut self, keyed: &Keyed<'s, '_>, data: &mut Value) -> bool {
+        let Keyed {
+            schema,
+            keys,
+            patterns,
+        } = *keyed;
         let map = data.as_object_mut().expect("an object");
         let mut ok = true;
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
