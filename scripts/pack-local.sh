@@ -7,12 +7,12 @@
 #   DIR/slsx-<platform>-<version>.tgz   this platform's package (npm/<platform>/): the .node alone
 #
 # The addon is the release build for the host (`napi build --release`, Cargo.toml's [profile.release]).
-# SLSX_PACK_ADDON=/path/to/slsx.<platform>.node skips the build and packs that file instead (CI reusing
-# the addon `npm test` built, a test without compiling); it must be built for this platform.
+# SLSX_PACK_ADDON=/path/to/slsx.<platform>.node skips the build and packs that file instead (a test
+# without compiling); it must be built for this platform.
 #
-# Checks on the way, each cheap: npm/ is what `napi create-npm-dirs` makes of package.json; every platform
-# package is an optionalDependency at the package's version; the addon loads and works (scripts/smoke.js);
-# each tarball holds only what runs.
+# Checks on the way, each cheap: npm/ is what `napi create-npm-dirs` makes of package.json; the addon
+# loads and works (scripts/smoke.js); each tarball holds only what runs. The packed slsx names every
+# platform package as an optionalDependency at its version (scripts/optional-deps.js).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:?usage: npm run pack:local -- DIR}"
