@@ -10,9 +10,6 @@ use super::iam::role_resource_name;
 use super::naming::ROLE_LAMBDA_EXECUTION;
 use crate::config::{Function, Service};
 
-/// The alias osls points durable functions' events at.
-pub use super::targets::DURABLE_ALIAS as ALIAS_NAME;
-
 /// The function's `durableConfig`, when set (osls tests it for truthiness).
 pub fn config(f: &Function) -> Option<&Value> {
     f.settings.durable.as_ref()

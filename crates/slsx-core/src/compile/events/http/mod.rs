@@ -46,7 +46,7 @@ pub fn compile(
     resources: &mut Map<String, Value>,
     outputs: &mut Map<String, Value>,
 ) -> Result<()> {
-    let api = provider_api(service);
+    let api = &service.provider.settings.api.api_gateway;
     let external_id = api.get("restApiId").filter(|v| !v.is_null()).cloned();
     let rest_api_id = external_id
         .clone()
@@ -62,9 +62,9 @@ pub fn compile(
         return Ok(());
     }
     if external_id.is_none() {
-        resources.insert(REST_API.into(), rest_api::resource(service, &api));
+        resources.insert(REST_API.into(), rest_api::resource(service, api));
     }
-    let tree = resources::compile(&api, &endpoints, &rest_api_id, resources);
+    let tree = resources::compile(api, &endpoints, &rest_api_id, resources);
     let mut method_ids = cors::preflight_methods(&endpoints, &tree, &rest_api_id, resources);
     for e in &endpoints {
         let id = method_logical_id(&tree.resource_name(&e.event.path), &e.event.method);
@@ -74,19 +74,14 @@ pub fn compile(
         );
         method_ids.push(id);
     }
-    validators::compile(service, &api, &endpoints, &tree, &rest_api_id, resources);
+    validators::compile(service, api, &endpoints, &tree, &rest_api_id, resources);
     authorizers::compile(service, &endpoints, &rest_api_id, resources);
     let deployment_id =
-        stage::deployment(service, &api, &rest_api_id, &method_ids, resources, outputs);
-    usage_plans::compile(service, &api, &rest_api_id, &deployment_id, resources);
+        stage::deployment(service, api, &rest_api_id, &method_ids, resources, outputs);
+    usage_plans::compile(service, api, &rest_api_id, &deployment_id, resources);
     stage::permissions(service, &endpoints, &rest_api_id, resources);
     stage::log_group(service, resources);
     Ok(())
-}
-
-/// `provider.apiGateway`.
-fn provider_api(service: &Service) -> Map<String, Value> {
-    service.provider.settings.api.api_gateway.clone()
 }
 
 fn method_logical_id(resource_name: &str, method: &str) -> String {

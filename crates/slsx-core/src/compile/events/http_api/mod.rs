@@ -42,7 +42,7 @@ pub fn compile(
     resources: &mut Map<String, Value>,
     outputs: &mut Map<String, Value>,
 ) -> Result<()> {
-    let settings = config::provider_settings(service);
+    let settings = config::provider_settings(service).clone();
     let mut cors = cors::Cors::from_settings(&settings);
     let routes = routes_of(service, cors.as_mut());
     if routes.is_empty() {

@@ -122,8 +122,8 @@ fn route(service: &Service, f: &Function, index: usize, body: &Value) -> Result<
 }
 
 /// `provider.httpApi` as an object (empty when unset).
-pub fn provider_settings(service: &Service) -> serde_json::Map<String, Value> {
-    service.provider.settings.api.http_api.clone()
+pub fn provider_settings(service: &Service) -> &serde_json::Map<String, Value> {
+    &service.provider.settings.api.http_api
 }
 
 /// `provider.httpApi.id`: the API is configured outside the stack.
